@@ -1,0 +1,62 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Turnaround",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "turnaround", targets: ["TurnaroundCLI"]),
+        .library(name: "Postgres", targets: ["Postgres"]),
+        .library(name: "Kafka", targets: ["Kafka"]),
+        .library(name: "Store", targets: ["Store"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // C libraries: a module map and a shim header each, nothing else.
+        .systemLibrary(
+            name: "CLibpq", path: "Shared/CLibpq", pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(
+            name: "CRdKafka", path: "Shared/CRdKafka", pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]),
+
+        // Shared libraries, one job each.
+        .target(
+            name: "Postgres", dependencies: ["CLibpq", .product(name: "Logging", package: "swift-log")],
+            path: "Shared/Postgres", swiftSettings: strictSettings),
+        .target(
+            name: "Kafka", dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")],
+            path: "Shared/Kafka", swiftSettings: strictSettings),
+        .target(
+            name: "Store", dependencies: ["Postgres", .product(name: "Logging", package: "swift-log")],
+            path: "Shared/Store", resources: [.copy("Migrations")], swiftSettings: strictSettings),
+
+        // Executables.
+        .executableTarget(
+            name: "TurnaroundCLI",
+            dependencies: [
+                "Postgres", "Kafka", "Store",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Services/CLI", swiftSettings: strictSettings),
+
+        // Tests: units per library, integration against the real servers.
+        .target(
+            name: "IntegrationSupport",
+            dependencies: ["Postgres", "Kafka", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/IntegrationSupport", swiftSettings: strictSettings),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "IntegrationSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "IntegrationSupport"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "StoreTests", dependencies: ["Store", "Postgres", "IntegrationSupport"], swiftSettings: strictSettings),
+    ]
+)

@@ -1,0 +1,32 @@
+import ArgumentParser
+import Foundation
+import Kafka
+import Logging
+import Postgres
+
+/// Options every subcommand shares.
+struct CommonOptions: ParsableArguments {
+    @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
+    var logLevel: Logger.Level = .warning
+
+    /// Sets up logging to standard error, once per process, and returns the CLI's logger.
+    func makeLogger() -> Logger {
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        return Logger(label: "turnaround.cli")
+    }
+
+    func postgresConfiguration() throws -> PostgresConfiguration {
+        try PostgresConfiguration.fromEnvironment(applicationName: "turnaround-cli")
+    }
+
+    func kafkaConfiguration() throws -> KafkaConfiguration {
+        try KafkaConfiguration.fromEnvironment(clientID: "turnaround-cli")
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -1,0 +1,24 @@
+import ArgumentParser
+import Postgres
+import Store
+
+struct MigrateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate",
+        abstract: "Bring the database schema up to date.",
+        discussion: "Safe to run from several places at once: each migration is applied exactly once.")
+
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        let logger = common.makeLogger()
+        let pool = PostgresPool(configuration: try common.postgresConfiguration(), logger: logger)
+        defer { pool.close() }
+        let migrations = try Migration.bundled()
+        let applied = try await MigrationRunner(pool: pool, logger: logger).apply(migrations)
+        for migration in applied {
+            print("applied \(migration.version) \(migration.name)")
+        }
+        print("schema up to date at version \(migrations.last?.version ?? 0)")
+    }
+}

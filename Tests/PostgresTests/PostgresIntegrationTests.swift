@@ -1,0 +1,194 @@
+import Foundation
+import IntegrationSupport
+import Postgres
+import Testing
+
+@Suite struct PostgresIntegrationTests {
+    struct Abandoned: Error {}
+
+    @Test func transactionRollsBackOnThrow() async throws {
+        try await TestEnvironment.withTestSchema { pool in
+            try await pool.withConnection { try $0.execute("CREATE TABLE referral (id integer PRIMARY KEY)") }
+            await #expect(throws: Abandoned.self) {
+                try await pool.withTransaction { connection in
+                    try connection.execute("INSERT INTO referral (id) VALUES (\(1))")
+                    throw Abandoned()
+                }
+            }
+            let count = try await pool.withConnection {
+                try $0.query("SELECT count(*) FROM referral").decode(Int.self).first
+            }
+            #expect(count == 0)
+        }
+    }
+
+    @Test func transactionCommitsWhenBodyReturns() async throws {
+        try await TestEnvironment.withTestSchema { pool in
+            try await pool.withConnection { try $0.execute("CREATE TABLE referral (id integer PRIMARY KEY)") }
+            let inserted = try await pool.withTransaction { connection in
+                try connection.execute("INSERT INTO referral (id) VALUES (\(1)), (\(2))")
+            }
+            let count = try await pool.withConnection {
+                try $0.query("SELECT count(*) FROM referral").decode(Int.self).first
+            }
+            #expect(inserted == 2)
+            #expect(count == 2)
+        }
+    }
+
+    @Test func swallowedStatementFailureMakesCommitThrow() async throws {
+        try await TestEnvironment.withTestSchema { pool in
+            try await pool.withConnection { try $0.execute("CREATE TABLE referral (id integer PRIMARY KEY)") }
+            await #expect {
+                try await pool.withTransaction { connection in
+                    try connection.execute("INSERT INTO referral (id) VALUES (\(1))")
+                    _ = try? connection.execute("INSERT INTO referral (id) VALUES (\(1))")
+                }
+            } throws: { ($0 as? PostgresError)?.code == .transactionAborted }
+            let count = try await pool.withConnection {
+                try $0.query("SELECT count(*) FROM referral").decode(Int.self).first
+            }
+            #expect(count == 0)
+        }
+    }
+
+    @Test func sqlInParameterIsStoredLiterally() async throws {
+        let hostile = "'); DROP TABLE note; --"
+        try await TestEnvironment.withTestSchema { pool in
+            let stored = try await pool.withConnection { connection in
+                try connection.execute("CREATE TABLE note (body text NOT NULL)")
+                try connection.execute("INSERT INTO note (body) VALUES (\(hostile))")
+                return try connection.query("SELECT body FROM note").decode(String.self)
+            }
+            #expect(stored == [hostile])
+        }
+    }
+
+    @Test func uniqueViolationSurfacesAsSQLState23505() async throws {
+        try await TestEnvironment.withTestSchema { pool in
+            try await pool.withConnection { connection in
+                try connection.execute("CREATE TABLE family (ref text CONSTRAINT family_ref_key UNIQUE)")
+                try connection.execute("INSERT INTO family (ref) VALUES (\("F-1"))")
+            }
+            await #expect {
+                try await pool.withConnection { try $0.execute("INSERT INTO family (ref) VALUES (\("F-1"))") }
+            } throws: { error in
+                guard let error = error as? PostgresError else { return false }
+                return error.sqlState == "23505" && error.isUniqueViolation && error.constraint == "family_ref_key"
+                    && !error.description.contains("F-1")
+            }
+        }
+    }
+
+    @Test func valuesRoundTripThroughEveryBindableType() async throws {
+        let id = UUID()
+        let bytes = Data([0, 1, 2, 0xfe, 0xff])
+        try await TestEnvironment.withTestSchema { pool in
+            let row = try await pool.withConnection { connection in
+                try connection.query(
+                    """
+                    SELECT \(id)::uuid, \(bytes)::bytea, \(42)::bigint, \(true)::boolean, \(2.5)::float8,
+                           \(nil as String?)::text, \("tab\there")::text
+                    """
+                ).decode((UUID, Data, Int, Bool, Double, String?, String).self).first
+            }
+            let values = try #require(row)
+            #expect(values.0 == id)
+            #expect(values.1 == bytes)
+            #expect(values.2 == 42)
+            #expect(values.3 == true)
+            #expect(values.4 == 2.5)
+            #expect(values.5 == nil)
+            #expect(values.6 == "tab\there")
+        }
+    }
+
+    @Test func arrayParametersInsertManyRowsInOneStatement() async throws {
+        let ids = Array(1...1000)
+        let names = ids.map { "row \($0)" }
+        try await TestEnvironment.withTestSchema { pool in
+            let inserted = try await pool.withConnection { connection in
+                try connection.execute("CREATE TABLE item (id integer PRIMARY KEY, name text NOT NULL)")
+                return try connection.execute(
+                    "INSERT INTO item (id, name) SELECT * FROM unnest(\(ids)::integer[], \(names)::text[])",
+                    preparedAs: "insert_items")
+            }
+            #expect(inserted == 1000)
+        }
+    }
+
+    @Test func decodingErrorNamesColumnAndType() async throws {
+        try await TestEnvironment.withTestSchema { pool in
+            await #expect {
+                try await pool.withConnection { connection in
+                    try connection.query("SELECT 'not a number' AS referral_count").decode(Int.self)
+                }
+            } throws: { error in
+                guard let error = error as? PostgresError else { return false }
+                return error.code == .decoding && error.column == "referral_count"
+                    && error.serverMessage?.contains("Int") == true
+            }
+        }
+    }
+
+    @Test func copyLoadsAllHundredThousandRows() async throws {
+        try await TestEnvironment.withTestSchema { pool in
+            let stored = try await pool.withConnection { connection in
+                try connection.execute("CREATE TABLE evidence (id integer PRIMARY KEY, note text)")
+                return try connection.copyFrom("COPY evidence (id, note) FROM STDIN") { writer in
+                    for id in 1...100_000 {
+                        writer.append(id)
+                        writer.append(id == 7 ? "tab\tnew\nline back\\slash" : (id % 2 == 0 ? nil : "odd"))
+                        try writer.endRow()
+                    }
+                }
+            }
+            let (count, nulls, special) = try await pool.withConnection { connection in
+                (
+                    try connection.query("SELECT count(*) FROM evidence").decode(Int.self).first,
+                    try connection.query("SELECT count(*) FROM evidence WHERE note IS NULL").decode(Int.self).first,
+                    try connection.query("SELECT note FROM evidence WHERE id = 7").decode(String.self).first
+                )
+            }
+            #expect(stored == 100_000)
+            #expect(count == 100_000)
+            #expect(nulls == 50_000)
+            #expect(special == "tab\tnew\nline back\\slash")
+        }
+    }
+
+    @Test func copyAbandonedByThrowStoresNothing() async throws {
+        try await TestEnvironment.withTestSchema { pool in
+            try await pool.withConnection { try $0.execute("CREATE TABLE evidence (id integer PRIMARY KEY)") }
+            await #expect(throws: Abandoned.self) {
+                try await pool.withConnection { connection in
+                    try connection.copyFrom("COPY evidence (id) FROM STDIN") { writer in
+                        writer.append(1)
+                        try writer.endRow()
+                        throw Abandoned()
+                    }
+                }
+            }
+            let count = try await pool.withConnection {
+                try $0.query("SELECT count(*) FROM evidence").decode(Int.self).first
+            }
+            #expect(count == 0)
+        }
+    }
+
+    @Test func poolServesMoreTasksThanConnections() async throws {
+        try await TestEnvironment.withTestSchema(maxConnections: 2) { pool in
+            let backends = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<20 {
+                    group.addTask {
+                        try await pool.withConnection { connection in
+                            try connection.query("SELECT pg_backend_pid()").decode(Int.self)[0]
+                        }
+                    }
+                }
+                return try await group.reduce(into: Set<Int>()) { $0.insert($1) }
+            }
+            #expect(backends.count <= 2)
+        }
+    }
+}

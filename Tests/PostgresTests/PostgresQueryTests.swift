@@ -1,0 +1,55 @@
+import Foundation
+import Postgres
+import Testing
+
+@Suite struct PostgresQueryTests {
+    @Test func interpolatedValuesBecomeNumberedParameters() {
+        let authority = "Leeds"
+        let minimum = 3
+        let query: PostgresQuery = "SELECT id FROM family WHERE authority = \(authority) AND size >= \(minimum)"
+        #expect(query.sql == "SELECT id FROM family WHERE authority = $1 AND size >= $2")
+        #expect(query.binds == [.text("Leeds"), .text("3")])
+    }
+
+    @Test func identifiersAreQuotedNotBound() {
+        let query: PostgresQuery = "CREATE SCHEMA \(identifier: #"odd"name"#)"
+        #expect(query.sql == #"CREATE SCHEMA "odd""name""#)
+        #expect(query.binds.isEmpty)
+    }
+
+    @Test func arraysBecomeQuotedArrayLiterals() {
+        let names: [String?] = [#"a "quoted" one"#, nil, #"back\slash"#]
+        #expect(names.postgresParameter == .text(#"{"a \"quoted\" one",NULL,"back\\slash"}"#))
+    }
+
+    @Test func queryDescriptionShowsNoValues() {
+        let secret = "Jane Doe"
+        let query: PostgresQuery = "INSERT INTO person (name) VALUES (\(secret))"
+        #expect(!query.description.contains(secret))
+    }
+
+    @Test func configurationDescriptionHidesThePassword() {
+        let configuration = PostgresConfiguration(url: "postgresql://app:s3cret@db.example:5432/turnaround")
+        #expect(!configuration.description.contains("s3cret"))
+        #expect(configuration.description.contains("app:****@db.example"))
+    }
+
+    @Test func missingDatabaseURLNamesTheVariable() {
+        #expect {
+            try PostgresConfiguration.fromEnvironment([:])
+        } throws: { error in
+            (error as? PostgresError)?.serverMessage?.contains("DATABASE_URL") == true
+        }
+    }
+
+    @Test func errorDescriptionNamesStatementNotValues() {
+        let error = PostgresError(
+            .server, sqlState: "23505", serverMessage: "Key (name)=(Jane Doe) already exists", constraint: "person_name_key",
+            statement: "INSERT INTO person (name) VALUES ($1)")
+        #expect(error.description.contains("23505"))
+        #expect(error.description.contains("person_name_key"))
+        #expect(!error.description.contains("Jane Doe"))
+        #expect(error.isUniqueViolation)
+        #expect(!error.isRetriable)
+    }
+}
