@@ -48,6 +48,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Services/CLI", swiftSettings: strictSettings),
+        .executableTarget(
+            name: "turnaround-bench",
+            dependencies: [
+                "Postgres", "Kafka",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "bench/Sources", swiftSettings: strictSettings),
 
         // Tests: units per library, integration against the real servers.
         .target(

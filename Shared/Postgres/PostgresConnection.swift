@@ -29,6 +29,9 @@ public final class PostgresConnection {
             PQfinish(handle)
             throw PostgresError(.connectionFailed, serverMessage: message)
         }
+        // libpq prints server notices ("table does not exist, skipping") to
+        // stderr by default; they are informational and never reach a user.
+        PQsetNoticeReceiver(handle, { _, _ in }, nil)
         self.handle = handle
     }
 
