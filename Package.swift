@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "Postgres", targets: ["Postgres"]),
         .library(name: "Kafka", targets: ["Kafka"]),
         .library(name: "Store", targets: ["Store"]),
+        .library(name: "Rules", targets: ["Rules"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -36,6 +37,8 @@ let package = Package(
             name: "Kafka", dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")],
             path: "Shared/Kafka", swiftSettings: strictSettings),
         .target(
+            name: "Rules", path: "Shared/Rules", resources: [.copy("Rulesets")], swiftSettings: strictSettings),
+        .target(
             name: "Store", dependencies: ["Postgres", .product(name: "Logging", package: "swift-log")],
             path: "Shared/Store", resources: [.copy("Migrations")], swiftSettings: strictSettings),
 
@@ -51,7 +54,7 @@ let package = Package(
         .executableTarget(
             name: "turnaround-bench",
             dependencies: [
-                "Postgres", "Kafka",
+                "Postgres", "Kafka", "Rules",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -64,6 +67,7 @@ let package = Package(
             path: "Tests/IntegrationSupport", swiftSettings: strictSettings),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "IntegrationSupport"], swiftSettings: strictSettings),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "IntegrationSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "RulesTests", dependencies: ["Rules"], swiftSettings: strictSettings),
         .testTarget(
             name: "StoreTests", dependencies: ["Store", "Postgres", "IntegrationSupport"], swiftSettings: strictSettings),
     ]

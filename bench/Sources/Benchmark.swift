@@ -10,8 +10,8 @@ import Postgres
 struct Benchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "turnaround-bench",
-        abstract: "Measure the Swift Kafka and Postgres layers (reads DATABASE_URL and KAFKA_BROKERS).",
-        subcommands: [KafkaProduce.self, KafkaConsume.self, PostgresBatchedInsert.self, PostgresCopy.self])
+        abstract: "Measure the Kafka and Postgres layers (DATABASE_URL, KAFKA_BROKERS) and the rules engine.",
+        subcommands: [KafkaProduce.self, KafkaConsume.self, PostgresBatchedInsert.self, PostgresCopy.self, RulesEligibility.self])
 
     static let logger = Logger(label: "turnaround.bench") { _ in SwiftLogNoOpLogHandler() }
 

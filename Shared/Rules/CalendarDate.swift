@@ -1,0 +1,117 @@
+/// A calendar date in Europe/London, with no time of day: the unit the
+/// programme's rules count in. Stored as days since 1970-01-01.
+public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    public let daysSinceEpoch: Int32
+
+    public init(daysSinceEpoch: Int32) {
+        self.daysSinceEpoch = daysSinceEpoch
+    }
+
+    /// - Precondition: the fields name a real date (`month` 1–12, `day` within the month).
+    public init(year: Int, month: Int, day: Int) {
+        precondition((1...12).contains(month) && day >= 1 && day <= Self.daysIn(month: month, year: year))
+        // Days from civil date (Howard Hinnant's algorithm).
+        let shiftedYear = month <= 2 ? year - 1 : year
+        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
+        let yearOfEra = shiftedYear - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        daysSinceEpoch = Int32(era * 146_097 + dayOfEra - 719_468)
+    }
+
+    /// Reads `YYYY-MM-DD`; nil when the text is not a real date in that form.
+    public init?(iso text: String) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+            (1...12).contains(month), day >= 1, day <= Self.daysIn(month: month, year: year)
+        else { return nil }
+        self.init(year: year, month: month, day: day)
+    }
+
+    public var components: (year: Int, month: Int, day: Int) {
+        let days = Int(daysSinceEpoch) + 719_468
+        let era = (days >= 0 ? days : days - 146_096) / 146_097
+        let dayOfEra = days - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    /// The same day of the month `months` later (or earlier), clamped to the
+    /// month's last day: 31 March minus one month is 28 or 29 February.
+    public func adding(months: Int) -> CalendarDate {
+        let (year, month, day) = components
+        let total = year * 12 + (month - 1) + months
+        let newYear = total >= 0 ? total / 12 : (total - 11) / 12
+        let newMonth = total - newYear * 12 + 1
+        return CalendarDate(year: newYear, month: newMonth, day: min(day, Self.daysIn(month: newMonth, year: newYear)))
+    }
+
+    public func adding(days: Int) -> CalendarDate {
+        CalendarDate(daysSinceEpoch: daysSinceEpoch + Int32(days))
+    }
+
+    /// Whole days from `self` to `later`.
+    public func days(until later: CalendarDate) -> Int {
+        Int(later.daysSinceEpoch - daysSinceEpoch)
+    }
+
+    /// Age in whole years on `date` of someone born on `self`.
+    public func age(on date: CalendarDate) -> Int {
+        let birth = components
+        let now = date.components
+        let hadBirthday = (now.month, now.day) >= (birth.month, birth.day)
+        return now.year - birth.year - (hadBirthday ? 0 : 1)
+    }
+
+    /// The UK financial year (1 April to 31 March) the date falls in, as `2012/13`.
+    public var financialYear: String {
+        let (year, month, _) = components
+        let start = month >= 4 ? year : year - 1
+        let end = (start + 1) % 100
+        return "\(start)/\(end < 10 ? "0" : "")\(end)"
+    }
+
+    public static func < (lhs: CalendarDate, rhs: CalendarDate) -> Bool {
+        lhs.daysSinceEpoch < rhs.daysSinceEpoch
+    }
+
+    public var description: String {
+        let (year, month, day) = components
+        guard (0...9999).contains(year) else { return "\(year)-\(month)-\(day)" }
+        let zero = UInt8(ascii: "0")
+        let dash = UInt8(ascii: "-")
+        // Explanations quote many dates; this avoids string interpolation's cost.
+        let utf8: [UInt8] = [
+            zero + UInt8(year / 1000), zero + UInt8(year / 100 % 10), zero + UInt8(year / 10 % 10), zero + UInt8(year % 10),
+            dash, zero + UInt8(month / 10), zero + UInt8(month % 10), dash, zero + UInt8(day / 10), zero + UInt8(day % 10),
+        ]
+        return String(decoding: utf8, as: UTF8.self)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let date = CalendarDate(iso: text) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not a date of the form YYYY-MM-DD")
+        }
+        self = date
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+
+    private static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+}

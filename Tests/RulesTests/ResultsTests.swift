@@ -1,0 +1,121 @@
+import Rules
+import Testing
+
+@Suite struct ResultsTests {
+    static let attachedOn = date("2025-09-01")
+    static let assessedOn = date("2026-09-01")
+
+    /// `count` records made by `make`, dated a day apart, ending the day before `end`.
+    static func series(_ count: Int, endingBefore end: CalendarDate, _ make: (Int, CalendarDate) -> EvidenceRecord) -> [EvidenceRecord] {
+        (0..<count).map { make($0, end.adding(days: -(1 + $0))) }
+    }
+
+    static func asb(_ count: Int, by person: String = "A1", before end: CalendarDate, prefix: String) -> [EvidenceRecord] {
+        series(count, endingBefore: end) { index, day in
+            Fixture.record("\(prefix)-\(index)", person, .asbIntervention(kind: "ASB incident", date: day))
+        }
+    }
+
+    static func offences(_ count: Int, before end: CalendarDate, prefix: String) -> [EvidenceRecord] {
+        series(count, endingBefore: end) { index, day in
+            Fixture.record("\(prefix)-\(index)", "C1", .offence(date: day, proven: true))
+        }
+    }
+
+    static func assess(_ records: [EvidenceRecord], asOf: CalendarDate = assessedOn, ruleset name: String = "phase1-2012") throws
+        -> [String: ResultAssessment]
+    {
+        let ruleset = try Ruleset.bundled(name)
+        let evidence = Fixture.evidence(records)
+        let baseline = RulesEngine.baseline(family: Fixture.family, evidence: evidence, attachedOn: attachedOn, ruleset: ruleset)
+        let results = RulesEngine.results(
+            family: Fixture.family, baseline: baseline, evidence: evidence, attachedOn: attachedOn, asOf: asOf, ruleset: ruleset)
+        return Dictionary(uniqueKeysWithValues: results.map { ($0.resultID, $0) })
+    }
+
+    @Test(arguments: [(41, ResultAssessment.Status.notYet), (40, .achieved)])
+    func asbMustFallBySixtyPercent(after: Int, status: ResultAssessment.Status) throws {
+        let records = Self.asb(100, before: Self.attachedOn, prefix: "B") + Self.asb(after, before: Self.assessedOn, prefix: "O")
+        let result = try Self.assess(records)["A"]!
+        #expect(result.status == status)
+        #expect(result.findings.first?.text.contains("\(after) in the 6 months to 2026-09-01 against 100") == true)
+    }
+
+    @Test(arguments: [(68, ResultAssessment.Status.notYet), (67, .achieved)])
+    func youthOffendingMustFallByThirtyThreePercent(after: Int, status: ResultAssessment.Status) throws {
+        let records = Self.offences(100, before: Self.attachedOn, prefix: "B") + Self.offences(after, before: Self.assessedOn, prefix: "O")
+        #expect(try Self.assess(records)["A"]!.status == status)
+    }
+
+    @Test func newMemberStartingTheSameProblemFailsThePart() throws {
+        let records = Self.asb(10, before: Self.attachedOn, prefix: "B") + Self.asb(1, by: "A2", before: Self.assessedOn, prefix: "N")
+        let result = try Self.assess(records)["A"]!
+        #expect(result.status == .notYet)
+        #expect(result.findings.first?.text.contains("Adult A2 started (N-0), so the part is not met") == true)
+    }
+
+    @Test func educationPartWithNoChildAtSchoolIsNeutral() throws {
+        let before = Fixture.attendance("C2", unauthorised: 300, terms: ["2024-AU", "2025-SP", "2025-SU"])
+        let records = before + Self.asb(10, before: Self.attachedOn, prefix: "B")
+        let result = try Self.assess(records)["A"]!
+        #expect(result.status == .achieved)
+        #expect(result.findings.contains { $0.text.contains("(neutral)") })
+    }
+
+    @Test func educationPartNeedsEachChildBelowTheThresholds() throws {
+        let before = Fixture.attendance("C2", unauthorised: 300, terms: ["2024-AU", "2025-SP", "2025-SU"])
+        let improved = try Self.assess(before + Fixture.attendance("C2", unauthorised: 149))["A"]!
+        let unchanged = try Self.assess(before + Fixture.attendance("C2", unauthorised: 150))["A"]!
+        #expect(improved.status == .achieved)
+        #expect(unchanged.status == .notYet)
+    }
+
+    @Test func resultIsNotYetMeasurableBeforeSixMonths() throws {
+        let records = Self.asb(10, before: Self.attachedOn, prefix: "B")
+        #expect(try Self.assess(records, asOf: date("2026-02-28"))["A"]!.status == .notYet)
+        #expect(try Self.assess(records, asOf: date("2026-03-01"))["A"]!.status == .achieved)
+    }
+
+    @Test func resultsWithNothingToMeasureAreNotApplicable() throws {
+        let results = try Self.assess([])
+        #expect(results["A"]!.status == .notApplicable)
+        #expect(results["B"]!.status == .notApplicable)
+        #expect(results["C"]!.status == .notApplicable)
+    }
+
+    @Test(arguments: [(84, ResultAssessment.Status.notYet), (91, .achieved)])
+    func continuousEmploymentNeedsThirteenWeeks(days: Int, status: ResultAssessment.Status) throws {
+        let start = date("2026-03-02")
+        let records = [
+            Fixture.onJSA("A1", from: "2024-01-01", to: "2026-03-01"),
+            Fixture.record("EMP-1", "A1", .employmentSpell(from: start, to: nil)),
+        ]
+        let result = try Self.assess(records, asOf: start.adding(days: days))["C"]!
+        #expect(result.status == status)
+        #expect(result.findings.first?.text.contains("\(days / 7) weeks of continuous employment") == true)
+    }
+
+    @Test func workWhileStillOnBenefitsIsNotContinuousEmployment() throws {
+        let records = [Fixture.onJSA("A1"), Fixture.record("EMP-1", "A1", .employmentSpell(from: date("2026-01-05"), to: nil))]
+        #expect(try Self.assess(records)["C"]!.status == .notYet)
+    }
+
+    @Test func workProgrammeAttachmentIsProgressToWork() throws {
+        let records = [Fixture.onJSA("A1"), Fixture.record("WP-1", "A1", .workProvision(provision: "Work Programme", date: date("2026-05-01")))]
+        #expect(try Self.assess(records)["B"]!.status == .achieved)
+        #expect(try Self.assess([Fixture.onJSA("A1")])["B"]!.status == .notYet)
+    }
+
+    @Test func supportingFamiliesNeedsEveryNeedResolved() throws {
+        let needs = [
+            Fixture.record("IND-1", "A2", .indicator(name: "domestic abuse", date: date("2025-06-01"))),
+            Fixture.record("IND-2", "A1", .indicator(name: "problem debt", date: date("2025-06-01"))),
+        ]
+        let resolved = try Self.assess(needs, ruleset: "supporting-families-2022")["sustained-outcomes"]!
+        let recurring = needs + [Fixture.record("IND-3", "A2", .indicator(name: "domestic abuse", date: date("2026-06-01")))]
+        let unresolved = try Self.assess(recurring, ruleset: "supporting-families-2022")["sustained-outcomes"]!
+        #expect(resolved.status == .achieved)
+        #expect(resolved.findings.count == 2)
+        #expect(unresolved.status == .notYet)
+    }
+}
