@@ -22,20 +22,3 @@ public struct CriterionOutcome: Sendable, Hashable, Codable {
     public var isMet: Bool
     public var findings: [Finding]
 }
-
-/// One thing the rules found in the evidence, in words a co-ordinator
-/// understands, with the evidence records it rests on.
-public struct Finding: Sendable, Hashable, Codable {
-    public var isMet: Bool
-    /// The member it is about; nil for a finding about the whole family.
-    public var personID: String?
-    public var evidenceIDs: [String]
-    public var text: String
-
-    public init(isMet: Bool, personID: String?, evidenceIDs: [String], text: String) {
-        self.isMet = isMet
-        self.personID = personID
-        self.evidenceIDs = evidenceIDs
-        self.text = text
-    }
-}

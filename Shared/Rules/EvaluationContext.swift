@@ -25,10 +25,15 @@ struct EvaluationContext {
         (age(of: personID, on: asOf) ?? adultAge) < adultAge
     }
 
+    /// Who a person is on the date: a child, an adult, or someone not in the household.
+    func subject(_ personID: String) -> Subject {
+        guard let age = age(of: personID, on: asOf) else { return .member(personID) }
+        return age < adultAge ? .child(personID) : .adult(personID)
+    }
+
     /// "Child C2", "Adult A1"; "Member X9" for someone not in the household.
     func label(_ personID: String) -> String {
-        guard let age = age(of: personID, on: asOf) else { return "Member \(personID)" }
-        return (age < adultAge ? "Child " : "Adult ") + personID
+        subject(personID).label
     }
 
     /// The last `count` terms that ended on or before the date, oldest first.
@@ -59,14 +64,13 @@ struct EvaluationContext {
                 guard case .offence(let date, true) = record.fact, since <= date, date <= asOf,
                     let age = age(of: record.personID, on: date), age < ageUnder
                 else { return nil }
-                return Finding(
-                    isMet: true, personID: record.personID, evidenceIDs: [record.id],
-                    text: "\(label(record.personID)): proven offence on \(date) at age \(age) (\(record.id)), "
-                        + "within the \(lookbackMonths) months since \(since)")
+                return met(
+                    record,
+                    .provenOffence(
+                        subject(record.personID), date: date, age: age, recordID: record.id, lookbackMonths: lookbackMonths,
+                        since: since))
             }
-            return findings.isEmpty
-                ? [none("No proven offence by a member under \(ageUnder) at the time in the \(lookbackMonths) months since \(since)")]
-                : findings
+            return findings.isEmpty ? [none(.noProvenOffence(ageUnder: ageUnder, lookbackMonths: lookbackMonths, since: since))] : findings
 
         case .asbIntervention(let interventions, let lookbackMonths):
             let since = asOf.adding(months: -lookbackMonths)
@@ -74,37 +78,42 @@ struct EvaluationContext {
                 guard case .asbIntervention(let kind, let date) = record.fact, interventions.contains(kind),
                     since <= date, date <= asOf
                 else { return nil }
-                return Finding(
-                    isMet: true, personID: record.personID, evidenceIDs: [record.id],
-                    text: "\(label(record.personID)): \(kind) on \(date) (\(record.id)), within the \(lookbackMonths) months since \(since)")
+                return met(
+                    record,
+                    .asbIntervention(
+                        subject(record.personID), kind: kind, date: date, recordID: record.id, lookbackMonths: lookbackMonths,
+                        since: since))
             }
             return findings.isEmpty
-                ? [none("No \(alternatives) in the \(lookbackMonths) months since \(since)")]
-                : findings
+                ? [none(.noneInLookback(alternatives: alternatives, lookbackMonths: lookbackMonths, since: since))] : findings
 
         case .exclusions(let fixedTermAtLeast, let terms):
             let window = completedTerms(terms)
-            guard let first = window.first, let last = window.last else { return [noTerms()] }
-            var exclusionsByChild: [String: [(id: String, date: CalendarDate, permanent: Bool)]] = [:]
+            guard let first = window.first, let last = window.last else { return [none(.noCompleteTerm(before: asOf))] }
+            let termNames = window.map(\.id)
+            var children: [String] = []
+            var exclusionsByChild: [[(id: String, date: CalendarDate, permanent: Bool)]] = []
             for record in records {
                 guard case .exclusion(let permanent, let date) = record.fact, first.start <= date, date <= last.end else { continue }
-                exclusionsByChild[record.personID, default: []].append((record.id, date, permanent))
+                if let index = children.firstIndex(of: record.personID) {
+                    exclusionsByChild[index].append((record.id, date, permanent))
+                } else {
+                    children.append(record.personID)
+                    exclusionsByChild.append([(record.id, date, permanent)])
+                }
             }
-            let termNames = window.map(\.id).joined(separator: ", ")
-            let findings = exclusionsByChild.keys.sorted().map { child -> Finding in
-                let exclusions = exclusionsByChild[child]!
+            let findings = zip(children, exclusionsByChild).sorted { $0.0 < $1.0 }.map { child, exclusions -> Finding in
                 if let permanent = exclusions.first(where: \.permanent) {
                     return Finding(
                         isMet: true, personID: child, evidenceIDs: [permanent.id],
-                        text: "\(label(child)): permanently excluded on \(permanent.date) (\(permanent.id)), within terms \(termNames)")
+                        detail: .permanentExclusion(subject(child), date: permanent.date, recordID: permanent.id, terms: termNames))
                 }
                 let ids = exclusions.map(\.id)
                 return Finding(
                     isMet: exclusions.count >= fixedTermAtLeast, personID: child, evidenceIDs: ids,
-                    text: "\(label(child)): \(exclusions.count) fixed-term exclusion\(exclusions.count == 1 ? "" : "s") "
-                        + "(\(ids.joined(separator: ", "))) over terms \(termNames) (threshold \(fixedTermAtLeast))")
+                    detail: .fixedTermExclusions(subject(child), recordIDs: ids, terms: termNames, threshold: fixedTermAtLeast))
             }
-            return findings.isEmpty ? [none("No exclusions over terms \(termNames)")] : findings
+            return findings.isEmpty ? [none(.noExclusions(terms: termNames))] : findings
 
         case .alternativeProvision(let terms):
             return placements(terms: terms, what: "in a pupil referral unit or alternative provision") {
@@ -118,66 +127,65 @@ struct EvaluationContext {
 
         case .absence(let measure, let threshold, let terms):
             let window = completedTerms(terms)
-            guard !window.isEmpty else { return [noTerms()] }
+            guard !window.isEmpty else { return [none(.noCompleteTerm(before: asOf))] }
             let termIDs = window.map(\.id)
-            var totals: [String: (possible: Int, absent: Int, terms: [String], ids: [String])] = [:]
+            var children: [String] = []
+            var totals: [(possible: Int, absent: Int, terms: [String], ids: [String])] = []
             for record in records {
                 guard case .attendance(let termID, let possible, let unauthorised, let authorised) = record.fact,
                     termIDs.contains(termID)
                 else { continue }
                 let absent = measure == .unauthorised ? unauthorised : unauthorised + authorised
-                var total = totals[record.personID] ?? (0, 0, [], [])
-                total.possible += possible
-                total.absent += absent
-                total.terms.append(termID)
-                total.ids.append(record.id)
-                totals[record.personID] = total
+                let index: Int
+                if let known = children.firstIndex(of: record.personID) {
+                    index = known
+                } else {
+                    children.append(record.personID)
+                    totals.append((0, 0, [], []))
+                    index = children.count - 1
+                }
+                totals[index].possible += possible
+                totals[index].absent += absent
+                totals[index].terms.append(termID)
+                totals[index].ids.append(record.id)
             }
-            let findings = totals.keys.sorted().compactMap { child -> Finding? in
-                let total = totals[child]!
+            let findings = zip(children, totals).sorted { $0.0 < $1.0 }.compactMap { child, total -> Finding? in
                 guard total.possible > 0 else { return nil }
-                let terms = window.map(\.id).filter(total.terms.contains).joined(separator: ", ")
                 return Finding(
                     isMet: threshold.isReached(by: total.absent, of: total.possible), personID: child, evidenceIDs: total.ids,
-                    text: "\(label(child)): \(Self.percent(total.absent, of: total.possible)) \(measure.rawValue) absence "
-                        + "over terms \(terms) (threshold \(threshold))")
+                    detail: .absence(
+                        subject(child), absent: total.absent, possible: total.possible, measure: measure,
+                        terms: termIDs.filter(total.terms.contains), threshold: threshold))
             }
-            return findings.isEmpty ? [none("No attendance recorded for terms \(window.map(\.id).joined(separator: ", "))")] : findings
+            return findings.isEmpty ? [none(.noAttendance(terms: termIDs))] : findings
 
         case .outOfWorkBenefit(let benefits):
             let findings = records.compactMap { record -> Finding? in
                 guard case .benefitSpell(let benefit, let from, let to) = record.fact, benefits.contains(benefit),
                     from <= asOf, to.map({ $0 >= asOf }) ?? true, !isChild(record.personID)
                 else { return nil }
-                return Finding(
-                    isMet: true, personID: record.personID, evidenceIDs: [record.id],
-                    text: "\(label(record.personID)): on \(benefit) since \(from) (\(record.id))")
+                return met(record, .onBenefit(subject(record.personID), benefit: benefit, from: from, recordID: record.id))
             }
-            return findings.isEmpty
-                ? [none("No adult on an out-of-work benefit (\(alternatives)) on \(asOf)")]
-                : findings
+            return findings.isEmpty ? [none(.noBenefit(alternatives: alternatives, on: asOf))] : findings
 
         case .indicator(let indicators, let lookbackMonths):
             let since = asOf.adding(months: -lookbackMonths)
             let findings = records.compactMap { record -> Finding? in
                 guard case .indicator(let name, let date) = record.fact, indicators.contains(name), since <= date, date <= asOf
                 else { return nil }
-                return Finding(
-                    isMet: true, personID: record.personID, evidenceIDs: [record.id],
-                    text: "\(label(record.personID)): \(name) recorded on \(date) (\(record.id))")
+                return met(record, .indicator(subject(record.personID), name: name, date: date, recordID: record.id))
             }
             return findings.isEmpty
-                ? [none("No \(alternatives) recorded in the \(lookbackMonths) months since \(since)")]
-                : findings
+                ? [none(.noneRecorded(alternatives: alternatives, lookbackMonths: lookbackMonths, since: since))] : findings
 
         case .dependentChild:
             let findings = family.members.compactMap { member -> Finding? in
                 let age = member.dateOfBirth.age(on: asOf)
                 guard age < adultAge else { return nil }
                 return Finding(
-                    isMet: true, personID: member.id, evidenceIDs: [], text: "Child \(member.id) is \(age) on \(asOf)")
+                    isMet: true, personID: member.id, evidenceIDs: [], detail: .dependentChild(id: member.id, age: age, on: asOf))
             }
-            return findings.isEmpty ? [none("No member under \(adultAge) on \(asOf)")] : findings
+            return findings.isEmpty ? [none(.noDependentChild(adultAge: adultAge, on: asOf))] : findings
         }
     }
 
@@ -185,22 +193,20 @@ struct EvaluationContext {
         terms: Int, what: String, date: (EvidenceFact) -> CalendarDate?
     ) -> [Finding] {
         let window = completedTerms(terms)
-        guard let first = window.first else { return [noTerms()] }
+        guard let first = window.first else { return [none(.noCompleteTerm(before: asOf))] }
         let findings = records.compactMap { record -> Finding? in
             guard let placed = date(record.fact), first.start <= placed, placed <= asOf else { return nil }
-            return Finding(
-                isMet: true, personID: record.personID, evidenceIDs: [record.id],
-                text: "\(label(record.personID)): \(what) from \(placed) (\(record.id))")
+            return met(record, .placement(subject(record.personID), what: what, date: placed, recordID: record.id))
         }
-        return findings.isEmpty ? [none("No child \(what) since \(first.start)")] : findings
+        return findings.isEmpty ? [none(.noPlacement(what: what, since: first.start))] : findings
     }
 
-    private func none(_ text: String) -> Finding {
-        Finding(isMet: false, personID: nil, evidenceIDs: [], text: text)
+    private func met(_ record: EvidenceRecord, _ detail: FindingDetail) -> Finding {
+        Finding(isMet: true, personID: record.personID, evidenceIDs: [record.id], detail: detail)
     }
 
-    private func noTerms() -> Finding {
-        none("No complete school term recorded before \(asOf)")
+    private func none(_ detail: FindingDetail) -> Finding {
+        Finding(isMet: false, personID: nil, evidenceIDs: [], detail: detail)
     }
 
     /// `part / whole` as a percentage with one decimal, rounded down so that
