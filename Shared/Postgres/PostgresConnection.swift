@@ -113,7 +113,7 @@ public final class PostgresConnection {
         return reconnected
     }
 
-    private func socketHasInput() -> Bool {
+    func socketHasInput() -> Bool {
         var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
         return poll(&descriptor, 1, 0) > 0
     }

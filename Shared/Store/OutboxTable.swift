@@ -1,0 +1,116 @@
+import Foundation
+import Postgres
+
+/// An event written in a handler's transaction, for the relay to publish.
+public struct OutboxEvent: Sendable, Hashable {
+    public var topic: String
+    public var key: [UInt8]?
+    public var payload: [UInt8]
+    public var headers: [OutboxHeader]
+
+    public init(topic: String, key: [UInt8]?, payload: [UInt8], headers: [OutboxHeader] = []) {
+        self.topic = topic
+        self.key = key
+        self.payload = payload
+        self.headers = headers
+    }
+}
+
+public struct OutboxHeader: Sendable, Hashable {
+    public var name: String
+    public var value: [UInt8]?
+
+    public init(name: String, value: [UInt8]?) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// An outbox row waiting to be published.
+public struct PendingOutboxEvent: Sendable, Hashable {
+    public var id: Int64
+    /// Published as the `event-id` header, so consumers can skip a repeat.
+    public var eventID: UUID
+    public var event: OutboxEvent
+}
+
+/// Queries of `outbox_event`.
+public enum OutboxTable {
+    /// The channel a commit that wrote events notifies.
+    public static let channel = "outbox_event"
+
+    /// Writes events in the caller's transaction.
+    public static func append(_ events: [OutboxEvent], on connection: PostgresConnection) throws {
+        guard !events.isEmpty else { return }
+        let headers = try events.map { try encodeHeaders($0.headers) }
+        try connection.execute(
+            """
+            INSERT INTO outbox_event (topic, message_key, payload, headers)
+            SELECT topic, message_key, payload, headers::jsonb
+            FROM unnest(\(events.map(\.topic))::text[], \(events.map { $0.key.map { Data($0) } })::bytea[],
+                        \(events.map { Data($0.payload) })::bytea[], \(headers)::text[])
+                 AS event (topic, message_key, payload, headers)
+            """, preparedAs: "outbox_append")
+    }
+
+    /// Takes the right to publish, if no other relay holds it, for this
+    /// connection's session; ``releaseRelayLock(on:)`` gives it back. One relay
+    /// publishes at a time, so events leave in the order they were written.
+    public static func tryRelayLock(on connection: PostgresConnection) throws -> Bool {
+        try connection.query("SELECT pg_try_advisory_lock(\(relayLockClass), \(unescaped: outboxTableKey))").decode(Bool.self)[0]
+    }
+
+    public static func releaseRelayLock(on connection: PostgresConnection) throws {
+        try connection.execute("SELECT pg_advisory_unlock(\(relayLockClass), \(unescaped: outboxTableKey))")
+    }
+
+    /// The oldest unpublished events, in the order they were written.
+    public static func oldestUnpublished(limit: Int, on connection: PostgresConnection) throws -> [PendingOutboxEvent] {
+        let rows = try connection.query(
+            """
+            SELECT id, event_id, topic, message_key, payload, headers::text
+            FROM outbox_event WHERE published_at IS NULL ORDER BY id LIMIT \(limit)
+            """, preparedAs: "outbox_oldest_unpublished")
+        return try rows.decode((Int64, UUID, String, Data?, Data, String).self).map { row in
+            PendingOutboxEvent(
+                id: row.0, eventID: row.1,
+                event: OutboxEvent(topic: row.2, key: row.3.map { [UInt8]($0) }, payload: [UInt8](row.4), headers: decodeHeaders(row.5)))
+        }
+    }
+
+    /// Marks events published.
+    public static func markPublished(_ ids: [Int64], on connection: PostgresConnection) throws {
+        try connection.execute(
+            "UPDATE outbox_event SET published_at = now() WHERE id = ANY(\(ids.map(Int.init))::bigint[])",
+            preparedAs: "outbox_mark_published")
+    }
+
+    /// How many events wait, and the age in seconds of the oldest.
+    public static func backlog(on connection: PostgresConnection) throws -> (count: Int, oldestAgeSeconds: Double) {
+        try connection.query(
+            """
+            SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8
+            FROM outbox_event WHERE published_at IS NULL
+            """
+        ).decode((Int, Double).self)[0]
+    }
+
+    /// Serialises the relays of one outbox table: one publishes at a time, so
+    /// events keep their order. The lock is keyed by the table's own id, so
+    /// outboxes in other schemas of the database do not wait for each other.
+    static let relayLockClass: Int32 = 0x7472_6c79  // "trly"
+    static let outboxTableKey = "(('outbox_event'::regclass)::oid::bigint % 2147483648)::integer"
+
+    static func encodeHeaders(_ headers: [OutboxHeader]) throws -> String {
+        let pairs: [[String?]] = headers.map { [$0.name, $0.value.map { Data($0).base64EncodedString() }] }
+        return String(decoding: try JSONEncoder().encode(pairs), as: UTF8.self)
+    }
+
+    static func decodeHeaders(_ json: String) -> [OutboxHeader] {
+        let pairs = (try? JSONDecoder().decode([[String?]].self, from: Data(json.utf8))) ?? []
+        return pairs.compactMap { pair in
+            guard pair.count == 2, let name = pair[0] else { return nil }
+            return OutboxHeader(name: name, value: pair[1].flatMap { Data(base64Encoded: $0) }.map { [UInt8]($0) })
+        }
+    }
+}

@@ -1,0 +1,180 @@
+import Kafka
+import Logging
+import Postgres
+import ServiceLifecycle
+import Store
+import Synchronization
+
+/// Consumes a service's topics in batches and applies each batch exactly once:
+/// the handler's effects, the inbox rows and the emitted events commit in one
+/// Postgres transaction, and the offsets are committed to Kafka only after it.
+///
+/// On graceful shutdown it finishes the batch in hand, commits it and leaves
+/// the group. A transient fault pauses the partitions and retries the batch
+/// with backoff, polling meanwhile so the member stays in its group.
+public struct ConsumerWorker<Handler: WorkerHandler>: Service {
+    private let handler: Handler
+    private let configuration: WorkerConfiguration
+    private let pool: PostgresPool
+    private let consumer: KafkaConsumer
+    private let assignment: Assignment
+    private let logger: Logger
+
+    /// - Throws: ``KafkaError`` when the consumer cannot be created.
+    public init(
+        handler: Handler, configuration: WorkerConfiguration, pool: PostgresPool, kafka: KafkaConfiguration, logger: Logger
+    ) throws {
+        let assignment = Assignment()
+        self.handler = handler
+        self.configuration = configuration
+        self.pool = pool
+        self.assignment = assignment
+        self.logger = logger
+        self.consumer = try KafkaConsumer(
+            configuration: kafka, groupID: configuration.serviceName, logger: logger,
+            onRebalance: { assignment.apply($0) })
+    }
+
+    /// Whether the consumer holds partitions: part of readiness.
+    public var isInGroup: Bool { assignment.isAssigned }
+
+    public func run() async throws {
+        try await consumer.subscribe(to: configuration.topics)
+        logger.info("worker consuming", metadata: ["topics": "\(configuration.topics)"])
+        var pending: [KafkaMessage] = []
+        do {
+            while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                var batch = pending
+                pending = []
+                if batch.count < configuration.batchSize {
+                    batch += try await consumer.poll(
+                        maxMessages: configuration.batchSize - batch.count, timeout: configuration.batchMaxWait)
+                }
+                batch = batch.filter { assignment.holds($0.topicPartition) }
+                guard !batch.isEmpty else { continue }
+                pending = try await applyRetrying(batch)
+                try await consumer.commit(batch)
+            }
+        } catch {
+            await consumer.close()
+            throw error
+        }
+        await consumer.close()
+        logger.info("worker left its group")
+    }
+
+    /// Applies a batch, retrying transient faults until it commits.
+    /// - Returns: messages fetched while waiting to retry, for the next batch.
+    private func applyRetrying(_ batch: [KafkaMessage]) async throws -> [KafkaMessage] {
+        let backoff = Backoff(initial: configuration.retryInitialDelay, maximum: configuration.retryMaxDelay)
+        var fetchedMeanwhile: [KafkaMessage] = []
+        var paused: [KafkaTopicPartition] = []
+        var attempt = 0
+        while true {
+            do {
+                try await apply(batch.filter { assignment.holds($0.topicPartition) })
+                if !paused.isEmpty { try await consumer.resume(paused) }
+                return fetchedMeanwhile
+            } catch where Fault.isTransient(error) {
+                attempt += 1
+                logger.warning(
+                    "batch failed with a transient fault; retrying",
+                    metadata: ["attempt": "\(attempt)", "error": "\(error)", "batch": "\(batch.count)"])
+                if paused.isEmpty {
+                    paused = assignment.partitions
+                    try await consumer.pause(paused)
+                }
+                let resumeAt = ContinuousClock.now + backoff.delay(attempt: attempt)
+                while ContinuousClock.now < resumeAt {
+                    if Task.isCancelled { throw CancellationError() }
+                    fetchedMeanwhile += try await consumer.poll(
+                        maxMessages: configuration.batchSize, timeout: min(.milliseconds(200), resumeAt - .now))
+                }
+            }
+        }
+    }
+
+    private func apply(_ batch: [KafkaMessage]) async throws {
+        var decoded: [(message: KafkaMessage, event: Handler.Event)] = []
+        var rejected: [(message: KafkaMessage, reason: String)] = []
+        for message in batch {
+            do {
+                decoded.append((message, try handler.decode(message)))
+            } catch {
+                rejected.append((message, error.reason))
+            }
+        }
+        let handler = handler
+        let service = configuration.serviceName
+        let decodedEvents = decoded
+        let rejections = rejected
+        let (applied, deadLetters) = try await pool.withTransaction { connection in
+            let fresh = try InboxTable.recordNew(
+                batch.map { InboxTable.Entry(eventID: $0.eventID, topic: $0.topic, partition: $0.partition, offset: $0.offset) },
+                consumer: service, on: connection)
+            // A message redelivered within this same batch is in `fresh` once: apply its first copy only.
+            var unclaimed = fresh
+            let toApply = decodedEvents.filter { unclaimed.remove($0.message.eventID) != nil }
+            var deadLetters = rejections.filter { unclaimed.remove($0.message.eventID) != nil }
+            var failed = 0
+            var emitted: [OutboxEvent] = []
+            try connection.execute("SAVEPOINT batch")
+            do {
+                var handlerBatch = HandlerBatch(connection: connection)
+                try handler.apply(toApply.map(\.event), in: &handlerBatch)
+                emitted = handlerBatch.emitted
+            } catch where !Fault.isTransient(error) {
+                // One event spoiled the batch: apply them one by one and set aside only the failing ones.
+                try connection.execute("ROLLBACK TO SAVEPOINT batch")
+                for item in toApply {
+                    try connection.execute("SAVEPOINT event")
+                    do {
+                        var handlerBatch = HandlerBatch(connection: connection)
+                        try handler.apply([item.event], in: &handlerBatch)
+                        emitted += handlerBatch.emitted
+                        try connection.execute("RELEASE SAVEPOINT event")
+                    } catch where !Fault.isTransient(error) {
+                        try connection.execute("ROLLBACK TO SAVEPOINT event")
+                        deadLetters.append((item.message, Fault.reason(error)))
+                        failed += 1
+                    }
+                }
+            }
+            try OutboxTable.append(
+                emitted + deadLetters.map { DeadLetter.event(for: $0.message, reason: $0.reason, service: service) },
+                on: connection)
+            return (toApply.count - failed, deadLetters)
+        }
+        for letter in deadLetters {
+            logger.warning(
+                "message dead-lettered",
+                metadata: [
+                    "topic": "\(letter.message.topic)", "partition": "\(letter.message.partition)",
+                    "offset": "\(letter.message.offset)", "reason": "\(letter.reason)",
+                ])
+        }
+        logger.debug("batch applied", metadata: ["messages": "\(batch.count)", "applied": "\(applied)"])
+    }
+
+}
+
+/// The partitions the consumer holds, as rebalances report them.
+final class Assignment: Sendable {
+    private let held = Mutex<Set<KafkaTopicPartition>>([])
+
+    func apply(_ rebalance: KafkaRebalance) {
+        held.withLock { held in
+            switch rebalance {
+            case .assigned(let partitions): held.formUnion(partitions)
+            case .revoked(let partitions): held.subtract(partitions)
+            }
+        }
+    }
+
+    func holds(_ partition: KafkaTopicPartition) -> Bool {
+        held.withLock { $0.contains(partition) }
+    }
+
+    var partitions: [KafkaTopicPartition] { held.withLock { $0.sorted() } }
+    var isAssigned: Bool { held.withLock { !$0.isEmpty } }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Kafka
+import Logging
+import Postgres
+import ServiceLifecycle
+import Store
+
+/// Publishes what handlers wrote to the outbox, in the order it was written,
+/// with the idempotent producer, and marks it published.
+///
+/// Only one relay publishes at a time (an advisory lock held on its own
+/// connection); a commit that writes events wakes it through LISTEN/NOTIFY,
+/// and it looks anyway every ``WorkerConfiguration/relayPollInterval``. A
+/// crash between publishing and marking publishes those events again; their
+/// `event-id` header lets consumers skip the repeat.
+public struct OutboxRelay: Service {
+    private let configuration: WorkerConfiguration
+    private let listener: PostgresPool
+    private let producer: KafkaProducer
+    private let logger: Logger
+
+    public init(configuration: WorkerConfiguration, postgres: PostgresConfiguration, producer: KafkaProducer, logger: Logger) {
+        var own = postgres
+        own.maxConnections = 1
+        own.applicationName = configuration.serviceName + "-outbox-relay"
+        self.configuration = configuration
+        self.listener = PostgresPool(configuration: own, logger: logger)
+        self.producer = producer
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let backoff = Backoff(initial: configuration.retryInitialDelay, maximum: configuration.retryMaxDelay)
+        var failures = 0
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                if try await publishRound() < configuration.relayBatchSize { try await waitForCommit() }
+                failures = 0
+            } catch where Fault.isTransient(error) {
+                failures += 1
+                logger.warning("outbox relay failed with a transient fault; retrying", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: backoff.delay(attempt: failures))
+            }
+        }
+        // What the last batches wrote goes out before the process does.
+        while (try? await publishRound()) ?? 0 > 0 {}
+        await producer.shutdown()
+        listener.close()
+    }
+
+    /// Publishes one round of pending events if this relay holds the outbox.
+    /// - Returns: how many it published.
+    func publishRound() async throws -> Int {
+        guard try await listener.withConnection({ try OutboxTable.tryRelayLock(on: $0) }) else { return 0 }
+        do {
+            let limit = configuration.relayBatchSize
+            let pending = try await listener.withConnection { try OutboxTable.oldestUnpublished(limit: limit, on: $0) }
+            for item in pending {
+                try await producer.enqueue(
+                    KafkaOutgoingMessage(
+                        topic: item.event.topic, key: item.event.key, value: item.event.payload,
+                        headers: [KafkaHeader(name: "event-id", value: Array(item.eventID.uuidString.lowercased().utf8))]
+                            + item.event.headers.map { KafkaHeader(name: $0.name, value: $0.value) }))
+            }
+            try await producer.flush()
+            let ids = pending.map(\.id)
+            try await listener.withConnection { connection in
+                try OutboxTable.markPublished(ids, on: connection)
+                try OutboxTable.releaseRelayLock(on: connection)
+            }
+            return pending.count
+        } catch {
+            _ = try? await listener.withConnection { try OutboxTable.releaseRelayLock(on: $0) }
+            throw error
+        }
+    }
+
+    private func waitForCommit() async throws {
+        let interval = configuration.relayPollInterval
+        try await listener.withConnection { connection in
+            try connection.execute(PostgresQuery(unsafeSQL: "LISTEN \(OutboxTable.channel)"))
+            _ = try connection.waitForNotifications(timeout: interval)
+        }
+    }
+}

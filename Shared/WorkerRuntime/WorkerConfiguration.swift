@@ -1,0 +1,34 @@
+/// How a worker consumes and retries.
+public struct WorkerConfiguration: Sendable {
+    /// The service's name: its consumer group, its inbox, the `dlq-service` header.
+    public var serviceName: String
+    /// The topics it consumes.
+    public var topics: [String]
+    /// The most messages applied in one transaction. Default 500.
+    public var batchSize: Int
+    /// How long a batch waits to fill once its first message came. Default 100 ms.
+    public var batchMaxWait: Duration
+    /// The first pause after a transient fault; it doubles up to ``retryMaxDelay``. Default 100 ms.
+    public var retryInitialDelay: Duration
+    /// The longest pause between retries. Default 10 s.
+    public var retryMaxDelay: Duration
+    /// The most outbox events published in one round. Default 500.
+    public var relayBatchSize: Int
+    /// How long the relay waits for a commit's notification before it looks anyway. Default 1 s.
+    public var relayPollInterval: Duration
+
+    public init(
+        serviceName: String, topics: [String], batchSize: Int = 500, batchMaxWait: Duration = .milliseconds(100),
+        retryInitialDelay: Duration = .milliseconds(100), retryMaxDelay: Duration = .seconds(10),
+        relayBatchSize: Int = 500, relayPollInterval: Duration = .seconds(1)
+    ) {
+        self.serviceName = serviceName
+        self.topics = topics
+        self.batchSize = batchSize
+        self.batchMaxWait = batchMaxWait
+        self.retryInitialDelay = retryInitialDelay
+        self.retryMaxDelay = retryMaxDelay
+        self.relayBatchSize = relayBatchSize
+        self.relayPollInterval = relayPollInterval
+    }
+}

@@ -1,0 +1,52 @@
+import Kafka
+import Postgres
+import Store
+
+/// A service's own logic: how to read its messages and what they change.
+/// The runtime does the rest (batching, exactly-once, dead letters, retries).
+public protocol WorkerHandler: Sendable {
+    associatedtype Event: Sendable
+
+    /// Reads and validates one message.
+    /// - Throws: ``Rejection`` for input that can never succeed (unparseable,
+    ///   unknown schema version, failed validation, bad signature): the
+    ///   message goes to the dead-letter topic with the reason.
+    func decode(_ message: KafkaMessage) throws(Rejection) -> Event
+
+    /// Applies events not applied before, inside the batch's transaction.
+    /// Emit events through ``HandlerBatch/emit(_:)``: they are published once
+    /// the transaction commits.
+    /// - Throws: ``Rejection`` or a non-retriable error when an event cannot
+    ///   be applied (the runtime then applies the events one by one and
+    ///   dead-letters only the failing ones); a retriable error (the database
+    ///   is down) makes the runtime retry the batch.
+    func apply(_ events: [Event], in batch: inout HandlerBatch) throws
+}
+
+/// Why a message can never be processed; it goes to the dead-letter topic.
+/// The reason names the field or rule, never personal data.
+public struct Rejection: Error, Sendable, CustomStringConvertible {
+    public var reason: String
+
+    public init(_ reason: String) {
+        self.reason = reason
+    }
+
+    public var description: String { reason }
+}
+
+/// The transaction a batch is applied in, and the events it emits.
+public struct HandlerBatch {
+    /// The batch's connection, inside its transaction.
+    public let connection: PostgresConnection
+    private(set) var emitted: [OutboxEvent] = []
+
+    init(connection: PostgresConnection) {
+        self.connection = connection
+    }
+
+    /// Queues an event to publish when the batch commits.
+    public mutating func emit(_ event: OutboxEvent) {
+        emitted.append(event)
+    }
+}

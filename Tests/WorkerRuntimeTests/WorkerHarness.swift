@@ -1,0 +1,131 @@
+import Foundation
+import IntegrationSupport
+import Kafka
+import Postgres
+import ServiceLifecycle
+import Store
+import WorkerRuntime
+
+/// Writes one row per event; rejects values starting "malformed" when reading
+/// them and fails on values starting "poison" when applying them; optionally
+/// emits each event to an output topic.
+struct RecordingHandler: WorkerHandler {
+    var outputTopic: String?
+
+    func decode(_ message: KafkaMessage) throws(Rejection) -> String {
+        let value = String(decoding: message.value, as: UTF8.self)
+        guard !value.hasPrefix("malformed") else { throw Rejection("value is not a valid event") }
+        return value
+    }
+
+    func apply(_ events: [String], in batch: inout HandlerBatch) throws {
+        if events.contains(where: { $0.hasPrefix("poison") }) { throw Rejection("event cannot be applied") }
+        try batch.connection.execute("INSERT INTO effect (value) SELECT * FROM unnest(\(events)::text[])")
+        if let outputTopic {
+            for event in events {
+                batch.emit(OutboxEvent(topic: outputTopic, key: Array(event.utf8), payload: Array(("out:" + event).utf8)))
+            }
+        }
+    }
+}
+
+/// A worker against the test servers, in a schema and with topics of its own.
+struct WorkerHarness {
+    let topic: String
+    let service: String
+    let pool: PostgresPool
+    let kafka: KafkaConfiguration
+
+    static let patience = Duration.seconds(60)
+
+    /// Creates the topics (`topic`, `topic.dlq`, `extraTopics`) and the schema, then runs `body`.
+    static func with(
+        partitions: Int = 4, extraTopics: [String] = [], _ body: (WorkerHarness) async throws -> Void
+    ) async throws {
+        let kafka = try TestEnvironment.kafkaConfiguration()
+        let topic = TestEnvironment.uniqueName("events")
+        let admin = try KafkaAdmin(configuration: kafka, logger: TestEnvironment.logger)
+        for name in [topic, topic + ".dlq"] + extraTopics {
+            try await admin.createTopic(name, partitions: partitions)
+        }
+        try await TestEnvironment.withTestSchema { pool in
+            try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).apply(Migration.bundled())
+            try await pool.withConnection { try $0.execute("CREATE TABLE effect (value text NOT NULL)") }
+            try await body(WorkerHarness(topic: topic, service: TestEnvironment.uniqueName("service"), pool: pool, kafka: kafka))
+        }
+    }
+
+    /// Runs the worker while `body` runs, then shuts it down gracefully.
+    func running(_ handler: RecordingHandler, _ body: () async throws -> Void) async throws {
+        let group = try Worker.serviceGroup(
+            handler,
+            configuration: WorkerConfiguration(
+                serviceName: service, topics: [topic], batchMaxWait: .milliseconds(50), relayPollInterval: .milliseconds(200)),
+            pool: pool, postgres: pool.configuration, kafka: kafka, shutdownTimeout: .seconds(20),
+            logger: TestEnvironment.logger, signals: [])
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            do {
+                try await body()
+            } catch {
+                await group.triggerGracefulShutdown()
+                throw error
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    func produce(_ values: [String], eventIDs: [String]? = nil) async throws {
+        let producer = try KafkaProducer(configuration: kafka, logger: TestEnvironment.logger)
+        for (index, value) in values.enumerated() {
+            let headers = eventIDs.map { [KafkaHeader(name: "event-id", value: Array($0[index].utf8))] } ?? []
+            try await producer.enqueue(
+                KafkaOutgoingMessage(topic: topic, key: Array("family-\(index % 17)".utf8), value: Array(value.utf8), headers: headers))
+        }
+        try await producer.flush()
+        await producer.shutdown()
+    }
+
+    func effects() async throws -> [String] {
+        try await pool.withConnection { try $0.query("SELECT value FROM effect ORDER BY value").decode(String.self) }
+    }
+
+    /// Waits until the worker's group has committed `count` messages of its
+    /// topic: committed offsets, which start at 0, add up to it.
+    func waitUntilCommitted(_ count: Int) async throws {
+        let observer = try KafkaConsumer(configuration: kafka, groupID: service, logger: TestEnvironment.logger)
+        let admin = try KafkaAdmin(configuration: kafka, logger: TestEnvironment.logger)
+        let partitions = (0..<Int32(try await admin.partitionCounts()[topic] ?? 0)).map { KafkaTopicPartition(topic: topic, partition: $0) }
+        try await Self.eventually {
+            try await observer.committedOffsets(for: partitions).values.reduce(0, +) == Int64(count)
+        }
+        await observer.close()
+    }
+
+    /// Reads every message of a topic from the start with a fresh group, until `count` came.
+    func consumeAll(_ topic: String, count: Int) async throws -> [KafkaMessage] {
+        let consumer = try KafkaConsumer(configuration: kafka, groupID: TestEnvironment.uniqueName("reader"), logger: TestEnvironment.logger)
+        try await consumer.subscribe(to: [topic])
+        var messages: [KafkaMessage] = []
+        let deadline = ContinuousClock.now + Self.patience
+        while messages.count < count, ContinuousClock.now < deadline {
+            messages += try await consumer.poll(timeout: .milliseconds(300))
+        }
+        // Anything beyond `count` that is already there would be a duplicate.
+        messages += try await consumer.poll(timeout: .milliseconds(500))
+        await consumer.close()
+        return messages
+    }
+
+    /// Checks `condition` until it holds, failing after the harness's patience.
+    static func eventually(_ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + patience
+        while try await !condition() {
+            guard ContinuousClock.now < deadline else { throw ConditionNeverHeld() }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    struct ConditionNeverHeld: Error {}
+}

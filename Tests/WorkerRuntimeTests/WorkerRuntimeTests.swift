@@ -1,0 +1,98 @@
+import Foundation
+import IntegrationSupport
+import Kafka
+import Postgres
+import Store
+import Testing
+import WorkerRuntime
+
+@Suite struct WorkerRuntimeTests {
+    @Test func redeliveredEventIsAppliedOnce() async throws {
+        try await WorkerHarness.with { harness in
+            let values = (0..<200).map { "event-\($0)" }
+            let ids = (0..<200).map { "id-\($0)" }
+            try await harness.running(RecordingHandler()) {
+                try await harness.produce(values, eventIDs: ids)
+                try await harness.produce(Array(values.prefix(50)), eventIDs: Array(ids.prefix(50)))
+                try await harness.waitUntilCommitted(250)
+            }
+            let effects = try await harness.effects()
+            #expect(effects.count == 200)
+            #expect(Set(effects) == Set(values))
+        }
+    }
+
+    @Test func malformedMessageGoesToTheDeadLetterTopicAndTheGoodOnesApply() async throws {
+        try await WorkerHarness.with { harness in
+            let values = (0..<20).map { "event-\($0)" }
+            try await harness.running(RecordingHandler()) {
+                try await harness.produce(Array(values[..<10]) + ["malformed-1"] + Array(values[10...]))
+                try await harness.waitUntilCommitted(21)
+            }
+            #expect(try await harness.effects().count == 20)
+            let letters = try await harness.consumeAll(harness.topic + ".dlq", count: 1)
+            let letter = try #require(letters.first)
+            #expect(letters.count == 1)
+            #expect(letter.value == Array("malformed-1".utf8))
+            #expect(letter.key != nil)
+            func header(_ name: String) -> String? {
+                letter.headers.first { $0.name == name }?.value.map { String(decoding: $0, as: UTF8.self) }
+            }
+            #expect(header("dlq-reason") == "value is not a valid event")
+            #expect(header("dlq-source-topic") == harness.topic)
+            #expect(header("dlq-service") == harness.service)
+            #expect(header("dlq-source-offset") != nil && header("dlq-source-partition") != nil)
+        }
+    }
+
+    @Test func eventThatFailsToApplyIsDeadLetteredAlone() async throws {
+        try await WorkerHarness.with(partitions: 1) { harness in
+            let values = (0..<30).map { "event-\($0)" }
+            try await harness.running(RecordingHandler()) {
+                try await harness.produce(Array(values[..<15]) + ["poison-1"] + Array(values[15...]))
+                try await harness.waitUntilCommitted(31)
+            }
+            #expect(Set(try await harness.effects()) == Set(values))
+            let letters = try await harness.consumeAll(harness.topic + ".dlq", count: 1)
+            #expect(letters.map(\.value) == [Array("poison-1".utf8)])
+        }
+    }
+
+    @Test func emittedEventsArePublishedOnceWithEventIDs() async throws {
+        let output = TestEnvironment.uniqueName("output")
+        try await WorkerHarness.with(extraTopics: [output]) { harness in
+            let values = (0..<100).map { "event-\($0)" }
+            try await harness.running(RecordingHandler(outputTopic: output)) {
+                try await harness.produce(values)
+                try await harness.waitUntilCommitted(100)
+                try await WorkerHarness.eventually {
+                    try await harness.pool.withConnection { try OutboxTable.backlog(on: $0).count } == 0
+                }
+            }
+            let published = try await harness.consumeAll(output, count: 100)
+            #expect(published.count == 100)
+            #expect(Set(published.map { String(decoding: $0.value, as: UTF8.self) }) == Set(values.map { "out:" + $0 }))
+            let eventIDs = published.compactMap { $0.headers.first { $0.name == "event-id" }?.value }
+            #expect(Set(eventIDs).count == 100)
+        }
+    }
+
+    @Test func outboxLeftByACrashIsPublishedOnRestart() async throws {
+        let output = TestEnvironment.uniqueName("output")
+        try await WorkerHarness.with(extraTopics: [output]) { harness in
+            // A worker committed these and died before its relay published them.
+            try await harness.pool.withTransaction { connection in
+                try OutboxTable.append(
+                    (0..<25).map { OutboxEvent(topic: output, key: [UInt8($0)], payload: Array("left-\($0)".utf8)) }, on: connection)
+            }
+            try await harness.running(RecordingHandler()) {
+                try await WorkerHarness.eventually {
+                    try await harness.pool.withConnection { try OutboxTable.backlog(on: $0).count } == 0
+                }
+            }
+            let published = try await harness.consumeAll(output, count: 25)
+            #expect(published.count == 25)
+            #expect(Set(published.map(\.value)) == Set((0..<25).map { Array("left-\($0)".utf8) }))
+        }
+    }
+}
