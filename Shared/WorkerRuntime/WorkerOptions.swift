@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import Kafka
+import Postgres
+
+/// A worker's command-line options; each falls back to its environment
+/// variable, then to its default, so containers configure workers with
+/// environment variables alone.
+public struct WorkerOptions: ParsableArguments {
+    @Option(help: "Messages applied in one transaction. Env WORKER_BATCH_SIZE; default 500.")
+    var batchSize: Int?
+
+    @Option(help: "Milliseconds a batch waits to fill. Env WORKER_BATCH_MAX_WAIT_MS; default 100.")
+    var batchMaxWaitMs: Int?
+
+    @Option(help: "Longest pause, in milliseconds, between retries of a transient fault. Env WORKER_RETRY_MAX_DELAY_MS; default 10000.")
+    var retryMaxDelayMs: Int?
+
+    @Option(help: "Seconds a graceful shutdown may take. Env WORKER_SHUTDOWN_TIMEOUT_S; default 30.")
+    var shutdownTimeoutS: Int?
+
+    @Option(help: "Whether this process publishes the outbox: on or off (when relays run apart). Env WORKER_RELAY; default on.")
+    var relay: String?
+
+    public init() {}
+
+    /// The worker's configuration; also reads `DATABASE_URL`, `KAFKA_BROKERS`
+    /// and `KAFKA_PROP_*` (see the README).
+    /// - Throws: ``WorkerOptionsError`` naming the variable or option that is malformed.
+    public func resolve(
+        serviceName: String, topics: [String], environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> ResolvedWorkerOptions {
+        func number(_ option: Int?, _ variable: String, default fallback: Int) throws -> Int {
+            if let option { return option }
+            guard let text = environment[variable] else { return fallback }
+            guard let value = Int(text), value > 0 else { throw WorkerOptionsError(variable: variable, expected: "a positive whole number") }
+            return value
+        }
+        let relaySetting = relay ?? environment["WORKER_RELAY"] ?? "on"
+        guard ["on", "off"].contains(relaySetting) else { throw WorkerOptionsError(variable: "WORKER_RELAY", expected: "on or off") }
+        let worker = WorkerConfiguration(
+            serviceName: serviceName, topics: topics,
+            batchSize: try number(batchSize, "WORKER_BATCH_SIZE", default: 500),
+            batchMaxWait: .milliseconds(try number(batchMaxWaitMs, "WORKER_BATCH_MAX_WAIT_MS", default: 100)),
+            retryMaxDelay: .milliseconds(try number(retryMaxDelayMs, "WORKER_RETRY_MAX_DELAY_MS", default: 10_000)))
+        return ResolvedWorkerOptions(
+            worker: worker,
+            postgres: try PostgresConfiguration.fromEnvironment(environment, applicationName: serviceName),
+            kafka: try KafkaConfiguration.fromEnvironment(environment, clientID: serviceName),
+            shutdownTimeout: .seconds(try number(shutdownTimeoutS, "WORKER_SHUTDOWN_TIMEOUT_S", default: 30)),
+            runsRelay: relaySetting == "on")
+    }
+}
+
+/// Everything a worker process needs to start.
+public struct ResolvedWorkerOptions: Sendable {
+    public var worker: WorkerConfiguration
+    public var postgres: PostgresConfiguration
+    public var kafka: KafkaConfiguration
+    public var shutdownTimeout: Duration
+    public var runsRelay: Bool
+}
+
+/// A malformed setting, by name; its value is not repeated.
+public struct WorkerOptionsError: Error, CustomStringConvertible, Sendable {
+    public var variable: String
+    public var expected: String
+    public var description: String { "\(variable) must be \(expected)" }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import IntegrationSupport
+import Kafka
+import Store
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The runtime as operators run it: worker processes, killed and restarted.
+@Suite struct WorkerProcessTests {
+    static let executable = TestEnvironment.repositoryRoot.appendingPathComponent(".build/debug/turnaround-testworker").path
+
+    static func start(
+        _ harness: WorkerHarness, outputTopic: String? = nil, applyDelayMs: Int = 0, relay: Bool = true
+    ) throws -> ChildProcess {
+        let schema = harness.pool.configuration.searchPath![0]
+        var arguments = ["--service", harness.service, "--topic", harness.topic, "--apply-delay-ms", "\(applyDelayMs)", "--batch-size", "100"]
+        if let outputTopic { arguments += ["--output-topic", outputTopic] }
+        return try ChildProcess(
+            executable, arguments,
+            environment: [
+                "DATABASE_URL": try TestEnvironment.databaseURL() + "?options=-csearch_path%3D" + schema,
+                "KAFKA_BROKERS": harness.kafka.brokers.joined(separator: ","),
+                "WORKER_RELAY": relay ? "on" : "off",
+                "WORKER_SHUTDOWN_TIMEOUT_S": "20",
+            ])
+    }
+
+    static func values(_ range: Range<Int>) -> [String] { range.map { "event-\($0)" } }
+    static func ids(_ range: Range<Int>) -> [String] { range.map { "id-\($0)" } }
+
+    @Test func killedMidBatchAndRestartedAppliesEveryEventOnce() async throws {
+        try await WorkerHarness.with { harness in
+            try await harness.produce(Self.values(0..<2000), eventIDs: Self.ids(0..<2000))
+            let slow = try Self.start(harness, applyDelayMs: 300)
+            try await WorkerHarness.eventually { try await harness.effects().count >= 300 }
+            slow.signal(SIGKILL)
+            #expect(await slow.waitForExit() == 128 + SIGKILL)
+
+            let restarted = try Self.start(harness)
+            try await harness.waitUntilCommitted(2000)
+            restarted.signal(SIGTERM)
+            #expect(await restarted.waitForExit() == 0, "\(restarted.output)")
+            let effects = try await harness.effects()
+            #expect(effects.count == 2000)
+            #expect(Set(effects) == Set(Self.values(0..<2000)))
+        }
+    }
+
+    @Test func killedBetweenCommitAndPublishPublishesOnceAfterRestart() async throws {
+        let output = TestEnvironment.uniqueName("output")
+        try await WorkerHarness.with(extraTopics: [output]) { harness in
+            try await harness.produce(Self.values(0..<50))
+            let unpublishing = try Self.start(harness, outputTopic: output, relay: false)
+            try await harness.waitUntilCommitted(50)
+            unpublishing.signal(SIGKILL)
+            await unpublishing.waitForExit()
+            #expect(try await harness.pool.withConnection { try OutboxTable.backlog(on: $0).count } == 50)
+
+            let restarted = try Self.start(harness, outputTopic: output)
+            try await WorkerHarness.eventually {
+                try await harness.pool.withConnection { try OutboxTable.backlog(on: $0).count } == 0
+            }
+            restarted.signal(SIGTERM)
+            #expect(await restarted.waitForExit() == 0, "\(restarted.output)")
+            let published = try await harness.consumeAll(output, count: 50)
+            #expect(published.count == 50)
+            #expect(Set(published.map(\.value)) == Set(Self.values(0..<50).map { Array($0.utf8) }))
+        }
+    }
+
+    @Test func sigtermUnderLoadCommitsWhatItAppliedAndLosesNothing() async throws {
+        try await WorkerHarness.with { harness in
+            try await harness.produce(Self.values(0..<3000), eventIDs: Self.ids(0..<3000))
+            let worker = try Self.start(harness, applyDelayMs: 50)
+            try await WorkerHarness.eventually { try await harness.effects().count >= 500 }
+            worker.signal(SIGTERM)
+            #expect(await worker.waitForExit() == 0, "\(worker.output)")
+            // Every applied event is committed: nothing is left between Postgres and Kafka.
+            let applied = try await harness.effects().count
+            try await harness.waitUntilCommitted(applied)
+
+            let restarted = try Self.start(harness)
+            try await harness.waitUntilCommitted(3000)
+            restarted.signal(SIGTERM)
+            #expect(await restarted.waitForExit() == 0, "\(restarted.output)")
+            let effects = try await harness.effects()
+            #expect(effects.count == 3000)
+            #expect(Set(effects).count == 3000)
+        }
+    }
+
+    @Test func replicaJoiningAndLeavingMidStreamLosesAndRepeatsNothing() async throws {
+        try await WorkerHarness.with(partitions: 8) { harness in
+            let first = try Self.start(harness, applyDelayMs: 20)
+            try await harness.produce(Self.values(0..<1000), eventIDs: Self.ids(0..<1000))
+            let second = try Self.start(harness, applyDelayMs: 20)
+            try await harness.produce(Self.values(1000..<2000), eventIDs: Self.ids(1000..<2000))
+            try await WorkerHarness.eventually { try await harness.effects().count >= 1200 }
+            second.signal(SIGTERM)
+            #expect(await second.waitForExit() == 0, "\(second.output)")
+            try await harness.produce(Self.values(2000..<3000), eventIDs: Self.ids(2000..<3000))
+            try await harness.waitUntilCommitted(3000)
+            first.signal(SIGTERM)
+            #expect(await first.waitForExit() == 0, "\(first.output)")
+            let effects = try await harness.effects()
+            #expect(effects.count == 3000)
+            #expect(Set(effects) == Set(Self.values(0..<3000)))
+        }
+    }
+}
