@@ -31,7 +31,7 @@ public final class KafkaConsumer: Sendable {
         "heartbeat.interval.ms": "500",
     ]
 
-    private let client: KafkaClient
+    fileprivate let client: KafkaClient
     private let logger: Logger
     /// Every call that can block runs here, one at a time.
     private let queue: DispatchQueue
@@ -269,5 +269,16 @@ extension KafkaMessage {
             key: raw.key.map { Array(UnsafeRawBufferPointer(start: $0, count: raw.key_len)) },
             value: raw.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: raw.len)) } ?? [],
             headers: headers)
+    }
+}
+
+extension KafkaConsumer {
+    /// The partition's log-end offset as last seen in a fetch response,
+    /// without asking the broker; nil before any fetch.
+    public func cachedLogEndOffset(of partition: KafkaTopicPartition) -> Int64? {
+        var low: Int64 = 0
+        var high: Int64 = 0
+        let code = rd_kafka_get_watermark_offsets(client.handle, partition.topic, partition.partition, &low, &high)
+        return code == RD_KAFKA_RESP_ERR_NO_ERROR && high >= 0 ? high : nil
     }
 }

@@ -14,10 +14,11 @@ import Synchronization
 /// with backoff, polling meanwhile so the member stays in its group.
 public struct ConsumerWorker<Handler: WorkerHandler>: Service {
     private let handler: Handler
-    private let configuration: WorkerConfiguration
+    let configuration: WorkerConfiguration
     private let pool: PostgresPool
     private let consumer: KafkaConsumer
     private let assignment: Assignment
+    private let metrics: RuntimeMetrics
     private let logger: Logger
 
     /// - Throws: ``KafkaError`` when the consumer cannot be created.
@@ -29,14 +30,16 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
         self.configuration = configuration
         self.pool = pool
         self.assignment = assignment
+        self.metrics = RuntimeMetrics(service: configuration.serviceName)
         self.logger = logger
         self.consumer = try KafkaConsumer(
             configuration: kafka, groupID: configuration.serviceName, logger: logger,
             onRebalance: { assignment.apply($0) })
     }
 
-    /// Whether the consumer holds partitions: part of readiness.
-    public var isInGroup: Bool { assignment.isAssigned }
+    /// Whether the consumer has joined its group (it may hold no partition
+    /// when replicas outnumber them): part of readiness.
+    public var hasJoinedGroup: Bool { assignment.hasJoined }
 
     public func run() async throws {
         try await consumer.subscribe(to: configuration.topics)
@@ -54,6 +57,7 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
                 guard !batch.isEmpty else { continue }
                 pending = try await applyRetrying(batch)
                 try await consumer.commit(batch)
+                recordLag(after: batch)
             }
         } catch {
             await consumer.close()
@@ -61,6 +65,14 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
         }
         await consumer.close()
         logger.info("worker left its group")
+    }
+
+    private func recordLag(after batch: [KafkaMessage]) {
+        var next: [KafkaTopicPartition: Int64] = [:]
+        for message in batch { next[message.topicPartition] = max(next[message.topicPartition] ?? 0, message.offset + 1) }
+        for (partition, offset) in next {
+            if let end = consumer.cachedLogEndOffset(of: partition) { metrics.lag(end - offset, of: partition) }
+        }
     }
 
     /// Applies a batch, retrying transient faults until it commits.
@@ -77,6 +89,7 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
                 return fetchedMeanwhile
             } catch where Fault.isTransient(error) {
                 attempt += 1
+                metrics.retried()
                 logger.warning(
                     "batch failed with a transient fault; retrying",
                     metadata: ["attempt": "\(attempt)", "error": "\(error)", "batch": "\(batch.count)"])
@@ -95,6 +108,7 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
     }
 
     private func apply(_ batch: [KafkaMessage]) async throws {
+        let started = ContinuousClock.now
         var decoded: [(message: KafkaMessage, event: Handler.Event)] = []
         var rejected: [(message: KafkaMessage, reason: String)] = []
         for message in batch {
@@ -108,7 +122,7 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
         let service = configuration.serviceName
         let decodedEvents = decoded
         let rejections = rejected
-        let (applied, deadLetters) = try await pool.withTransaction { connection in
+        let (fresh, deadLetters) = try await pool.withTransaction { connection in
             let fresh = try InboxTable.recordNew(
                 batch.map { InboxTable.Entry(eventID: $0.eventID, topic: $0.topic, partition: $0.partition, offset: $0.offset) },
                 consumer: service, on: connection)
@@ -116,7 +130,6 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
             var unclaimed = fresh
             let toApply = decodedEvents.filter { unclaimed.remove($0.message.eventID) != nil }
             var deadLetters = rejections.filter { unclaimed.remove($0.message.eventID) != nil }
-            var failed = 0
             var emitted: [OutboxEvent] = []
             try connection.execute("SAVEPOINT batch")
             do {
@@ -136,15 +149,15 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
                     } catch where !Fault.isTransient(error) {
                         try connection.execute("ROLLBACK TO SAVEPOINT event")
                         deadLetters.append((item.message, Fault.reason(error)))
-                        failed += 1
                     }
                 }
             }
             try OutboxTable.append(
                 emitted + deadLetters.map { DeadLetter.event(for: $0.message, reason: $0.reason, service: service) },
                 on: connection)
-            return (toApply.count - failed, deadLetters)
+            return (fresh, deadLetters)
         }
+        record(batch, fresh: fresh, deadLetters: deadLetters.map(\.message), duration: .now - started)
         for letter in deadLetters {
             logger.warning(
                 "message dead-lettered",
@@ -153,7 +166,28 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
                     "offset": "\(letter.message.offset)", "reason": "\(letter.reason)",
                 ])
         }
-        logger.debug("batch applied", metadata: ["messages": "\(batch.count)", "applied": "\(applied)"])
+    }
+
+    private func record(_ batch: [KafkaMessage], fresh: Set<String>, deadLetters: [KafkaMessage], duration: Duration) {
+        var remaining = fresh
+        var applied: [String: Int] = [:]
+        var duplicates: [String: Int] = [:]
+        for message in batch {
+            if remaining.remove(message.eventID) != nil {
+                applied[message.topic, default: 0] += 1
+            } else {
+                duplicates[message.topic, default: 0] += 1
+            }
+        }
+        for letter in deadLetters {
+            applied[letter.topic, default: 0] -= 1
+            metrics.deadLettered(topic: letter.topic)
+        }
+        for (topic, count) in applied { metrics.processed(count, topic: topic) }
+        for (topic, count) in duplicates { metrics.duplicates(count, topic: topic) }
+        metrics.batch(size: batch.count, duration: duration)
+        logger.debug(
+            "batch applied", metadata: ["messages": "\(batch.count)", "duplicates": "\(batch.count - fresh.count)"])
     }
 
 }
@@ -163,6 +197,7 @@ final class Assignment: Sendable {
     private let held = Mutex<Set<KafkaTopicPartition>>([])
 
     func apply(_ rebalance: KafkaRebalance) {
+        joined.withLock { $0 = true }
         held.withLock { held in
             switch rebalance {
             case .assigned(let partitions): held.formUnion(partitions)
@@ -175,6 +210,8 @@ final class Assignment: Sendable {
         held.withLock { $0.contains(partition) }
     }
 
+    private let joined = Mutex(false)
+
     var partitions: [KafkaTopicPartition] { held.withLock { $0.sorted() } }
-    var isAssigned: Bool { held.withLock { !$0.isEmpty } }
+    var hasJoined: Bool { joined.withLock { $0 } }
 }

@@ -17,6 +17,7 @@ public struct OutboxRelay: Service {
     private let configuration: WorkerConfiguration
     private let listener: PostgresPool
     private let producer: KafkaProducer
+    private let metrics: RuntimeMetrics
     private let logger: Logger
 
     public init(configuration: WorkerConfiguration, postgres: PostgresConfiguration, producer: KafkaProducer, logger: Logger) {
@@ -26,6 +27,7 @@ public struct OutboxRelay: Service {
         self.configuration = configuration
         self.listener = PostgresPool(configuration: own, logger: logger)
         self.producer = producer
+        self.metrics = RuntimeMetrics(service: configuration.serviceName)
         self.logger = logger
     }
 
@@ -64,10 +66,13 @@ public struct OutboxRelay: Service {
             }
             try await producer.flush()
             let ids = pending.map(\.id)
-            try await listener.withConnection { connection in
+            let backlog = try await listener.withConnection { connection in
                 try OutboxTable.markPublished(ids, on: connection)
                 try OutboxTable.releaseRelayLock(on: connection)
+                return try OutboxTable.backlog(on: connection)
             }
+            metrics.published(pending.count)
+            metrics.outbox(backlog: backlog.count, oldestAgeSeconds: backlog.oldestAgeSeconds)
             return pending.count
         } catch {
             _ = try? await listener.withConnection { try OutboxTable.releaseRelayLock(on: $0) }

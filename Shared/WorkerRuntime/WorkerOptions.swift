@@ -19,6 +19,9 @@ public struct WorkerOptions: ParsableArguments {
     @Option(help: "Seconds a graceful shutdown may take. Env WORKER_SHUTDOWN_TIMEOUT_S; default 30.")
     var shutdownTimeoutS: Int?
 
+    @Option(help: "Port of /healthz, /readyz and /metrics. Env WORKER_HTTP_PORT; default 8080.")
+    var httpPort: Int?
+
     @Option(help: "Whether this process publishes the outbox: on or off (when relays run apart). Env WORKER_RELAY; default on.")
     var relay: String?
 
@@ -48,7 +51,8 @@ public struct WorkerOptions: ParsableArguments {
             postgres: try PostgresConfiguration.fromEnvironment(environment, applicationName: serviceName),
             kafka: try KafkaConfiguration.fromEnvironment(environment, clientID: serviceName),
             shutdownTimeout: .seconds(try number(shutdownTimeoutS, "WORKER_SHUTDOWN_TIMEOUT_S", default: 30)),
-            runsRelay: relaySetting == "on")
+            runsRelay: relaySetting == "on",
+            httpPort: UInt16(clamping: try number(httpPort, "WORKER_HTTP_PORT", default: 8080)))
     }
 }
 
@@ -59,6 +63,7 @@ public struct ResolvedWorkerOptions: Sendable {
     public var kafka: KafkaConfiguration
     public var shutdownTimeout: Duration
     public var runsRelay: Bool
+    public var httpPort: UInt16
 }
 
 /// A malformed setting, by name; its value is not repeated.

@@ -57,11 +57,13 @@ struct WorkerHarness {
 
     /// Runs the worker while `body` runs, then shuts it down gracefully.
     func running(_ handler: RecordingHandler, _ body: () async throws -> Void) async throws {
-        let group = try Worker.serviceGroup(
-            handler,
+        let consumer = try ConsumerWorker(
+            handler: handler,
             configuration: WorkerConfiguration(
                 serviceName: service, topics: [topic], batchMaxWait: .milliseconds(50), relayPollInterval: .milliseconds(200)),
-            pool: pool, postgres: pool.configuration, kafka: kafka, shutdownTimeout: .seconds(20),
+            pool: pool, kafka: kafka, logger: TestEnvironment.logger)
+        let group = try Worker.serviceGroup(
+            consumer, postgres: pool.configuration, kafka: kafka, shutdownTimeout: .seconds(20),
             logger: TestEnvironment.logger, signals: [])
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }

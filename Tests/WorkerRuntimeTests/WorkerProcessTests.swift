@@ -13,7 +13,8 @@ import Testing
     static let executable = TestEnvironment.repositoryRoot.appendingPathComponent(".build/debug/turnaround-testworker").path
 
     static func start(
-        _ harness: WorkerHarness, outputTopic: String? = nil, applyDelayMs: Int = 0, relay: Bool = true
+        _ harness: WorkerHarness, outputTopic: String? = nil, applyDelayMs: Int = 0, relay: Bool = true,
+        httpPort: UInt16? = nil
     ) throws -> ChildProcess {
         let schema = harness.pool.configuration.searchPath![0]
         var arguments = ["--service", harness.service, "--topic", harness.topic, "--apply-delay-ms", "\(applyDelayMs)", "--batch-size", "100"]
@@ -25,6 +26,7 @@ import Testing
                 "KAFKA_BROKERS": harness.kafka.brokers.joined(separator: ","),
                 "WORKER_RELAY": relay ? "on" : "off",
                 "WORKER_SHUTDOWN_TIMEOUT_S": "20",
+                "WORKER_HTTP_PORT": String(try httpPort ?? LocalHTTP.freePort()),
             ])
     }
 
@@ -108,6 +110,26 @@ import Testing
             let effects = try await harness.effects()
             #expect(effects.count == 3000)
             #expect(Set(effects) == Set(Self.values(0..<3000)))
+        }
+    }
+
+    @Test func opsPortReportsHealthReadinessAndMetrics() async throws {
+        try await WorkerHarness.with { harness in
+            let port = try LocalHTTP.freePort()
+            let worker = try Self.start(harness, httpPort: port)
+            try await WorkerHarness.eventually { await LocalHTTP.get(port: port, path: "/healthz")?.status == 200 }
+            try await WorkerHarness.eventually { await LocalHTTP.get(port: port, path: "/readyz")?.status == 200 }
+            try await harness.produce(Self.values(0..<40) + ["event-0"], eventIDs: Self.ids(0..<40) + ["id-0"])
+            try await harness.waitUntilCommitted(41)
+            let metrics = try #require(await LocalHTTP.get(port: port, path: "/metrics"))
+            worker.signal(SIGTERM)
+            #expect(await worker.waitForExit() == 0, "\(worker.output)")
+            let labels = #"{service="\#(harness.service)",topic="\#(harness.topic)"}"#
+            #expect(metrics.status == 200)
+            #expect(metrics.body.contains("turnaround_events_processed_total\(labels) 40"))
+            #expect(metrics.body.contains("turnaround_events_duplicate_total\(labels) 1"))
+            #expect(metrics.body.contains("turnaround_batch_duration_seconds"))
+            #expect(metrics.body.contains("turnaround_consumer_lag"))
         }
     }
 }

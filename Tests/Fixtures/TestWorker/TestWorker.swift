@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Kafka
 import Logging
+import Metrics
+import Prometheus
 import Store
 import WorkerRuntime
 
@@ -20,9 +22,11 @@ struct TestWorker: AsyncParsableCommand {
 
     func run() async throws {
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let resolved = try options.resolve(serviceName: service, topics: [topic])
         let handler = SlowRecordingHandler(outputTopic: outputTopic, delay: Double(applyDelayMs) / 1000)
-        try await Worker.run(handler, options: resolved, logger: Logger(label: service))
+        try await Worker.run(handler, options: resolved, registry: registry, logger: Logger(label: service))
     }
 }
 
