@@ -34,14 +34,14 @@ public enum TestEnvironment {
         prefix + "_" + UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: "")
     }
 
-    /// Runs `body` with a pool whose connections work in a new, empty schema,
-    /// and drops the schema afterwards.
+    /// Runs `body` with a pool whose connections work in a new, empty schema
+    /// of the test database (or of `databaseURL`), and drops the schema afterwards.
     @discardableResult
     public static func withTestSchema<Value>(
-        maxConnections: Int = 4, _ body: (PostgresPool) async throws -> Value
+        maxConnections: Int = 4, databaseURL chosenURL: String? = nil, _ body: (PostgresPool) async throws -> Value
     ) async throws -> Value {
         let schema = uniqueName("test")
-        let url = try databaseURL()
+        let url = try chosenURL ?? databaseURL()
         let admin = PostgresPool(configuration: PostgresConfiguration(url: url, maxConnections: 1), logger: logger)
         defer { admin.close() }
         try await admin.withConnection { try $0.execute("CREATE SCHEMA \(identifier: schema)") }

@@ -35,23 +35,28 @@ struct WorkerHarness {
     let service: String
     let pool: PostgresPool
     let kafka: KafkaConfiguration
+    /// The database the schema is in, without the schema.
+    let databaseURL: String
 
     static let patience = Duration.seconds(60)
 
     /// Creates the topics (`topic`, `topic.dlq`, `extraTopics`) and the schema, then runs `body`.
     static func with(
-        partitions: Int = 4, extraTopics: [String] = [], _ body: (WorkerHarness) async throws -> Void
+        partitions: Int = 4, extraTopics: [String] = [], databaseURL: String? = nil, _ body: (WorkerHarness) async throws -> Void
     ) async throws {
+        let url = try databaseURL ?? TestEnvironment.databaseURL()
         let kafka = try TestEnvironment.kafkaConfiguration()
         let topic = TestEnvironment.uniqueName("events")
         let admin = try KafkaAdmin(configuration: kafka, logger: TestEnvironment.logger)
         for name in [topic, topic + ".dlq"] + extraTopics {
             try await admin.createTopic(name, partitions: partitions)
         }
-        try await TestEnvironment.withTestSchema { pool in
+        try await TestEnvironment.withTestSchema(databaseURL: url) { pool in
             try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).apply(Migration.bundled())
             try await pool.withConnection { try $0.execute("CREATE TABLE effect (value text NOT NULL)") }
-            try await body(WorkerHarness(topic: topic, service: TestEnvironment.uniqueName("service"), pool: pool, kafka: kafka))
+            try await body(
+                WorkerHarness(
+                    topic: topic, service: TestEnvironment.uniqueName("service"), pool: pool, kafka: kafka, databaseURL: url))
         }
     }
 

@@ -22,7 +22,7 @@ import Testing
         return try ChildProcess(
             executable, arguments,
             environment: [
-                "DATABASE_URL": try TestEnvironment.databaseURL() + "?options=-csearch_path%3D" + schema,
+                "DATABASE_URL": harness.databaseURL + "?options=-csearch_path%3D" + schema,
                 "KAFKA_BROKERS": harness.kafka.brokers.joined(separator: ","),
                 "WORKER_RELAY": relay ? "on" : "off",
                 "WORKER_SHUTDOWN_TIMEOUT_S": "20",
@@ -131,5 +131,33 @@ import Testing
             #expect(metrics.body.contains("turnaround_batch_duration_seconds"))
             #expect(metrics.body.contains("turnaround_consumer_lag"))
         }
+    }
+
+    @Test func postgresDownForTenSecondsUnderLoadLosesAndDeadLettersNothing() async throws {
+        let instance = TestEnvironment.uniqueName("pgoutage")
+        try await Script.dev("start-postgres", instance: instance)
+        do {
+            let url = try await Script.dev("database-url", instance: instance).trimmingCharacters(in: .whitespacesAndNewlines)
+            try await WorkerHarness.with(databaseURL: url) { harness in
+                try await harness.produce(Self.values(0..<3000), eventIDs: Self.ids(0..<3000))
+                let worker = try Self.start(harness, applyDelayMs: 20)
+                try await WorkerHarness.eventually { try await harness.effects().count >= 300 }
+                try await Script.dev("stop-postgres", instance: instance)
+                // The outage under test, not a wait for something to happen.
+                try await Task.sleep(for: .seconds(10))
+                try await Script.dev("start-postgres", instance: instance)
+                try await harness.waitUntilCommitted(3000)
+                worker.signal(SIGTERM)
+                #expect(await worker.waitForExit() == 0, "\(worker.output)")
+                let effects = try await harness.effects()
+                #expect(effects.count == 3000)
+                #expect(Set(effects).count == 3000)
+                #expect(try await harness.consumeAll(harness.topic + ".dlq", count: 0).isEmpty)
+            }
+        } catch {
+            _ = try? await Script.dev("destroy", instance: instance)
+            throw error
+        }
+        try await Script.dev("destroy", instance: instance)
     }
 }
