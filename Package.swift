@@ -74,7 +74,8 @@ let package = Package(
         .executableTarget(
             name: "turnaround-bench",
             dependencies: [
-                "Postgres", "Kafka", "Rules",
+                "Postgres", "Kafka", "Rules", "Store", "WorkerRuntime",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

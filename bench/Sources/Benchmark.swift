@@ -11,7 +11,10 @@ struct Benchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "turnaround-bench",
         abstract: "Measure the Kafka and Postgres layers (DATABASE_URL, KAFKA_BROKERS) and the rules engine.",
-        subcommands: [KafkaProduce.self, KafkaConsume.self, PostgresBatchedInsert.self, PostgresCopy.self, RulesEligibility.self])
+        subcommands: [
+            KafkaProduce.self, KafkaConsume.self, PostgresBatchedInsert.self, PostgresCopy.self, RulesEligibility.self,
+            WorkerThroughput.self,
+        ])
 
     static let logger = Logger(label: "turnaround.bench") { _ in SwiftLogNoOpLogHandler() }
 
