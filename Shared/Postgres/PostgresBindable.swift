@@ -70,29 +70,31 @@ extension Array: PostgresBindable where Element: PostgresBindable {
     /// Sent as a PostgreSQL array literal, so one parameter carries a whole
     /// column of rows (`INSERT ... SELECT * FROM unnest($1::text[], ...)`).
     public var postgresParameter: PostgresParameter {
-        var literal = "{"
+        // Built as bytes: whole columns of a batch pass through here.
+        var literal: [UInt8] = [UInt8(ascii: "{")]
+        literal.reserveCapacity(2 + count * 16)
         for (index, element) in enumerated() {
-            if index > 0 { literal += "," }
+            if index > 0 { literal.append(UInt8(ascii: ",")) }
             switch element.postgresParameter {
             case .null:
-                literal += "NULL"
+                literal += "NULL".utf8
             case .text(let text):
                 Self.appendQuoted(text, to: &literal)
             case .bytes(let bytes):
                 Self.appendQuoted(PostgresHex.byteaLiteral(bytes), to: &literal)
             }
         }
-        literal += "}"
-        return .text(literal)
+        literal.append(UInt8(ascii: "}"))
+        return .text(String(decoding: literal, as: UTF8.self))
     }
 
-    private static func appendQuoted(_ text: String, to literal: inout String) {
-        literal += "\""
-        for character in text {
-            if character == "\"" || character == "\\" { literal += "\\" }
-            literal.append(character)
+    private static func appendQuoted(_ text: String, to literal: inout [UInt8]) {
+        literal.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { literal.append(UInt8(ascii: "\\")) }
+            literal.append(byte)
         }
-        literal += "\""
+        literal.append(UInt8(ascii: "\""))
     }
 }
 

@@ -122,40 +122,52 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
         let service = configuration.serviceName
         let decodedEvents = decoded
         let rejections = rejected
-        let (fresh, deadLetters) = try await pool.withTransaction { connection in
-            let fresh = try InboxTable.recordNew(
-                batch.map { InboxTable.Entry(eventID: $0.eventID, topic: $0.topic, partition: $0.partition, offset: $0.offset) },
-                consumer: service, on: connection)
-            // A message redelivered within this same batch is in `fresh` once: apply its first copy only.
-            var unclaimed = fresh
-            let toApply = decodedEvents.filter { unclaimed.remove($0.message.eventID) != nil }
-            var deadLetters = rejections.filter { unclaimed.remove($0.message.eventID) != nil }
-            var emitted: [OutboxEvent] = []
-            try connection.execute("SAVEPOINT batch")
-            do {
-                var handlerBatch = HandlerBatch(connection: connection)
-                try handler.apply(toApply.map(\.event), in: &handlerBatch)
-                emitted = handlerBatch.emitted
-            } catch where !Fault.isTransient(error) {
-                // One event spoiled the batch: apply them one by one and set aside only the failing ones.
-                try connection.execute("ROLLBACK TO SAVEPOINT batch")
-                for item in toApply {
-                    try connection.execute("SAVEPOINT event")
-                    do {
-                        var handlerBatch = HandlerBatch(connection: connection)
-                        try handler.apply([item.event], in: &handlerBatch)
-                        emitted += handlerBatch.emitted
-                        try connection.execute("RELEASE SAVEPOINT event")
-                    } catch where !Fault.isTransient(error) {
-                        try connection.execute("ROLLBACK TO SAVEPOINT event")
-                        deadLetters.append((item.message, Fault.reason(error)))
+        // The whole batch in one statement set; if an event spoils it, the
+        // transaction rolls back and the batch is applied again one event at
+        // a time, so only the failing events are set aside.
+        func attempt(oneByOne: Bool) async throws -> (fresh: Set<String>, deadLetters: [(message: KafkaMessage, reason: String)]) {
+            try await pool.withTransaction { connection in
+                let fresh = try InboxTable.recordNew(
+                    batch.map { InboxTable.Entry(eventID: $0.eventID, topic: $0.topic, partition: $0.partition, offset: $0.offset) },
+                    consumer: service, on: connection)
+                // A message redelivered within this same batch is in `fresh` once: apply its first copy only.
+                var unclaimed = fresh
+                let toApply = decodedEvents.filter { unclaimed.remove($0.message.eventID) != nil }
+                var deadLetters = rejections.filter { unclaimed.remove($0.message.eventID) != nil }
+                var emitted: [OutboxEvent] = []
+                if oneByOne {
+                    for item in toApply {
+                        try connection.execute("SAVEPOINT event")
+                        do {
+                            var handlerBatch = HandlerBatch(connection: connection)
+                            try handler.apply([item.event], in: &handlerBatch)
+                            emitted += handlerBatch.emitted
+                            try connection.execute("RELEASE SAVEPOINT event")
+                        } catch where !Fault.isTransient(error) {
+                            try connection.execute("ROLLBACK TO SAVEPOINT event")
+                            deadLetters.append((item.message, Fault.reason(error)))
+                        }
                     }
+                } else {
+                    var handlerBatch = HandlerBatch(connection: connection)
+                    do {
+                        try handler.apply(toApply.map(\.event), in: &handlerBatch)
+                    } catch where !Fault.isTransient(error) {
+                        throw BatchSpoiled()
+                    }
+                    emitted = handlerBatch.emitted
                 }
+                try OutboxTable.append(
+                    emitted + deadLetters.map { DeadLetter.event(for: $0.message, reason: $0.reason, service: service) },
+                    on: connection)
+                return (fresh, deadLetters)
             }
-            try OutboxTable.append(
-                emitted + deadLetters.map { DeadLetter.event(for: $0.message, reason: $0.reason, service: service) },
-                on: connection)
-            return (fresh, deadLetters)
+        }
+        let (fresh, deadLetters): (Set<String>, [(message: KafkaMessage, reason: String)])
+        do {
+            (fresh, deadLetters) = try await attempt(oneByOne: false)
+        } catch is BatchSpoiled {
+            (fresh, deadLetters) = try await attempt(oneByOne: true)
         }
         record(batch, fresh: fresh, deadLetters: deadLetters.map(\.message), duration: .now - started)
         for letter in deadLetters {
@@ -191,6 +203,9 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
     }
 
 }
+
+/// A batch in which some event cannot be applied.
+private struct BatchSpoiled: Error {}
 
 /// The partitions the consumer holds, as rebalances report them.
 final class Assignment: Sendable {
