@@ -12,14 +12,18 @@ public final class ChildProcess: Sendable {
     public let logPath: String
 
     /// Starts `program` with `arguments`, the test's environment plus `environment`.
-    public init(_ program: String, _ arguments: [String], environment: [String: String]) throws {
+    /// - Parameter capturesStandardError: whether standard error goes to the
+    ///   log too, or stays the test's own.
+    public init(
+        _ program: String, _ arguments: [String], environment: [String: String], capturesStandardError: Bool = true
+    ) throws {
         logPath = FileManager.default.temporaryDirectory.appendingPathComponent("child-\(UUID().uuidString).log").path
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        if capturesStandardError { posix_spawn_file_actions_adddup2(&actions, 1, 2) }
         let merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let argv = ([program] + arguments).map { strdup($0) } + [nil]
         let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
