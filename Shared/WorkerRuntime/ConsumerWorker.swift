@@ -49,9 +49,9 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 var batch = pending
                 pending = []
-                if batch.count < configuration.batchSize {
-                    batch += try await consumer.poll(
-                        maxMessages: configuration.batchSize - batch.count, timeout: configuration.batchMaxWait)
+                let capacity = configuration.batchSize * configuration.lanes
+                if batch.count < capacity {
+                    batch += try await consumer.poll(maxMessages: capacity - batch.count, timeout: configuration.batchMaxWait)
                 }
                 batch = batch.filter { assignment.holds($0.topicPartition) }
                 guard !batch.isEmpty else { continue }
@@ -84,7 +84,7 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
         var attempt = 0
         while true {
             do {
-                try await apply(batch.filter { assignment.holds($0.topicPartition) })
+                try await applyInLanes(batch.filter { assignment.holds($0.topicPartition) })
                 if !paused.isEmpty { try await consumer.resume(paused) }
                 return fetchedMeanwhile
             } catch where Fault.isTransient(error) {
@@ -101,9 +101,35 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
                 while ContinuousClock.now < resumeAt {
                     if Task.isCancelled { throw CancellationError() }
                     fetchedMeanwhile += try await consumer.poll(
-                        maxMessages: configuration.batchSize, timeout: min(.milliseconds(200), resumeAt - .now))
+                        maxMessages: configuration.batchSize * configuration.lanes,
+                        timeout: min(.milliseconds(200), resumeAt - .now))
                 }
             }
+        }
+    }
+
+    /// Applies a poll's messages in lanes side by side, each lane its own
+    /// transaction over whole partitions: a family's events stay in one
+    /// partition, so lanes never touch the same rows and each family's
+    /// events keep their order. A lane that fails makes the whole poll
+    /// retry; lanes that had committed are then skipped by the inbox.
+    private func applyInLanes(_ batch: [KafkaMessage]) async throws {
+        var lanes = [[KafkaMessage]](repeating: [], count: configuration.lanes)
+        var laneOfPartition: [KafkaTopicPartition: Int] = [:]
+        for message in batch {
+            let lane = laneOfPartition[message.topicPartition] ?? {
+                // The least-filled lane takes a partition it has not seen.
+                let chosen = lanes.indices.min { lanes[$0].count < lanes[$1].count }!
+                laneOfPartition[message.topicPartition] = chosen
+                return chosen
+            }()
+            lanes[lane].append(message)
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for lane in lanes where !lane.isEmpty {
+                group.addTask { try await apply(lane) }
+            }
+            try await group.waitForAll()
         }
     }
 

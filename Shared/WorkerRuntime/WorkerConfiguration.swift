@@ -6,6 +6,9 @@ public struct WorkerConfiguration: Sendable {
     public var topics: [String]
     /// The most messages applied in one transaction. Default 500.
     public var batchSize: Int
+    /// How many transactions apply a poll's messages side by side, each over
+    /// whole partitions. Default 4; keep it below the database pool's size.
+    public var lanes: Int
     /// How long a batch waits to fill once its first message came. Default 100 ms.
     public var batchMaxWait: Duration
     /// The first pause after a transient fault; it doubles up to ``retryMaxDelay``. Default 100 ms.
@@ -18,13 +21,15 @@ public struct WorkerConfiguration: Sendable {
     public var relayPollInterval: Duration
 
     public init(
-        serviceName: String, topics: [String], batchSize: Int = 500, batchMaxWait: Duration = .milliseconds(100),
+        serviceName: String, topics: [String], batchSize: Int = 500, lanes: Int = 4,
+        batchMaxWait: Duration = .milliseconds(100),
         retryInitialDelay: Duration = .milliseconds(100), retryMaxDelay: Duration = .seconds(10),
         relayBatchSize: Int = 500, relayPollInterval: Duration = .seconds(1)
     ) {
         self.serviceName = serviceName
         self.topics = topics
         self.batchSize = batchSize
+        self.lanes = max(1, lanes)
         self.batchMaxWait = batchMaxWait
         self.retryInitialDelay = retryInitialDelay
         self.retryMaxDelay = retryMaxDelay

@@ -10,6 +10,9 @@ public struct WorkerOptions: ParsableArguments {
     @Option(help: "Messages applied in one transaction. Env WORKER_BATCH_SIZE; default 500.")
     var batchSize: Int?
 
+    @Option(help: "Transactions applying a poll side by side, each over whole partitions. Env WORKER_LANES; default 4.")
+    var lanes: Int?
+
     @Option(help: "Milliseconds a batch waits to fill. Env WORKER_BATCH_MAX_WAIT_MS; default 100.")
     var batchMaxWaitMs: Int?
 
@@ -44,6 +47,7 @@ public struct WorkerOptions: ParsableArguments {
         let worker = WorkerConfiguration(
             serviceName: serviceName, topics: topics,
             batchSize: try number(batchSize, "WORKER_BATCH_SIZE", default: 500),
+            lanes: try number(lanes, "WORKER_LANES", default: 4),
             batchMaxWait: .milliseconds(try number(batchMaxWaitMs, "WORKER_BATCH_MAX_WAIT_MS", default: 100)),
             retryMaxDelay: .milliseconds(try number(retryMaxDelayMs, "WORKER_RETRY_MAX_DELAY_MS", default: 10_000)))
         return ResolvedWorkerOptions(

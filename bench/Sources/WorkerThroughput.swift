@@ -30,6 +30,7 @@ struct WorkerThroughput: AsyncParsableCommand {
     @Option var events = 200_000
     @Option(help: "Events/s offered for the latency measurement.") var rate = 1000
     @Option(help: "Seconds the latency measurement lasts.") var seconds = 15
+    @Option(help: "Transactions side by side in the worker.") var lanes = 4
 
     func run() async throws {
         let logger = Benchmark.logger
@@ -40,9 +41,10 @@ struct WorkerThroughput: AsyncParsableCommand {
         try await pool.withConnection { connection in
             try connection.executeScript(
                 unsafeSQL: """
-                    DROP TABLE IF EXISTS bench_effect, bench_effect_raw;
+                    DROP TABLE IF EXISTS bench_effect, bench_effect_raw, bench_inbox_raw;
                     CREATE TABLE bench_effect (produced_ns bigint NOT NULL, applied_at timestamptz NOT NULL);
                     CREATE TABLE bench_effect_raw (produced_ns bigint NOT NULL, applied_at timestamptz NOT NULL);
+                    CREATE TABLE bench_inbox_raw (LIKE inbox_event INCLUDING ALL);
                     """, name: "bench tables")
         }
 
@@ -61,6 +63,28 @@ struct WorkerThroughput: AsyncParsableCommand {
             }
         }
         Benchmark.report("postgres-batched-insert-same-rows", count: count, elapsed: raw)
+
+        // Raw, every row the worker writes: the effect and the inbox row, 500 events a statement pair.
+        try await pool.withConnection { try $0.execute("TRUNCATE bench_effect_raw") }
+        let rawWithInbox = try await ContinuousClock().measure {
+            try await pool.withConnection { connection in
+                for start in stride(from: 0, to: count, by: 500) {
+                    let rows = Array(start..<min(start + 500, count))
+                    try connection.execute(
+                        """
+                        INSERT INTO bench_effect_raw (produced_ns, applied_at)
+                        SELECT produced, clock_timestamp() FROM unnest(\(rows)::bigint[]) AS produced
+                        """, preparedAs: "bench_raw_insert")
+                    try connection.execute(
+                        """
+                        INSERT INTO bench_inbox_raw (consumer, event_id, topic, kafka_partition, kafka_offset)
+                        SELECT 'bench', 'bench.topic/' || (n % 8) || '/' || n, 'bench.topic', n % 8, n
+                        FROM unnest(\(rows)::bigint[]) AS n
+                        """, preparedAs: "bench_raw_inbox")
+                }
+            }
+        }
+        Benchmark.report("postgres-batched-insert-effect-and-inbox-rows", count: count, elapsed: rawWithInbox)
 
         // Throughput: a backlog of events, drained by one worker.
         let backlogTopic = "bench.worker.\(UUID().uuidString.prefix(8))"
@@ -123,7 +147,8 @@ struct WorkerThroughput: AsyncParsableCommand {
         _ body: () async throws -> Duration
     ) async throws -> Duration {
         let consumer = try ConsumerWorker(
-            handler: OneRowHandler(), configuration: WorkerConfiguration(serviceName: "bench-\(topic)", topics: [topic]),
+            handler: OneRowHandler(),
+            configuration: WorkerConfiguration(serviceName: "bench-\(topic)", topics: [topic], lanes: lanes),
             pool: pool, kafka: kafka, logger: logger)
         let group = try Worker.serviceGroup(
             consumer, postgres: pool.configuration, kafka: kafka, shutdownTimeout: .seconds(30), logger: logger, signals: [])
