@@ -98,7 +98,7 @@ struct WorkerThroughput: AsyncParsableCommand {
         }
         try await producer.flush(timeout: .seconds(300))
         let throughput = try await runWorker(topic: backlogTopic, pool: pool, kafka: kafka, logger: logger) {
-            try await waitForRows(count, pool: pool, timingFromFirstRow: true)
+            try await waitForCommitted(count, topic: backlogTopic, kafka: kafka, logger: logger)
         }
         Benchmark.report("worker-one-row-per-event", count: count, elapsed: throughput)
 
@@ -121,7 +121,7 @@ struct WorkerThroughput: AsyncParsableCommand {
                         value: Array(String(Self.nowNanoseconds()).utf8)))
             }
             try await producer.flush()
-            return try await waitForRows(offered, pool: pool, timingFromFirstRow: false)
+            return try await waitForCommitted(offered, topic: latencyTopic, kafka: kafka, logger: logger)
         }
         await producer.shutdown()
         let (p50, p99) = try await pool.withConnection { connection in
@@ -161,18 +161,20 @@ struct WorkerThroughput: AsyncParsableCommand {
         }
     }
 
-    /// Waits until `count` rows are in `bench_effect`; times from the first
-    /// row (so the group's join is not counted) or from now.
-    private func waitForRows(_ count: Int, pool: PostgresPool, timingFromFirstRow: Bool) async throws -> Duration {
-        func rows() async throws -> Int {
-            try await pool.withConnection { try $0.query("SELECT count(*) FROM bench_effect").decode(Int.self)[0] }
+    /// Waits until the worker's group has committed `count` messages of the
+    /// topic, timing from its first commit so the group's join is not counted.
+    /// Watching the broker, not the table, keeps the measurement off Postgres.
+    private func waitForCommitted(_ count: Int, topic: String, kafka: KafkaConfiguration, logger: Logger) async throws -> Duration {
+        let observer = try KafkaConsumer(configuration: kafka, groupID: "bench-\(topic)", logger: logger)
+        let partitions = (0..<Int32(8)).map { KafkaTopicPartition(topic: topic, partition: $0) }
+        func committed() async throws -> Int64 {
+            try await observer.committedOffsets(for: partitions).values.reduce(0, +)
         }
-        var start = ContinuousClock.now
-        if timingFromFirstRow {
-            while try await rows() == 0 { try await Task.sleep(for: .milliseconds(10)) }
-            start = .now
-        }
-        while try await rows() < count { try await Task.sleep(for: .milliseconds(20)) }
-        return .now - start
+        while try await committed() == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        let start = ContinuousClock.now
+        while try await committed() < Int64(count) { try await Task.sleep(for: .milliseconds(20)) }
+        let elapsed = ContinuousClock.now - start
+        await observer.close()
+        return elapsed
     }
 }
