@@ -56,8 +56,7 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
                 batch = batch.filter { assignment.holds($0.topicPartition) }
                 guard !batch.isEmpty else { continue }
                 pending = try await applyRetrying(batch)
-                try await consumer.commit(batch)
-                recordLag(after: batch)
+                try await commitOffsets(of: batch)
             }
         } catch {
             await consumer.close()
@@ -65,6 +64,18 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
         }
         await consumer.close()
         logger.info("worker left its group")
+    }
+
+    /// Commits the offsets of the partitions still held. A failed commit
+    /// loses nothing: the messages come again and the inbox skips them.
+    private func commitOffsets(of batch: [KafkaMessage]) async throws {
+        let held = batch.filter { assignment.holds($0.topicPartition) }
+        do {
+            try await consumer.commit(held)
+        } catch let error as KafkaError where error.code == .commitFailed {
+            logger.warning("offset commit failed; the inbox will skip the redelivery", metadata: ["error": "\(error)"])
+        }
+        recordLag(after: held)
     }
 
     private func recordLag(after batch: [KafkaMessage]) {
@@ -125,9 +136,15 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
             }()
             lanes[lane].append(message)
         }
+        let batchSize = configuration.batchSize
         try await withThrowingTaskGroup(of: Void.self) { group in
             for lane in lanes where !lane.isEmpty {
-                group.addTask { try await apply(lane) }
+                group.addTask {
+                    // In order within the lane, at most a batch a transaction.
+                    for start in stride(from: 0, to: lane.count, by: batchSize) {
+                        try await apply(Array(lane[start..<min(start + batchSize, lane.count)]))
+                    }
+                }
             }
             try await group.waitForAll()
         }
