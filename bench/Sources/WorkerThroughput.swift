@@ -48,42 +48,32 @@ struct WorkerThroughput: AsyncParsableCommand {
                     """, name: "bench tables")
         }
 
-        // Raw: the same rows, 500 a statement, one connection.
+        // Raw: the same rows, 500 a statement, one connection; then with the inbox rows too.
         let count = events
-        let raw = try await ContinuousClock().measure {
-            try await pool.withConnection { connection in
-                for start in stride(from: 0, to: count, by: 500) {
-                    let rows = Array(start..<min(start + 500, count))
-                    try connection.execute(
-                        """
-                        INSERT INTO bench_effect_raw (produced_ns, applied_at)
-                        SELECT produced, clock_timestamp() FROM unnest(\(rows)::bigint[]) AS produced
-                        """, preparedAs: "bench_raw_insert")
+        func insertRaw(withInbox: Bool) async throws -> Duration {
+            try await pool.withConnection { try $0.execute("TRUNCATE bench_effect_raw, bench_inbox_raw") }
+            return try await ContinuousClock().measure {
+                try await pool.withConnection { connection in
+                    for start in stride(from: 0, to: count, by: 500) {
+                        let rows = Array(start..<min(start + 500, count))
+                        try connection.execute(
+                            """
+                            INSERT INTO bench_effect_raw (produced_ns, applied_at)
+                            SELECT produced, clock_timestamp() FROM unnest(\(rows)::bigint[]) AS produced
+                            """, preparedAs: "bench_raw_insert")
+                        guard withInbox else { continue }
+                        try connection.execute(
+                            """
+                            INSERT INTO bench_inbox_raw (consumer, event_id, topic, kafka_partition, kafka_offset)
+                            SELECT 'bench', 'bench.topic/' || (n % 8) || '/' || n, 'bench.topic', n % 8, n
+                            FROM unnest(\(rows)::bigint[]) AS n
+                            """, preparedAs: "bench_raw_inbox")
+                    }
                 }
             }
         }
-        Benchmark.report("postgres-batched-insert-same-rows", count: count, elapsed: raw)
-
-        // Raw, every row the worker writes: the effect and the inbox row, 500 events a statement pair.
-        try await pool.withConnection { try $0.execute("TRUNCATE bench_effect_raw") }
-        let rawWithInbox = try await ContinuousClock().measure {
-            try await pool.withConnection { connection in
-                for start in stride(from: 0, to: count, by: 500) {
-                    let rows = Array(start..<min(start + 500, count))
-                    try connection.execute(
-                        """
-                        INSERT INTO bench_effect_raw (produced_ns, applied_at)
-                        SELECT produced, clock_timestamp() FROM unnest(\(rows)::bigint[]) AS produced
-                        """, preparedAs: "bench_raw_insert")
-                    try connection.execute(
-                        """
-                        INSERT INTO bench_inbox_raw (consumer, event_id, topic, kafka_partition, kafka_offset)
-                        SELECT 'bench', 'bench.topic/' || (n % 8) || '/' || n, 'bench.topic', n % 8, n
-                        FROM unnest(\(rows)::bigint[]) AS n
-                        """, preparedAs: "bench_raw_inbox")
-                }
-            }
-        }
+        Benchmark.report("postgres-batched-insert-same-rows", count: count, elapsed: try await insertRaw(withInbox: false))
+        let rawWithInbox = try await insertRaw(withInbox: true)
         Benchmark.report("postgres-batched-insert-effect-and-inbox-rows", count: count, elapsed: rawWithInbox)
 
         // Throughput: a backlog of events, drained by one worker.
