@@ -101,7 +101,7 @@ public final class KafkaConsumer: Sendable {
             if let fatal = client.fatalClientError() { throw fatal }
             if let reported {
                 guard !batch.isEmpty else { throw reported }
-                logger.warning("kafka consumer error", metadata: ["error": "\(reported)"])
+                logger.info("kafka consumer error", metadata: ["error": "\(reported)"])
             }
             return batch
         }
@@ -163,19 +163,6 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
-    /// The partition's log-end offset (the offset the next message will get).
-    public func logEndOffset(of partition: KafkaTopicPartition, timeout: Duration = .seconds(10)) async throws -> Int64 {
-        let client = client
-        return try await runBlocking(on: .global()) {
-            var low: Int64 = 0
-            var high: Int64 = 0
-            let code = rd_kafka_query_watermark_offsets(
-                client.handle, partition.topic, partition.partition, &low, &high, timeout.milliseconds)
-            guard code == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(.timedOut, code) }
-            return high
-        }
-    }
-
     /// Leaves the group: revokes the partitions (committing processed
     /// offsets first) and closes the connection. A second call does nothing.
     public func close() async {
@@ -185,7 +172,7 @@ public final class KafkaConsumer: Sendable {
         _ = try? await runBlocking(on: queue) {
             let code = rd_kafka_consumer_close(client.handle)
             if code != RD_KAFKA_RESP_ERR_NO_ERROR {
-                logger.warning("kafka consumer closed with an error", metadata: ["error": "\(KafkaError(.closed, code))"])
+                logger.info("kafka consumer closed with an error", metadata: ["error": "\(KafkaError(.closed, code))"])
             }
         }
     }
@@ -233,7 +220,7 @@ private let rebalanceCallback:
             // Commit what was processed before another member takes over.
             let code = rd_kafka_commit(handle, nil, 0)
             if code != RD_KAFKA_RESP_ERR_NO_ERROR && code != RD_KAFKA_RESP_ERR__NO_OFFSET {
-                context.logger.warning(
+                context.logger.info(
                     "kafka commit on revocation failed", metadata: ["error": "\(KafkaError(.commitFailed, code))"])
             }
             context.rebalanceObserver?(.revoked(changed))
@@ -244,7 +231,7 @@ private let rebalanceCallback:
             }
             context.logger.info("kafka partitions revoked", metadata: ["partitions": "\(changed)"])
         default:
-            context.logger.warning("kafka rebalance failed", metadata: ["error": "\(KafkaError(.subscriptionFailed, event))"])
+            context.logger.info("kafka rebalance failed", metadata: ["error": "\(KafkaError(.subscriptionFailed, event))"])
             rd_kafka_assign(handle, nil)
         }
     }

@@ -93,7 +93,7 @@ public final class KafkaProducer: Sendable {
         do {
             try await flush(timeout: timeout)
         } catch {
-            logger.warning("kafka producer shut down with undelivered messages", metadata: ["error": "\(error)"])
+            logger.info("kafka producer shut down with undelivered messages", metadata: ["error": "\(error)"])
         }
         pollThread.stop()
     }

@@ -88,9 +88,6 @@ public final class PostgresConnection {
         return value
     }
 
-    /// Whether the connection is open as far as libpq knows.
-    public var isOpen: Bool { PQstatus(handle) == CONNECTION_OK }
-
     /// Makes the connection fit for a new lease: notices a server that went
     /// away while it sat idle, reconnects, and ends any transaction left open.
     /// - Returns: whether it had to reconnect.
@@ -113,7 +110,7 @@ public final class PostgresConnection {
         return reconnected
     }
 
-    func socketHasInput() -> Bool {
+    private func socketHasInput() -> Bool {
         var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
         return poll(&descriptor, 1, 0) > 0
     }

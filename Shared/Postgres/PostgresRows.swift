@@ -27,11 +27,6 @@ public final class PostgresRows: RandomAccessCollection {
     /// The command tag's verb, e.g. `INSERT 0 3` or `ROLLBACK`.
     var commandStatus: String { String(cString: PQcmdStatus(result)) }
 
-    /// The result's column names, in order.
-    public var columnNames: [String] {
-        (0..<PQnfields(result)).map { String(cString: PQfname(result, $0)) }
-    }
-
     /// Decodes every row as a tuple of the given types, by column position.
     /// - Throws: ``PostgresError`` with ``PostgresError/Code/decoding`` naming the column and type.
     public func decode<each Column: PostgresDecodable>(

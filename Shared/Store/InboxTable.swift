@@ -31,9 +31,4 @@ public enum InboxTable {
             """, preparedAs: "inbox_record_new")
         return Set(try rows.decode(String.self))
     }
-
-    /// How many events `consumer` has applied.
-    public static func count(consumer: String, on connection: PostgresConnection) throws -> Int {
-        try connection.query("SELECT count(*) FROM inbox_event WHERE consumer = \(consumer)").decode(Int.self)[0]
-    }
 }

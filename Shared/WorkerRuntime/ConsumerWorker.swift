@@ -73,7 +73,7 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
         do {
             try await consumer.commit(held)
         } catch let error as KafkaError where error.code == .commitFailed {
-            logger.warning("offset commit failed; the inbox will skip the redelivery", metadata: ["error": "\(error)"])
+            logger.info("offset commit failed; the inbox will skip the redelivery", metadata: ["error": "\(error)"])
         }
         recordLag(after: held)
     }
@@ -101,7 +101,7 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
             } catch where Fault.isTransient(error) {
                 attempt += 1
                 metrics.retried()
-                logger.warning(
+                logger.info(
                     "batch failed with a transient fault; retrying",
                     metadata: ["attempt": "\(attempt)", "error": "\(error)", "batch": "\(batch.count)"])
                 if paused.isEmpty {
@@ -214,7 +214,7 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
         }
         record(batch, fresh: fresh, deadLetters: deadLetters.map(\.message), duration: .now - started)
         for letter in deadLetters {
-            logger.warning(
+            logger.info(
                 "message dead-lettered",
                 metadata: [
                     "topic": "\(letter.message.topic)", "partition": "\(letter.message.partition)",

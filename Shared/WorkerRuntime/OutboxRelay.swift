@@ -40,7 +40,7 @@ public struct OutboxRelay: Service {
                 failures = 0
             } catch where Fault.isTransient(error) {
                 failures += 1
-                logger.warning("outbox relay failed with a transient fault; retrying", metadata: ["error": "\(error)"])
+                logger.info("outbox relay failed with a transient fault; retrying", metadata: ["error": "\(error)"])
                 try? await Task.sleep(for: backoff.delay(attempt: failures))
             }
         }
