@@ -51,7 +51,12 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
                 pending = []
                 let capacity = configuration.batchSize * configuration.lanes
                 if batch.count < capacity {
-                    batch += try await consumer.poll(maxMessages: capacity - batch.count, timeout: configuration.batchMaxWait)
+                    do {
+                        batch += try await consumer.poll(maxMessages: capacity - batch.count, timeout: configuration.batchMaxWait)
+                    } catch where Fault.isTransient(error) {
+                        logger.info("poll failed with a transient fault; polling again", metadata: ["error": "\(error)"])
+                        try await Task.sleep(for: configuration.retryInitialDelay)
+                    }
                 }
                 batch = batch.filter { assignment.holds($0.topicPartition) }
                 guard !batch.isEmpty else { continue }
