@@ -2,9 +2,10 @@
 -- transaction as the effect (inbox), and writes the events it emits there too
 -- (outbox) for a relay to publish.
 
+-- Ids are opaque: compared as bytes (COLLATE "C"), which is also the cheaper index.
 CREATE TABLE inbox_event (
-    consumer        text        NOT NULL,
-    event_id        text        NOT NULL,
+    consumer        text        COLLATE "C" NOT NULL,
+    event_id        text        COLLATE "C" NOT NULL,
     topic           text        NOT NULL,
     kafka_partition integer     NOT NULL,
     kafka_offset    bigint      NOT NULL,
