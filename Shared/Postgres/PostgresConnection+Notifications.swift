@@ -1,9 +1,5 @@
 import CLibpq
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 extension PostgresConnection {
     /// Waits until the server sends a notification on a channel this
     /// connection listens to (`LISTEN channel`), or `timeout` passes.
@@ -12,10 +8,7 @@ extension PostgresConnection {
     public func waitForNotifications(timeout: Duration) throws -> [String] {
         var channels = takeNotifications()
         guard channels.isEmpty else { return channels }
-        let (seconds, attoseconds) = timeout.components
-        var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
-        let ready = poll(&descriptor, 1, Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000))
-        if ready > 0 {
+        if socketHasInput(within: timeout) {
             guard PQconsumeInput(handle) == 1 else {
                 throw PostgresError(.connectionLost, serverMessage: String(cString: PQerrorMessage(handle)), statement: "LISTEN")
             }

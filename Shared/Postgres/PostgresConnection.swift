@@ -95,7 +95,7 @@ public final class PostgresConnection {
         var reconnected = false
         // A server that shut down sent a FATAL message and then closed the
         // socket; reading both is what tells libpq the connection is gone.
-        while PQstatus(handle) == CONNECTION_OK, socketHasInput(), PQconsumeInput(handle) == 1 {}
+        while PQstatus(handle) == CONNECTION_OK, socketHasInput(within: .zero), PQconsumeInput(handle) == 1 {}
         if PQstatus(handle) != CONNECTION_OK {
             PQreset(handle)
             preparedStatements.removeAll()
@@ -110,9 +110,11 @@ public final class PostgresConnection {
         return reconnected
     }
 
-    private func socketHasInput() -> Bool {
+    /// Whether the server sent something, waiting up to `timeout` for it.
+    func socketHasInput(within timeout: Duration) -> Bool {
+        let (seconds, attoseconds) = timeout.components
         var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
-        return poll(&descriptor, 1, 0) > 0
+        return poll(&descriptor, 1, Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000)) > 0
     }
 
     private func send(_ query: PostgresQuery, preparedAs name: String?, file: String, line: Int) throws -> OpaquePointer? {

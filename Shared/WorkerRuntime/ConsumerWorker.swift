@@ -157,31 +157,40 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
 
     private func apply(_ batch: [KafkaMessage]) async throws {
         let started = ContinuousClock.now
-        var decoded: [(message: KafkaMessage, event: Handler.Event)] = []
-        var rejected: [(message: KafkaMessage, reason: String)] = []
-        for message in batch {
-            do {
-                decoded.append((message, try handler.decode(message)))
-            } catch {
-                rejected.append((message, error.reason))
-            }
-        }
         let handler = handler
         let service = configuration.serviceName
-        let decodedEvents = decoded
-        let rejections = rejected
+        // Read once: each message's id and what the handler makes of it.
+        let incoming = batch.map { message in
+            Incoming(
+                message: message, eventID: message.eventID,
+                event: Result { () throws(Rejection) -> Handler.Event in try handler.decode(message) })
+        }
         // The whole batch in one statement set; if an event spoils it, the
         // transaction rolls back and the batch is applied again one event at
         // a time, so only the failing events are set aside.
-        func attempt(oneByOne: Bool) async throws -> (fresh: Set<String>, deadLetters: [(message: KafkaMessage, reason: String)]) {
+        func attempt(oneByOne: Bool) async throws -> BatchOutcome {
             try await pool.withTransaction { connection in
                 let fresh = try InboxTable.recordNew(
-                    batch.map { InboxTable.Entry(eventID: $0.eventID, topic: $0.topic, partition: $0.partition, offset: $0.offset) },
+                    incoming.map {
+                        InboxTable.Entry(
+                            eventID: $0.eventID, topic: $0.message.topic, partition: $0.message.partition,
+                            offset: $0.message.offset)
+                    },
                     consumer: service, on: connection)
-                // A message redelivered within this same batch is in `fresh` once: apply its first copy only.
+                // A message redelivered within this same batch is in `fresh` once: its first copy counts.
                 var unclaimed = fresh
-                let toApply = decodedEvents.filter { unclaimed.remove($0.message.eventID) != nil }
-                var deadLetters = rejections.filter { unclaimed.remove($0.message.eventID) != nil }
+                var outcome = BatchOutcome()
+                var toApply: [(message: KafkaMessage, event: Handler.Event)] = []
+                for item in incoming {
+                    guard unclaimed.remove(item.eventID) != nil else {
+                        outcome.duplicates.append(item.message)
+                        continue
+                    }
+                    switch item.event {
+                    case .success(let event): toApply.append((item.message, event))
+                    case .failure(let rejection): outcome.deadLetters.append((item.message, rejection.reason))
+                    }
+                }
                 var emitted: [OutboxEvent] = []
                 if oneByOne {
                     for item in toApply {
@@ -191,9 +200,10 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
                             try handler.apply([item.event], in: &handlerBatch)
                             emitted += handlerBatch.emitted
                             try connection.execute("RELEASE SAVEPOINT event")
+                            outcome.applied.append(item.message)
                         } catch where !Fault.isTransient(error) {
                             try connection.execute("ROLLBACK TO SAVEPOINT event")
-                            deadLetters.append((item.message, Fault.reason(error)))
+                            outcome.deadLetters.append((item.message, Fault.reason(error)))
                         }
                     }
                 } else {
@@ -204,21 +214,32 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
                         throw BatchSpoiled()
                     }
                     emitted = handlerBatch.emitted
+                    outcome.applied = toApply.map(\.message)
                 }
                 try OutboxTable.append(
-                    emitted + deadLetters.map { DeadLetter.event(for: $0.message, reason: $0.reason, service: service) },
+                    emitted + outcome.deadLetters.map { DeadLetter.event(for: $0.message, reason: $0.reason, service: service) },
                     on: connection)
-                return (fresh, deadLetters)
+                return outcome
             }
         }
-        let (fresh, deadLetters): (Set<String>, [(message: KafkaMessage, reason: String)])
+        let outcome: BatchOutcome
         do {
-            (fresh, deadLetters) = try await attempt(oneByOne: false)
+            outcome = try await attempt(oneByOne: false)
         } catch is BatchSpoiled {
-            (fresh, deadLetters) = try await attempt(oneByOne: true)
+            outcome = try await attempt(oneByOne: true)
         }
-        record(batch, fresh: fresh, deadLetters: deadLetters.map(\.message), duration: .now - started)
-        for letter in deadLetters {
+        record(outcome, batchSize: batch.count, duration: .now - started)
+    }
+
+    private func record(_ outcome: BatchOutcome, batchSize: Int, duration: Duration) {
+        for (topic, messages) in Dictionary(grouping: outcome.applied, by: \.topic) {
+            metrics.processed(messages.count, topic: topic)
+        }
+        for (topic, messages) in Dictionary(grouping: outcome.duplicates, by: \.topic) {
+            metrics.duplicates(messages.count, topic: topic)
+        }
+        for letter in outcome.deadLetters {
+            metrics.deadLettered(topic: letter.message.topic)
             logger.info(
                 "message dead-lettered",
                 metadata: [
@@ -226,30 +247,24 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
                     "offset": "\(letter.message.offset)", "reason": "\(letter.reason)",
                 ])
         }
-    }
-
-    private func record(_ batch: [KafkaMessage], fresh: Set<String>, deadLetters: [KafkaMessage], duration: Duration) {
-        var remaining = fresh
-        var applied: [String: Int] = [:]
-        var duplicates: [String: Int] = [:]
-        for message in batch {
-            if remaining.remove(message.eventID) != nil {
-                applied[message.topic, default: 0] += 1
-            } else {
-                duplicates[message.topic, default: 0] += 1
-            }
-        }
-        for letter in deadLetters {
-            applied[letter.topic, default: 0] -= 1
-            metrics.deadLettered(topic: letter.topic)
-        }
-        for (topic, count) in applied { metrics.processed(count, topic: topic) }
-        for (topic, count) in duplicates { metrics.duplicates(count, topic: topic) }
-        metrics.batch(size: batch.count, duration: duration)
+        metrics.batch(size: batchSize, duration: duration)
         logger.debug(
-            "batch applied", metadata: ["messages": "\(batch.count)", "duplicates": "\(batch.count - fresh.count)"])
+            "batch applied", metadata: ["messages": "\(batchSize)", "duplicates": "\(outcome.duplicates.count)"])
     }
+}
 
+/// A message as a batch reads it: its inbox id and the handler's reading.
+private struct Incoming<Event: Sendable>: Sendable {
+    let message: KafkaMessage
+    let eventID: String
+    let event: Result<Event, Rejection>
+}
+
+/// What became of each message of a batch.
+private struct BatchOutcome: Sendable {
+    var applied: [KafkaMessage] = []
+    var duplicates: [KafkaMessage] = []
+    var deadLetters: [(message: KafkaMessage, reason: String)] = []
 }
 
 /// A batch in which some event cannot be applied.
@@ -257,24 +272,27 @@ private struct BatchSpoiled: Error {}
 
 /// The partitions the consumer holds, as rebalances report them.
 final class Assignment: Sendable {
-    private let held = Mutex<Set<KafkaTopicPartition>>([])
+    private struct State {
+        var held: Set<KafkaTopicPartition> = []
+        var hasJoined = false
+    }
+
+    private let state = Mutex(State())
 
     func apply(_ rebalance: KafkaRebalance) {
-        joined.withLock { $0 = true }
-        held.withLock { held in
+        state.withLock { state in
+            state.hasJoined = true
             switch rebalance {
-            case .assigned(let partitions): held.formUnion(partitions)
-            case .revoked(let partitions): held.subtract(partitions)
+            case .assigned(let partitions): state.held.formUnion(partitions)
+            case .revoked(let partitions): state.held.subtract(partitions)
             }
         }
     }
 
     func holds(_ partition: KafkaTopicPartition) -> Bool {
-        held.withLock { $0.contains(partition) }
+        state.withLock { $0.held.contains(partition) }
     }
 
-    private let joined = Mutex(false)
-
-    var partitions: [KafkaTopicPartition] { held.withLock { $0.sorted() } }
-    var hasJoined: Bool { joined.withLock { $0 } }
+    var partitions: [KafkaTopicPartition] { state.withLock { $0.held.sorted() } }
+    var hasJoined: Bool { state.withLock { $0.hasJoined } }
 }

@@ -57,17 +57,19 @@ public struct OutboxRelay: Service {
         do {
             let limit = configuration.relayBatchSize
             let pending = try await listener.withConnection { try OutboxTable.oldestUnpublished(limit: limit, on: $0) }
-            for item in pending {
-                try await producer.enqueue(
-                    KafkaOutgoingMessage(
-                        topic: item.event.topic, key: item.event.key, value: item.event.payload,
-                        headers: [KafkaHeader(name: "event-id", value: Array(item.eventID.uuidString.lowercased().utf8))]
-                            + item.event.headers.map { KafkaHeader(name: $0.name, value: $0.value) }))
+            if !pending.isEmpty {
+                for item in pending {
+                    try await producer.enqueue(
+                        KafkaOutgoingMessage(
+                            topic: item.event.topic, key: item.event.key, value: item.event.payload,
+                            headers: [KafkaHeader(name: "event-id", value: Array(item.eventID.uuidString.lowercased().utf8))]
+                                + item.event.headers.map { KafkaHeader(name: $0.name, value: $0.value) }))
+                }
+                try await producer.flush()
             }
-            try await producer.flush()
             let ids = pending.map(\.id)
             let backlog = try await listener.withConnection { connection in
-                try OutboxTable.markPublished(ids, on: connection)
+                if !ids.isEmpty { try OutboxTable.markPublished(ids, on: connection) }
                 try OutboxTable.releaseRelayLock(on: connection)
                 return try OutboxTable.backlog(on: connection)
             }
