@@ -41,6 +41,13 @@ public final class ChildProcess: Sendable {
         kill(pid, signal)
     }
 
+    /// Sends SIGTERM and waits for the process to end.
+    /// - Returns: its exit status, as ``waitForExit()`` gives it.
+    public func stopGracefully() async -> Int32 {
+        signal(SIGTERM)
+        return await waitForExit()
+    }
+
     /// Waits for the process to end, on a dispatch thread.
     /// - Returns: its exit status, or 128 + the signal that ended it.
     @discardableResult

@@ -1,3 +1,4 @@
+import Foundation
 import Rules
 import Testing
 
@@ -76,9 +77,15 @@ import Testing
         #expect(decision.criterion("crime").findings.first?.evidenceIDs == ["OFF-1"])
     }
 
-    @Test func sameInputsGiveTheSameDecision() throws {
+    @Test func sameInputsGiveTheSameDecisionByteForByte() throws {
         let records = [Self.crime, Self.work, Self.local] + Self.education
         #expect(try Fixture.decide(records) == Fixture.decide(records))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let calendarShuffled = Evidence(records: records, terms: Fixture.terms.reversed())
+        let fromShuffled = RulesEngine.eligibility(
+            family: Fixture.family, evidence: calendarShuffled, asOf: Fixture.decisionDate, ruleset: try Fixture.phase1())
+        #expect(try encoder.encode(Fixture.decide(records)) == encoder.encode(fromShuffled))
     }
 
     @Test func phaseTwoNeedsTwoOfSixProblems() throws {

@@ -43,8 +43,7 @@ import Testing
 
             let restarted = try Self.start(harness)
             try await harness.waitUntilCommitted(2000)
-            restarted.signal(SIGTERM)
-            #expect(await restarted.waitForExit() == 0, "\(restarted.output)")
+            #expect(await restarted.stopGracefully() == 0, "\(restarted.output)")
             let effects = try await harness.effects()
             #expect(effects.count == 2000)
             #expect(Set(effects) == Set(Self.values(0..<2000)))
@@ -65,8 +64,7 @@ import Testing
             try await WorkerHarness.eventually {
                 try await harness.pool.withConnection { try OutboxTable.backlog(on: $0).count } == 0
             }
-            restarted.signal(SIGTERM)
-            #expect(await restarted.waitForExit() == 0, "\(restarted.output)")
+            #expect(await restarted.stopGracefully() == 0, "\(restarted.output)")
             let published = try await harness.consumeAll(output, count: 50)
             #expect(published.count == 50)
             #expect(Set(published.map(\.value)) == Set(Self.values(0..<50).map { Array($0.utf8) }))
@@ -78,16 +76,14 @@ import Testing
             try await harness.produce(Self.values(0..<3000), eventIDs: Self.ids(0..<3000))
             let worker = try Self.start(harness, applyDelayMs: 50)
             try await WorkerHarness.eventually { try await harness.effects().count >= 500 }
-            worker.signal(SIGTERM)
-            #expect(await worker.waitForExit() == 0, "\(worker.output)")
+            #expect(await worker.stopGracefully() == 0, "\(worker.output)")
             // Every applied event is committed: nothing is left between Postgres and Kafka.
             let applied = try await harness.effects().count
             try await harness.waitUntilCommitted(applied)
 
             let restarted = try Self.start(harness)
             try await harness.waitUntilCommitted(3000)
-            restarted.signal(SIGTERM)
-            #expect(await restarted.waitForExit() == 0, "\(restarted.output)")
+            #expect(await restarted.stopGracefully() == 0, "\(restarted.output)")
             let effects = try await harness.effects()
             #expect(effects.count == 3000)
             #expect(Set(effects).count == 3000)
@@ -101,12 +97,10 @@ import Testing
             let second = try Self.start(harness, applyDelayMs: 20)
             try await harness.produce(Self.values(1000..<2000), eventIDs: Self.ids(1000..<2000))
             try await WorkerHarness.eventually { try await harness.effects().count >= 1200 }
-            second.signal(SIGTERM)
-            #expect(await second.waitForExit() == 0, "\(second.output)")
+            #expect(await second.stopGracefully() == 0, "\(second.output)")
             try await harness.produce(Self.values(2000..<3000), eventIDs: Self.ids(2000..<3000))
             try await harness.waitUntilCommitted(3000)
-            first.signal(SIGTERM)
-            #expect(await first.waitForExit() == 0, "\(first.output)")
+            #expect(await first.stopGracefully() == 0, "\(first.output)")
             let effects = try await harness.effects()
             #expect(effects.count == 3000)
             #expect(Set(effects) == Set(Self.values(0..<3000)))
@@ -122,8 +116,7 @@ import Testing
             try await harness.produce(Self.values(0..<40) + ["event-0"], eventIDs: Self.ids(0..<40) + ["id-0"])
             try await harness.waitUntilCommitted(41)
             let metrics = try #require(await LocalHTTP.get(port: port, path: "/metrics"))
-            worker.signal(SIGTERM)
-            #expect(await worker.waitForExit() == 0, "\(worker.output)")
+            #expect(await worker.stopGracefully() == 0, "\(worker.output)")
             let labels = #"{service="\#(harness.service)",topic="\#(harness.topic)"}"#
             #expect(metrics.status == 200)
             #expect(metrics.body.contains("turnaround_events_processed_total\(labels) 40"))
@@ -147,8 +140,7 @@ import Testing
                 try await Task.sleep(for: .seconds(10))
                 try await Script.dev("start-postgres", instance: instance)
                 try await harness.waitUntilCommitted(3000)
-                worker.signal(SIGTERM)
-                #expect(await worker.waitForExit() == 0, "\(worker.output)")
+                #expect(await worker.stopGracefully() == 0, "\(worker.output)")
                 let effects = try await harness.effects()
                 #expect(effects.count == 3000)
                 #expect(Set(effects).count == 3000)
