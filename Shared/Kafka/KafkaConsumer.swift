@@ -15,10 +15,12 @@ import Synchronization
 /// }
 /// await consumer.close()
 /// ```
-/// Offsets move only when ``commit(_:)`` says so. Rebalance callbacks run
-/// inside ``poll(maxMessages:timeout:)``, between batches, so when partitions
-/// are revoked the consumer first commits what was processed and the next
-/// owner starts right after it.
+/// Offsets move only when ``commit(_:)`` or ``commitStored(waitForResult:)``
+/// says so. Rebalance callbacks run inside ``poll(maxMessages:timeout:)``;
+/// when partitions are revoked the consumer first commits the offsets
+/// committed or stored so far, and the next owner starts right after them.
+/// A consumer that applies messages while it polls (as the worker runtime
+/// does) marks each applied batch with ``store(_:)``.
 public final class KafkaConsumer: Sendable {
     /// Defaults this layer chooses; the configuration's properties override them.
     /// The short session timeout and heartbeat make a group settle in seconds.
@@ -110,19 +112,42 @@ public final class KafkaConsumer: Sendable {
     /// Commits, synchronously, the offsets after these messages: the group
     /// resumes after them. Call it only once their effects are durable.
     public func commit(_ messages: [KafkaMessage]) async throws {
-        var next: [KafkaTopicPartition: Int64] = [:]
-        for message in messages {
-            next[message.topicPartition] = max(next[message.topicPartition] ?? 0, message.offset + 1)
-        }
-        guard !next.isEmpty else { return }
+        let offsets = Self.nextOffsets(after: messages)
+        guard !offsets.isEmpty else { return }
         let client = client
-        let offsets = next
         try await runBlocking(on: queue) {
             let list = TopicPartitionList(offsets.keys.sorted(), offsets: offsets)
             // Stored too, so a revocation commits them if this commit fails.
             _ = rd_kafka_offsets_store(client.handle, list.pointer)
             let code = rd_kafka_commit(client.handle, list.pointer, 0)
             guard code == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(.commitFailed, code) }
+        }
+    }
+
+    /// Marks the offsets after these messages as ready to commit, without
+    /// committing: ``commitStored(waitForResult:)`` and every revocation
+    /// commit them. Call it only once their effects are durable.
+    ///
+    /// It does not block (librdkafka takes a lock and returns), so it runs on
+    /// the caller's thread. Offsets of partitions this member no longer holds
+    /// are ignored: their next owner starts from the last commit.
+    public func store(_ messages: [KafkaMessage]) {
+        let next = Self.nextOffsets(after: messages)
+        guard !next.isEmpty else { return }
+        let list = TopicPartitionList(next.keys.sorted(), offsets: next)
+        _ = rd_kafka_offsets_store(client.handle, list.pointer)
+    }
+
+    /// Commits the stored offsets. Without `waitForResult` the commit is sent
+    /// and the call returns: a commit that fails is made good by the next
+    /// one, or by the inbox that skips what comes again.
+    public func commitStored(waitForResult: Bool) async throws {
+        let client = client
+        try await runBlocking(on: queue) {
+            let code = rd_kafka_commit(client.handle, nil, waitForResult ? 0 : 1)
+            guard code == RD_KAFKA_RESP_ERR_NO_ERROR || code == RD_KAFKA_RESP_ERR__NO_OFFSET else {
+                throw KafkaError(.commitFailed, code)
+            }
         }
     }
 
@@ -175,6 +200,15 @@ public final class KafkaConsumer: Sendable {
                 logger.info("kafka consumer closed with an error", metadata: ["error": "\(KafkaError(.closed, code))"])
             }
         }
+    }
+
+    /// Per partition, the offset after the last of these messages.
+    public static func nextOffsets(after messages: [KafkaMessage]) -> [KafkaTopicPartition: Int64] {
+        var next: [KafkaTopicPartition: Int64] = [:]
+        for message in messages {
+            next[message.topicPartition] = max(next[message.topicPartition] ?? 0, message.offset + 1)
+        }
+        return next
     }
 
     private func changePartitions(

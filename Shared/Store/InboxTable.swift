@@ -17,18 +17,39 @@ public enum InboxTable {
         }
     }
 
-    /// Records events as applied by `consumer`, in the caller's transaction.
+    /// Records events as applied by `consumer`, in the caller's transaction,
+    /// when none of them was recorded before: the usual case, and the cheap
+    /// one (no conflict check per row).
+    /// - Throws: ``InboxTable/SeenBefore`` when one was, or came twice; the
+    ///   transaction is then aborted: roll it back and use
+    ///   ``recordNew(_:consumer:on:)``.
+    public static func recordAll(_ entries: [Entry], consumer: String, on connection: PostgresConnection) throws {
+        guard !entries.isEmpty else { return }
+        do {
+            try connection.execute(insert(entries, consumer: consumer, skippingRecorded: false), preparedAs: "inbox_record_all")
+        } catch let error as PostgresError where error.isUniqueViolation {
+            throw SeenBefore()
+        }
+    }
+
+    /// Some events of a batch were recorded before.
+    public struct SeenBefore: Error, Sendable {}
+
+    /// Records events as applied by `consumer`, in the caller's transaction,
+    /// skipping those recorded before.
     /// - Returns: the ids of the events not recorded before: the ones to apply.
     public static func recordNew(_ entries: [Entry], consumer: String, on connection: PostgresConnection) throws -> Set<String> {
         guard !entries.isEmpty else { return [] }
-        let rows = try connection.query(
-            """
-            INSERT INTO inbox_event (consumer, event_id, topic, kafka_partition, kafka_offset)
-            SELECT \(consumer), * FROM unnest(\(entries.map(\.eventID))::text[], \(entries.map(\.topic))::text[],
-                                            \(entries.map { Int($0.partition) })::integer[], \(entries.map { Int($0.offset) })::bigint[])
-            ON CONFLICT DO NOTHING
-            RETURNING event_id
-            """, preparedAs: "inbox_record_new")
+        let rows = try connection.query(insert(entries, consumer: consumer, skippingRecorded: true), preparedAs: "inbox_record_new")
         return Set(try rows.decode(String.self))
+    }
+
+    private static func insert(_ entries: [Entry], consumer: String, skippingRecorded: Bool) -> PostgresQuery {
+        """
+        INSERT INTO inbox_event (consumer, event_id, topic, kafka_partition, kafka_offset)
+        SELECT \(consumer), * FROM unnest(\(entries.map(\.eventID))::text[], \(entries.map(\.topic))::text[],
+                                        \(entries.map { Int($0.partition) })::integer[], \(entries.map { Int($0.offset) })::bigint[])
+        \(unescaped: skippingRecorded ? "ON CONFLICT DO NOTHING RETURNING event_id" : "")
+        """
     }
 }

@@ -6,11 +6,20 @@ public struct WorkerConfiguration: Sendable {
     public var topics: [String]
     /// The most messages applied in one transaction. Default 500.
     public var batchSize: Int
-    /// How many transactions apply a poll's messages side by side, each over
-    /// whole partitions. Default 4; keep it below the database pool's size.
+    /// How many transactions apply messages side by side, each over whole
+    /// partitions. Default 4; keep it below the database pool's size.
     public var lanes: Int
-    /// How long a batch waits to fill once its first message came. Default 100 ms.
+    /// The most messages polled and waiting for their lanes. Default 20 × the
+    /// batch size: librdkafka hands out one partition's prefetched run at a
+    /// time, so reading ahead past it is what lets lanes work side by side.
+    public var readAhead: Int
+    /// How long a poll waits for a first message. Default 100 ms. Batches
+    /// fill while the lane applies the one before, so they never wait to fill.
     public var batchMaxWait: Duration
+    /// How often applied offsets are committed to Kafka. Default 100 ms.
+    /// Longer means fewer commits and more messages read again (and skipped
+    /// by the inbox) after a crash.
+    public var commitInterval: Duration
     /// The first pause after a transient fault; it doubles up to ``retryMaxDelay``. Default 100 ms.
     public var retryInitialDelay: Duration
     /// The longest pause between retries. Default 10 s.
@@ -21,8 +30,8 @@ public struct WorkerConfiguration: Sendable {
     public var relayPollInterval: Duration
 
     public init(
-        serviceName: String, topics: [String], batchSize: Int = 500, lanes: Int = 4,
-        batchMaxWait: Duration = .milliseconds(100),
+        serviceName: String, topics: [String], batchSize: Int = 500, lanes: Int = 4, readAhead: Int? = nil,
+        batchMaxWait: Duration = .milliseconds(100), commitInterval: Duration = .milliseconds(100),
         retryInitialDelay: Duration = .milliseconds(100), retryMaxDelay: Duration = .seconds(10),
         relayBatchSize: Int = 500, relayPollInterval: Duration = .seconds(1)
     ) {
@@ -30,7 +39,9 @@ public struct WorkerConfiguration: Sendable {
         self.topics = topics
         self.batchSize = batchSize
         self.lanes = max(1, lanes)
+        self.readAhead = readAhead ?? 20 * batchSize
         self.batchMaxWait = batchMaxWait
+        self.commitInterval = commitInterval
         self.retryInitialDelay = retryInitialDelay
         self.retryMaxDelay = retryMaxDelay
         self.relayBatchSize = relayBatchSize

@@ -10,11 +10,14 @@ public struct WorkerOptions: ParsableArguments {
     @Option(help: "Messages applied in one transaction. Env WORKER_BATCH_SIZE; default 500.")
     var batchSize: Int?
 
-    @Option(help: "Transactions applying a poll side by side, each over whole partitions. Env WORKER_LANES; default 4.")
+    @Option(help: "Transactions applying messages side by side, each over whole partitions. Env WORKER_LANES; default 4.")
     var lanes: Int?
 
-    @Option(help: "Milliseconds a batch waits to fill. Env WORKER_BATCH_MAX_WAIT_MS; default 100.")
+    @Option(help: "Milliseconds a poll waits for a first message. Env WORKER_BATCH_MAX_WAIT_MS; default 100.")
     var batchMaxWaitMs: Int?
+
+    @Option(help: "Milliseconds between commits of applied offsets to Kafka. Env WORKER_COMMIT_INTERVAL_MS; default 100.")
+    var commitIntervalMs: Int?
 
     @Option(help: "Longest pause, in milliseconds, between retries of a transient fault. Env WORKER_RETRY_MAX_DELAY_MS; default 10000.")
     var retryMaxDelayMs: Int?
@@ -49,6 +52,7 @@ public struct WorkerOptions: ParsableArguments {
             batchSize: try number(batchSize, "WORKER_BATCH_SIZE", default: 500),
             lanes: try number(lanes, "WORKER_LANES", default: 4),
             batchMaxWait: .milliseconds(try number(batchMaxWaitMs, "WORKER_BATCH_MAX_WAIT_MS", default: 100)),
+            commitInterval: .milliseconds(try number(commitIntervalMs, "WORKER_COMMIT_INTERVAL_MS", default: 100)),
             retryMaxDelay: .milliseconds(try number(retryMaxDelayMs, "WORKER_RETRY_MAX_DELAY_MS", default: 10_000)))
         return ResolvedWorkerOptions(
             worker: worker,

@@ -7,8 +7,10 @@ import Store
 import WorkerRuntime
 
 /// Writes one row per event; rejects values starting "malformed" when reading
-/// them and fails on values starting "poison" when applying them; optionally
-/// emits each event to an output topic.
+/// them and fails on values starting "poison" when applying them; waits, on a
+/// value starting "gate", for the advisory lock its text hashes to (see
+/// ``WorkerHarness/holdingGate(_:_:)``); optionally emits each event to an
+/// output topic.
 struct RecordingHandler: WorkerHandler {
     var outputTopic: String?
 
@@ -20,6 +22,9 @@ struct RecordingHandler: WorkerHandler {
 
     func apply(_ events: [String], in batch: inout HandlerBatch) throws {
         if events.contains(where: { $0.hasPrefix("poison") }) { throw Rejection("event cannot be applied") }
+        for gate in events where gate.hasPrefix("gate") {
+            try batch.connection.execute("SELECT pg_advisory_xact_lock(hashtext(\(gate)))")
+        }
         try batch.connection.execute("INSERT INTO effect (value) SELECT * FROM unnest(\(events)::text[])")
         if let outputTopic {
             for event in events {
@@ -92,6 +97,29 @@ struct WorkerHarness {
         }
         try await producer.flush()
         await producer.shutdown()
+    }
+
+    /// Holds the lock a "gate" event waits for while `body` runs.
+    func holdingGate(_ gate: String, _ body: () async throws -> Void) async throws {
+        var configuration = pool.configuration
+        configuration.maxConnections = 1
+        let keeper = PostgresPool(configuration: configuration, logger: TestEnvironment.logger)
+        defer { keeper.close() }
+        try await keeper.withConnection { try $0.execute("SELECT pg_advisory_lock(hashtext(\(gate)))") }
+        try await body()
+        try await keeper.withConnection { try $0.execute("SELECT pg_advisory_unlock(hashtext(\(gate)))") }
+    }
+
+    /// Whether a transaction waits for the lock of `gate`.
+    func someoneWaits(at gate: String) async throws -> Bool {
+        try await pool.withConnection { connection in
+            try connection.query(
+                """
+                SELECT count(*) FROM pg_locks
+                WHERE locktype = 'advisory' AND NOT granted AND objid = (hashtext(\(gate))::bigint & 4294967295)::oid
+                """
+            ).decode(Int.self)[0] > 0
+        }
     }
 
     func effects() async throws -> [String] {

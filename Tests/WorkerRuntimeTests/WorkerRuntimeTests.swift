@@ -58,6 +58,34 @@ import WorkerRuntime
         }
     }
 
+    @Test func laneWaitingOnOnePartitionHoldsUpNoOtherPartition() async throws {
+        try await WorkerHarness.with(partitions: 4) { harness in
+            let gate = "gate-\(UUID().uuidString)"
+            let later = (0..<300).map { "event-\($0)" }
+            try await harness.running(RecordingHandler()) {
+                try await harness.holdingGate(gate) {
+                    try await harness.produce([gate])
+                    try await WorkerHarness.eventually { try await harness.someoneWaits(at: gate) }
+                    try await harness.produce(later)
+                    let messages = try await harness.consumeAll(harness.topic, count: later.count + 1)
+                    let gatePartition = try #require(messages.first { $0.value == Array(gate.utf8) }?.partition)
+                    let value = { (message: KafkaMessage) in String(decoding: message.value, as: UTF8.self) }
+                    let otherPartitions = Set(messages.filter { $0.partition != gatePartition }.map(value))
+                    let behindTheGate = Set(messages.filter { $0.partition == gatePartition && value($0) != gate }.map(value))
+                    #expect(!behindTheGate.isEmpty)
+                    // Every other partition is applied while the gate's lane waits...
+                    try await WorkerHarness.eventually { Set(try await harness.effects()).isSuperset(of: otherPartitions) }
+                    // ...and nothing of the gate's partition overtakes it.
+                    #expect(Set(try await harness.effects()).isDisjoint(with: behindTheGate))
+                }
+                try await harness.waitUntilCommitted(later.count + 1)
+            }
+            let effects = try await harness.effects()
+            #expect(effects.count == later.count + 1)
+            #expect(Set(effects) == Set(later + [gate]))
+        }
+    }
+
     @Test func emittedEventsArePublishedOnceWithEventIDs() async throws {
         let output = TestEnvironment.uniqueName("output")
         try await WorkerHarness.with(extraTopics: [output]) { harness in

@@ -1,0 +1,184 @@
+import Kafka
+import Logging
+import Postgres
+import Store
+
+/// Applies one batch in one Postgres transaction: the inbox rows, the
+/// handler's effects and the emitted events and dead letters commit together.
+struct BatchApplier<Handler: WorkerHandler>: Sendable {
+    let handler: Handler
+    let configuration: WorkerConfiguration
+    let pool: PostgresPool
+    let metrics: RuntimeMetrics
+    let logger: Logger
+
+    /// Applies `batch`, retrying transient faults with backoff until it commits.
+    /// - Parameter holds: whether the member still holds a partition; the
+    ///   messages of a partition lost meanwhile are left to its next owner.
+    /// - Returns: the messages applied (or skipped as applied before):
+    ///   their offsets may be committed.
+    func applyRetrying(
+        _ batch: [KafkaMessage], holds: @Sendable (KafkaTopicPartition) -> Bool
+    ) async throws -> [KafkaMessage] {
+        let backoff = Backoff(initial: configuration.retryInitialDelay, maximum: configuration.retryMaxDelay)
+        var attempt = 0
+        while true {
+            let held = batch.filter { holds($0.topicPartition) }
+            guard !held.isEmpty else { return [] }
+            do {
+                try await apply(held)
+                return held
+            } catch where Fault.isTransient(error) {
+                attempt += 1
+                metrics.retried()
+                logger.info(
+                    "batch failed with a transient fault; retrying",
+                    metadata: ["attempt": "\(attempt)", "error": "\(error)", "batch": "\(held.count)"])
+                try await Task.sleep(for: backoff.delay(attempt: attempt))
+            }
+        }
+    }
+
+    private func apply(_ batch: [KafkaMessage]) async throws {
+        let started = ContinuousClock.now
+        let handler = handler
+        let service = configuration.serviceName
+        // Read once: each message's id and what the handler makes of it.
+        let incoming = batch.map { message in
+            Incoming(
+                message: message, eventID: message.eventID,
+                event: Result { () throws(Rejection) -> Handler.Event in try handler.decode(message) })
+        }
+        // The whole batch in one statement set, taking every event as new
+        // (the inbox then checks no row for a conflict). If one was seen
+        // before, the batch is applied again skipping those; if an event
+        // spoils it, again one event at a time, so only the failing events
+        // are set aside. Each fallback is taken at most once.
+        func attempt(_ mode: AttemptMode) async throws -> BatchOutcome {
+            try await pool.withTransaction { connection in
+                let entries = incoming.map {
+                    InboxTable.Entry(
+                        eventID: $0.eventID, topic: $0.message.topic, partition: $0.message.partition, offset: $0.message.offset)
+                }
+                var outcome = BatchOutcome()
+                var toApply: [Intended<Handler.Event>] = []
+                if mode.assumeNew {
+                    try InboxTable.recordAll(entries, consumer: service, on: connection)
+                    for item in incoming { outcome.sort(item, into: &toApply) }
+                } else {
+                    // A message redelivered within this same batch is in `unclaimed` once: its first copy counts.
+                    var unclaimed = try InboxTable.recordNew(entries, consumer: service, on: connection)
+                    for item in incoming {
+                        if unclaimed.remove(item.eventID) != nil {
+                            outcome.sort(item, into: &toApply)
+                        } else {
+                            outcome.duplicates.append(item.message)
+                        }
+                    }
+                }
+                var emitted: [OutboxEvent] = []
+                if mode.oneByOne {
+                    for item in toApply {
+                        try connection.execute("SAVEPOINT event")
+                        do {
+                            var handlerBatch = HandlerBatch(connection: connection)
+                            try handler.apply([item.event], in: &handlerBatch)
+                            emitted += handlerBatch.emitted
+                            try connection.execute("RELEASE SAVEPOINT event")
+                            outcome.applied.append(item.message)
+                        } catch where !Fault.isTransient(error) {
+                            try connection.execute("ROLLBACK TO SAVEPOINT event")
+                            outcome.deadLetters.append((item.message, Fault.reason(error)))
+                        }
+                    }
+                } else {
+                    var handlerBatch = HandlerBatch(connection: connection)
+                    do {
+                        try handler.apply(toApply.map(\.event), in: &handlerBatch)
+                    } catch where !Fault.isTransient(error) {
+                        throw BatchSpoiled()
+                    }
+                    emitted = handlerBatch.emitted
+                    outcome.applied = toApply.map(\.message)
+                }
+                try OutboxTable.append(
+                    emitted + outcome.deadLetters.map { DeadLetter.event(for: $0.message, reason: $0.reason, service: service) },
+                    on: connection)
+                return outcome
+            }
+        }
+        var mode = AttemptMode()
+        let outcome: BatchOutcome
+        while true {
+            do {
+                outcome = try await attempt(mode)
+                break
+            } catch is InboxTable.SeenBefore {
+                mode.assumeNew = false
+            } catch is BatchSpoiled {
+                mode.oneByOne = true
+            }
+        }
+        record(outcome, batchSize: batch.count, duration: .now - started)
+    }
+
+    private func record(_ outcome: BatchOutcome, batchSize: Int, duration: Duration) {
+        for (topic, messages) in Dictionary(grouping: outcome.applied, by: \.topic) {
+            metrics.processed(messages.count, topic: topic)
+        }
+        for (topic, messages) in Dictionary(grouping: outcome.duplicates, by: \.topic) {
+            metrics.duplicates(messages.count, topic: topic)
+        }
+        for letter in outcome.deadLetters {
+            metrics.deadLettered(topic: letter.message.topic)
+            logger.info(
+                "message dead-lettered",
+                metadata: [
+                    "topic": "\(letter.message.topic)", "partition": "\(letter.message.partition)",
+                    "offset": "\(letter.message.offset)", "reason": "\(letter.reason)",
+                ])
+        }
+        metrics.batch(size: batchSize, duration: duration)
+        logger.debug(
+            "batch applied", metadata: ["messages": "\(batchSize)", "duplicates": "\(outcome.duplicates.count)"])
+    }
+}
+
+/// A message as a batch reads it: its inbox id and the handler's reading.
+private struct Incoming<Event: Sendable>: Sendable {
+    let message: KafkaMessage
+    let eventID: String
+    let event: Result<Event, Rejection>
+}
+
+/// An event the handler read and is to apply.
+private struct Intended<Event: Sendable>: Sendable {
+    let message: KafkaMessage
+    let event: Event
+}
+
+/// How a batch is tried: ``BatchApplier`` falls back from the defaults.
+private struct AttemptMode {
+    /// No event was recorded before: the inbox checks no conflict.
+    var assumeNew = true
+    /// Each event in a savepoint of its own, to set aside the failing ones.
+    var oneByOne = false
+}
+
+/// What became of each message of a batch.
+private struct BatchOutcome: Sendable {
+    var applied: [KafkaMessage] = []
+    var duplicates: [KafkaMessage] = []
+    var deadLetters: [(message: KafkaMessage, reason: String)] = []
+
+    /// A new event goes to the handler, or to the dead letters if it did not read.
+    mutating func sort<Event>(_ item: Incoming<Event>, into toApply: inout [Intended<Event>]) {
+        switch item.event {
+        case .success(let event): toApply.append(Intended(message: item.message, event: event))
+        case .failure(let rejection): deadLetters.append((item.message, rejection.reason))
+        }
+    }
+}
+
+/// A batch in which some event cannot be applied.
+private struct BatchSpoiled: Error {}
