@@ -13,6 +13,15 @@ public struct KafkaOutgoingMessage: Sendable {
         self.value = value
         self.headers = headers
     }
+
+    /// What its order is kept within: its key in its topic.
+    public var orderingKey: KafkaOrderingKey { KafkaOrderingKey(topic: topic, key: key) }
+}
+
+/// The messages that keep their order: one key of one topic.
+public struct KafkaOrderingKey: Hashable, Sendable {
+    public var topic: String
+    public var key: [UInt8]?
 }
 
 /// A message a consumer received.

@@ -54,7 +54,7 @@ public final class KafkaProducer: Sendable {
     public func send(_ message: KafkaOutgoingMessage) async throws -> KafkaDeliveryReport {
         while true {
             let outcome: SendOutcome = try await withCheckedThrowingContinuation { continuation in
-                let ticket = Unmanaged.passRetained(DeliveryTicket(continuation: continuation))
+                let ticket = Unmanaged.passRetained(DeliveryTicket { continuation.resume(with: $0.map(SendOutcome.delivered)) })
                 let code = produce(message, opaque: ticket.toOpaque())
                 guard code != RD_KAFKA_RESP_ERR_NO_ERROR else { return }
                 ticket.release()
@@ -69,6 +69,40 @@ public final class KafkaProducer: Sendable {
             case .queueFull: try await Task.sleep(for: Self.queueFullPause)
             }
         }
+    }
+
+    /// Sends messages in the order given and waits for every delivery report.
+    /// A message that cannot even be queued (too large, say) fails at once,
+    /// and so do the later messages with its topic and key, unsent, so that
+    /// none of them overtakes it; the others are sent.
+    /// - Returns: each message's fate, in the order given: where the broker
+    ///   stored it, or why it was not delivered.
+    public func sendAll(_ messages: [KafkaOutgoingMessage]) async throws -> [Result<KafkaDeliveryReport, KafkaError>] {
+        let collector = DeliveryCollector(count: messages.count)
+        var refused: [KafkaOrderingKey: KafkaError] = [:]
+        for (index, message) in messages.enumerated() {
+            let orderingKey = message.orderingKey
+            if let earlier = refused[orderingKey] {
+                collector.record(.failure(earlier), at: index)
+                continue
+            }
+            while true {
+                let ticket = Unmanaged.passRetained(DeliveryTicket { collector.record($0, at: index) })
+                let code = produce(message, opaque: ticket.toOpaque())
+                if code == RD_KAFKA_RESP_ERR_NO_ERROR { break }
+                ticket.release()
+                if code == RD_KAFKA_RESP_ERR__QUEUE_FULL {
+                    try await Task.sleep(for: Self.queueFullPause)
+                    continue
+                }
+                if let fatal = client.fatalClientError() { throw fatal }
+                let failure = KafkaError(.produceFailed, code)
+                refused[orderingKey] = failure
+                collector.record(.failure(failure), at: index)
+                break
+            }
+        }
+        return await collector.results()
     }
 
     /// Queues a message without waiting for its delivery; ``flush(timeout:)``
@@ -195,13 +229,52 @@ private enum SendOutcome: Sendable {
     case queueFull
 }
 
-/// The continuation of one ``KafkaProducer/send(_:)``, passed through
-/// librdkafka as the message's opaque pointer.
+/// What to do with one message's delivery report, passed through librdkafka
+/// as the message's opaque pointer.
 private final class DeliveryTicket: Sendable {
-    let continuation: CheckedContinuation<SendOutcome, any Error>
+    let report: @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void
 
-    init(continuation: CheckedContinuation<SendOutcome, any Error>) {
-        self.continuation = continuation
+    init(_ report: @escaping @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void) {
+        self.report = report
+    }
+}
+
+/// The delivery reports of one ``KafkaProducer/sendAll(_:)``, handed over
+/// when the last one came.
+private final class DeliveryCollector: Sendable {
+    private struct State {
+        var results: [Result<KafkaDeliveryReport, KafkaError>?]
+        var missing: Int
+        var waiter: CheckedContinuation<[Result<KafkaDeliveryReport, KafkaError>], Never>?
+    }
+
+    private let state: Mutex<State>
+
+    init(count: Int) {
+        state = Mutex(State(results: Array(repeating: nil, count: count), missing: count))
+    }
+
+    func record(_ result: Result<KafkaDeliveryReport, KafkaError>, at index: Int) {
+        state.withLock { state in
+            state.results[index] = result
+            state.missing -= 1
+            Self.handOverIfComplete(&state)
+        }
+    }
+
+    func results() async -> [Result<KafkaDeliveryReport, KafkaError>] {
+        await withCheckedContinuation { continuation in
+            state.withLock { state in
+                state.waiter = continuation
+                Self.handOverIfComplete(&state)
+            }
+        }
+    }
+
+    private static func handOverIfComplete(_ state: inout State) {
+        guard state.missing == 0, let waiter = state.waiter else { return }
+        state.waiter = nil
+        waiter.resume(returning: state.results.map { $0! })
     }
 }
 
@@ -215,10 +288,10 @@ private let deliveryReportCallback:
         if let ticketPointer = message._private {
             let ticket = Unmanaged<DeliveryTicket>.fromOpaque(ticketPointer).takeRetainedValue()
             if let failure {
-                ticket.continuation.resume(throwing: failure)
+                ticket.report(.failure(failure))
             } else {
-                ticket.continuation.resume(
-                    returning: .delivered(
+                ticket.report(
+                    .success(
                         KafkaDeliveryReport(
                             topic: String(cString: rd_kafka_topic_name(message.rkt)), partition: message.partition,
                             offset: message.offset)))

@@ -60,6 +60,24 @@ import Testing
         #expect(messages.map(\.value) == [[1], [2]])
     }
 
+    @Test func sendAllReportsEachMessageAndARefusedOneHoldsBackItsKey() async throws {
+        let topic = try await Self.createTopic(partitions: 1)
+        var configuration = try TestEnvironment.kafkaConfiguration()
+        configuration.properties["message.max.bytes"] = "10000"
+        let producer = try KafkaProducer(configuration: configuration, logger: TestEnvironment.logger)
+        let oversized = [UInt8](repeating: 0, count: 20_000)
+        let reports = try await producer.sendAll(
+            [([1], [1]), ([2], [2]), ([1], oversized), ([2], [3]), ([1], [4])].map {
+                KafkaOutgoingMessage(topic: topic, key: $0.0, value: $0.1)
+            })
+        await producer.shutdown()
+        #expect(try reports.prefix(2).map { try $0.get().offset } == [0, 1])
+        #expect((try? reports[2].get()) == nil)
+        #expect(try reports[3].get().offset == 2)
+        // The key of the refused message sends nothing after it.
+        #expect((try? reports[4].get()) == nil)
+    }
+
     @Test func groupOfTwoSplitsThePartitions() async throws {
         let topic = try await Self.createTopic(partitions: 8)
         let group = TestEnvironment.uniqueName("group")
