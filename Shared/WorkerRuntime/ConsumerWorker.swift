@@ -111,7 +111,6 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
     /// commits what the lanes applied every ``WorkerConfiguration/commitInterval``.
     private func pollIntoLanes(laneTookBatch: Wakeup, applied: AppliedBatches) async throws {
         var router = LaneRouter(lanes: lanes.count)
-        var stuckLanes: Set<Int> = []
         var paused: Set<KafkaTopicPartition> = []
         var committedUpTo = 0
         var lastCommit = ContinuousClock.now
@@ -122,18 +121,19 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
                 await laneTookBatch.wait(upTo: Self.stuckLaneWait)
                 continue
             }
-            if stuck != stuckLanes {
-                // Paused partitions stay paused through a rebalance: resume
-                // them even if they are not held now.
-                let toPause = Set(assignment.partitions.filter { stuck.contains(router.lane(of: $0, holding: assignment)) })
-                try await changePartitions(toPause.subtracting(paused), consumer.pause)
-                try await changePartitions(
-                    paused.filter { !stuck.contains(router.lane(of: $0, holding: assignment)) }, consumer.resume)
-                paused = paused.filter { stuck.contains(router.lane(of: $0, holding: assignment)) }.union(toPause)
-                stuckLanes = stuck
-                if !stuck.isEmpty {
-                    logger.info("lanes not taking messages; their partitions are paused", metadata: ["partitions": "\(paused.sorted())"])
+            if !stuck.isEmpty || !paused.isEmpty {
+                // A stuck lane's partitions are paused, including any it is
+                // given meanwhile. Paused partitions stay paused through a
+                // rebalance, so one lost while paused is resumed all the same.
+                let onStuckLane = { (partition: KafkaTopicPartition) in stuck.contains(router.lane(of: partition, holding: assignment)) }
+                let held = Set(assignment.partitions)
+                let toKeepPaused = held.filter(onStuckLane).union(paused.filter { !held.contains($0) && onStuckLane($0) })
+                try await changePartitions(toKeepPaused.subtracting(paused), consumer.pause)
+                try await changePartitions(paused.subtracting(toKeepPaused), consumer.resume)
+                if toKeepPaused != paused {
+                    logger.info("partitions of lanes not taking messages are paused", metadata: ["paused": "\(toKeepPaused.sorted())"])
                 }
+                paused = toKeepPaused
             }
             let messages: [KafkaMessage]
             do {
