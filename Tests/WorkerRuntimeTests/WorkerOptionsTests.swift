@@ -1,0 +1,38 @@
+import Testing
+import WorkerRuntime
+
+@Suite struct WorkerOptionsTests {
+    static let servers = ["DATABASE_URL": "postgresql://u@127.0.0.1:5432/db", "KAFKA_BROKERS": "127.0.0.1:9092"]
+
+    @Test func optionBeatsItsEnvironmentVariable() throws {
+        let resolved = try WorkerOptions.parse(["--commit-interval-ms", "30"]).resolve(
+            serviceName: "intake", topics: [], environment: Self.servers.merging(["WORKER_COMMIT_INTERVAL_MS": "250"]) { $1 })
+        #expect(resolved.worker.commitInterval == .milliseconds(30))
+    }
+
+    @Test func environmentSetsEveryWorkerSetting() throws {
+        let environment = Self.servers.merging(
+            [
+                "WORKER_BATCH_SIZE": "200", "WORKER_LANES": "2", "WORKER_BATCH_MAX_WAIT_MS": "40",
+                "WORKER_COMMIT_INTERVAL_MS": "250", "WORKER_RETRY_MAX_DELAY_MS": "5000", "WORKER_SHUTDOWN_TIMEOUT_S": "12",
+                "WORKER_RELAY": "off", "WORKER_HTTP_PORT": "9100",
+            ]) { $1 }
+        let resolved = try WorkerOptions.parse([]).resolve(serviceName: "intake", topics: ["referrals.submitted"], environment: environment)
+        #expect(resolved.worker.batchSize == 200)
+        #expect(resolved.worker.lanes == 2)
+        #expect(resolved.worker.readAhead == 4000)
+        #expect(resolved.worker.batchMaxWait == .milliseconds(40))
+        #expect(resolved.worker.commitInterval == .milliseconds(250))
+        #expect(resolved.worker.retryMaxDelay == .seconds(5))
+        #expect(resolved.shutdownTimeout == .seconds(12))
+        #expect(!resolved.runsRelay)
+        #expect(resolved.httpPort == 9100)
+    }
+
+    @Test func malformedSettingIsNamed() {
+        #expect {
+            try WorkerOptions.parse([]).resolve(
+                serviceName: "intake", topics: [], environment: Self.servers.merging(["WORKER_COMMIT_INTERVAL_MS": "soon"]) { $1 })
+        } throws: { ($0 as? WorkerOptionsError)?.variable == "WORKER_COMMIT_INTERVAL_MS" }
+    }
+}
