@@ -104,6 +104,7 @@ let package = Package(
             dependencies: [
                 "WorkerRuntime", "Store", "Postgres", "Kafka", "IntegrationSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings),
         .testTarget(

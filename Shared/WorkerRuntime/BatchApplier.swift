@@ -33,7 +33,10 @@ struct BatchApplier<Handler: WorkerHandler>: Sendable {
                 metrics.retried()
                 logger.info(
                     "batch failed with a transient fault; retrying",
-                    metadata: ["attempt": "\(attempt)", "error": "\(error)", "batch": "\(held.count)"])
+                    metadata: [
+                        "attempt": "\(attempt)", "error": "\(error)", "batch": "\(held.count)",
+                        "partitions": "\(Set(held.map(\.topicPartition)).sorted())",
+                    ])
                 try await Task.sleep(for: backoff.delay(attempt: attempt))
             }
         }
@@ -135,7 +138,7 @@ struct BatchApplier<Handler: WorkerHandler>: Sendable {
                 "message dead-lettered",
                 metadata: [
                     "topic": "\(letter.message.topic)", "partition": "\(letter.message.partition)",
-                    "offset": "\(letter.message.offset)", "reason": "\(letter.reason)",
+                    "offset": "\(letter.message.offset)", "event_id": "\(letter.message.eventID)", "reason": "\(letter.reason)",
                 ])
         }
         metrics.batch(size: batchSize, duration: duration)

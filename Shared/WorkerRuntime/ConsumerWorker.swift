@@ -41,6 +41,8 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
     public init(
         handler: Handler, configuration: WorkerConfiguration, pool: PostgresPool, kafka: KafkaConfiguration, logger: Logger
     ) throws {
+        var logger = logger
+        logger[metadataKey: "service"] = "\(configuration.serviceName)"
         let assignment = Assignment()
         let lanes = (0..<configuration.lanes).map { _ in LaneQueue(batchSize: configuration.batchSize) }
         let metrics = RuntimeMetrics(service: configuration.serviceName)

@@ -29,6 +29,8 @@ public struct OutboxRelay: Service {
         self.listener = PostgresPool(configuration: own, logger: logger)
         self.producer = producer
         self.metrics = RuntimeMetrics(service: configuration.serviceName)
+        var logger = logger
+        logger[metadataKey: "service"] = "\(configuration.serviceName)"
         self.logger = logger
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import IntegrationSupport
 import Kafka
+import Logging
 import Postgres
 import ServiceLifecycle
 import Store
@@ -66,15 +67,16 @@ struct WorkerHarness {
     }
 
     /// Runs the worker while `body` runs, then shuts it down gracefully.
-    func running(_ handler: RecordingHandler, _ body: () async throws -> Void) async throws {
+    func running(
+        _ handler: RecordingHandler, logger: Logger = TestEnvironment.logger, _ body: () async throws -> Void
+    ) async throws {
         let consumer = try ConsumerWorker(
             handler: handler,
             configuration: WorkerConfiguration(
                 serviceName: service, topics: [topic], batchMaxWait: .milliseconds(50), relayPollInterval: .milliseconds(200)),
-            pool: pool, kafka: kafka, logger: TestEnvironment.logger)
+            pool: pool, kafka: kafka, logger: logger)
         let group = try Worker.serviceGroup(
-            consumer, postgres: pool.configuration, kafka: kafka, shutdownTimeout: .seconds(20),
-            logger: TestEnvironment.logger, signals: [])
+            consumer, postgres: pool.configuration, kafka: kafka, shutdownTimeout: .seconds(20), logger: logger, signals: [])
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             do {

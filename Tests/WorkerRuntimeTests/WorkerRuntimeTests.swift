@@ -45,6 +45,24 @@ import WorkerRuntime
         }
     }
 
+    @Test func deadLetterIsLoggedWithWhereItCameFromButNotWhatItSaid() async throws {
+        try await WorkerHarness.with { harness in
+            let capture = LogCapture()
+            let personal = "malformed: Jane Doe, born 2014-03-02, 1 High Street"
+            try await harness.running(RecordingHandler(), logger: capture.logger()) {
+                try await harness.produce(["event-1", personal], eventIDs: ["id-1", "id-2"])
+                try await harness.waitUntilCommitted(2)
+            }
+            let letter = try #require(capture.records.first { $0.message == "message dead-lettered" })
+            #expect(letter.metadata["service"] == harness.service)
+            #expect(letter.metadata["topic"] == harness.topic)
+            #expect(letter.metadata["event_id"] == "id-2")
+            #expect(letter.metadata["partition"] != nil && letter.metadata["offset"] != nil)
+            #expect(letter.metadata["reason"] == "value is not a valid event")
+            #expect(!capture.records.contains { "\($0.message) \($0.metadata)".contains("Jane Doe") })
+        }
+    }
+
     @Test func eventThatFailsToApplyIsDeadLetteredAlone() async throws {
         try await WorkerHarness.with(partitions: 1) { harness in
             let values = (0..<30).map { "event-\($0)" }
