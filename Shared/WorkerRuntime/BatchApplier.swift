@@ -13,29 +13,30 @@ struct BatchApplier<Handler: WorkerHandler>: Sendable {
     let logger: Logger
 
     /// Applies `batch`, retrying transient faults with backoff until it commits.
-    /// - Parameter holds: whether the member still holds a partition; the
+    /// - Parameter held: the partitions the member holds now; the
     ///   messages of a partition lost meanwhile are left to its next owner.
     /// - Returns: the messages applied (or skipped as applied before):
     ///   their offsets may be committed.
     func applyRetrying(
-        _ batch: [KafkaMessage], holds: @Sendable (KafkaTopicPartition) -> Bool
+        _ batch: [KafkaMessage], held: @Sendable () -> Set<KafkaTopicPartition>
     ) async throws -> [KafkaMessage] {
         let backoff = Backoff(initial: configuration.retryInitialDelay, maximum: configuration.retryMaxDelay)
         var attempt = 0
         while true {
-            let held = batch.filter { holds($0.topicPartition) }
-            guard !held.isEmpty else { return [] }
+            let partitions = held()
+            let stillHeld = batch.filter { partitions.contains($0.topicPartition) }
+            guard !stillHeld.isEmpty else { return [] }
             do {
-                try await apply(held)
-                return held
+                try await apply(stillHeld)
+                return stillHeld
             } catch where Fault.isTransient(error) {
                 attempt += 1
                 metrics.retried()
                 logger.info(
                     "batch failed with a transient fault; retrying",
                     metadata: [
-                        "attempt": "\(attempt)", "error": "\(error)", "batch": "\(held.count)",
-                        "partitions": "\(Set(held.map(\.topicPartition)).sorted())",
+                        "attempt": "\(attempt)", "error": "\(error)", "batch": "\(stillHeld.count)",
+                        "partitions": "\(Set(stillHeld.map(\.topicPartition)).sorted())",
                     ])
                 try await Task.sleep(for: backoff.delay(attempt: attempt))
             }
@@ -57,12 +58,11 @@ struct BatchApplier<Handler: WorkerHandler>: Sendable {
         // before, the batch is applied again skipping those; if an event
         // spoils it, again one event at a time, so only the failing events
         // are set aside. Each fallback is taken at most once.
+        let entries = incoming.map {
+            InboxTable.Entry(eventID: $0.eventID, topic: $0.message.topic, partition: $0.message.partition, offset: $0.message.offset)
+        }
         func attempt(_ mode: AttemptMode) async throws -> BatchOutcome {
             try await pool.withTransaction { connection in
-                let entries = incoming.map {
-                    InboxTable.Entry(
-                        eventID: $0.eventID, topic: $0.message.topic, partition: $0.message.partition, offset: $0.message.offset)
-                }
                 var outcome = BatchOutcome()
                 var toApply: [Intended<Handler.Event>] = []
                 if mode.assumeNew {

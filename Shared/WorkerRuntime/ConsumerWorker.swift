@@ -101,7 +101,7 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
         let assignment = assignment
         while let batch = await lane.next() {
             laneTookBatch.signal()
-            let done = try await applier.applyRetrying(batch) { assignment.holds($0) }
+            let done = try await applier.applyRetrying(batch) { assignment.held }
             guard !done.isEmpty else { continue }
             consumer.store(done)
             applied.count.add(1, ordering: .releasing)
@@ -127,8 +127,8 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
                 // A stuck lane's partitions are paused, including any it is
                 // given meanwhile. Paused partitions stay paused through a
                 // rebalance, so one lost while paused is resumed all the same.
-                let onStuckLane = { (partition: KafkaTopicPartition) in stuck.contains(router.lane(of: partition, holding: assignment)) }
-                let held = Set(assignment.partitions)
+                let held = assignment.held
+                let onStuckLane = { (partition: KafkaTopicPartition) in stuck.contains(router.lane(of: partition, holding: held)) }
                 let toKeepPaused = held.filter(onStuckLane).union(paused.filter { !held.contains($0) && onStuckLane($0) })
                 try await changePartitions(toKeepPaused.subtracting(paused), consumer.pause)
                 try await changePartitions(paused.subtracting(toKeepPaused), consumer.resume)
@@ -145,9 +145,11 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
                 try await Task.sleep(for: configuration.retryInitialDelay)
                 continue
             }
+            // The rebalances the poll served are in; messages of a partition lost meanwhile are dropped.
+            let held = assignment.held
             var perLane = [[KafkaMessage]](repeating: [], count: lanes.count)
-            for message in messages where assignment.holds(message.topicPartition) {
-                perLane[router.lane(of: message.topicPartition, holding: assignment)].append(message)
+            for message in messages where held.contains(message.topicPartition) {
+                perLane[router.lane(of: message.topicPartition, holding: held)].append(message)
             }
             for (lane, messages) in zip(lanes, perLane) { lane.append(messages) }
 
@@ -206,10 +208,10 @@ private struct LaneRouter {
         self.lanes = lanes
     }
 
-    mutating func lane(of partition: KafkaTopicPartition, holding assignment: Assignment) -> Int {
+    mutating func lane(of partition: KafkaTopicPartition, holding held: Set<KafkaTopicPartition>) -> Int {
         if let lane = laneOfPartition[partition] { return lane }
         var load = [Int](repeating: 0, count: lanes)
-        for (held, lane) in laneOfPartition where assignment.holds(held) { load[lane] += 1 }
+        for (mapped, lane) in laneOfPartition where held.contains(mapped) { load[lane] += 1 }
         let chosen = load.indices.min { load[$0] < load[$1] }!
         laneOfPartition[partition] = chosen
         return chosen
@@ -235,10 +237,7 @@ final class Assignment: Sendable {
         }
     }
 
-    func holds(_ partition: KafkaTopicPartition) -> Bool {
-        state.withLock { $0.held.contains(partition) }
-    }
-
-    var partitions: [KafkaTopicPartition] { state.withLock { $0.held.sorted() } }
+    /// The partitions held now.
+    var held: Set<KafkaTopicPartition> { state.withLock { $0.held } }
     var hasJoined: Bool { state.withLock { $0.hasJoined } }
 }

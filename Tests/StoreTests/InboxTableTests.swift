@@ -8,7 +8,7 @@ import Testing
         ids.enumerated().map { InboxTable.Entry(eventID: $1, topic: "referrals", partition: 0, offset: Int64($0)) }
     }
 
-    @Test func newEventsAreRecordedWithoutAConflictCheck() async throws {
+    @Test func recordAllRecordsEveryNewEvent() async throws {
         try await TestEnvironment.withTestSchema { pool in
             try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).apply(Migration.bundled())
             try await pool.withTransaction { try InboxTable.recordAll(Self.entries(["a", "b", "c"]), consumer: "intake", on: $0) }
