@@ -6,15 +6,28 @@ let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+/// What every service executable builds on.
+let serviceDependencies: [Target.Dependency] = [
+    "WorkerRuntime", "Contracts", "Rules", "Store", "Postgres", "Kafka", "Pipeline",
+    .product(name: "ArgumentParser", package: "swift-argument-parser"),
+    .product(name: "Logging", package: "swift-log"),
+    .product(name: "Metrics", package: "swift-metrics"),
+    .product(name: "Prometheus", package: "swift-prometheus"),
+]
+
 let package = Package(
     name: "Turnaround",
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "turnaround", targets: ["TurnaroundCLI"]),
+        .executable(name: "turnaround-intake", targets: ["turnaround-intake"]),
+        .executable(name: "turnaround-screening", targets: ["turnaround-screening"]),
+        .executable(name: "turnaround-claims", targets: ["turnaround-claims"]),
         .library(name: "Postgres", targets: ["Postgres"]),
         .library(name: "Kafka", targets: ["Kafka"]),
         .library(name: "Store", targets: ["Store"]),
         .library(name: "Rules", targets: ["Rules"]),
+        .library(name: "Contracts", targets: ["Contracts"]),
         .library(name: "WorkerRuntime", targets: ["WorkerRuntime"]),
     ],
     dependencies: [
@@ -41,8 +54,11 @@ let package = Package(
         .target(
             name: "Kafka", dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")],
             path: "Shared/Kafka", swiftSettings: strictSettings),
+        .target(name: "Digest", path: "Shared/Digest", swiftSettings: strictSettings),
         .target(
-            name: "Rules", path: "Shared/Rules", resources: [.copy("Rulesets")], swiftSettings: strictSettings),
+            name: "Rules", dependencies: ["Digest"], path: "Shared/Rules", resources: [.copy("Rulesets")],
+            swiftSettings: strictSettings),
+        .target(name: "Contracts", dependencies: ["Rules", "Digest"], path: "Shared/Contracts", swiftSettings: strictSettings),
         .target(
             name: "Store", dependencies: ["Postgres", .product(name: "Logging", package: "swift-log")],
             path: "Shared/Store", resources: [.copy("Migrations")], swiftSettings: strictSettings),
@@ -50,7 +66,7 @@ let package = Package(
         .target(
             name: "WorkerRuntime",
             dependencies: [
-                "Postgres", "Kafka", "Store",
+                "Postgres", "Kafka", "Store", "Contracts",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -62,11 +78,24 @@ let package = Package(
             ],
             path: "Shared/WorkerRuntime", swiftSettings: strictSettings),
 
-        // Executables.
+        .target(
+            name: "Pipeline",
+            dependencies: ["Contracts", "Rules", "Store", "Postgres", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Shared/Pipeline", swiftSettings: strictSettings),
+
+        // Executables: the services, then the CLI.
+        .executableTarget(
+            name: "turnaround-intake", dependencies: serviceDependencies + ["Digest"], path: "Services/Intake",
+            swiftSettings: strictSettings),
+        .executableTarget(
+            name: "turnaround-screening", dependencies: serviceDependencies, path: "Services/Screening",
+            swiftSettings: strictSettings),
+        .executableTarget(
+            name: "turnaround-claims", dependencies: serviceDependencies, path: "Services/Claims", swiftSettings: strictSettings),
         .executableTarget(
             name: "TurnaroundCLI",
             dependencies: [
-                "Postgres", "Kafka", "Store",
+                "Postgres", "Kafka", "Store", "Contracts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -89,6 +118,8 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "IntegrationSupport"], swiftSettings: strictSettings),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "IntegrationSupport"], swiftSettings: strictSettings),
         .testTarget(name: "RulesTests", dependencies: ["Rules"], swiftSettings: strictSettings),
+        .testTarget(name: "DigestTests", dependencies: ["Digest"], swiftSettings: strictSettings),
+        .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Rules"], swiftSettings: strictSettings),
         .executableTarget(
             name: "turnaround-testworker",
             dependencies: [

@@ -97,7 +97,7 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)
         guard let date = CalendarDate(iso: text) else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not a date of the form YYYY-MM-DD")
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "is not a date of the form YYYY-MM-DD")
         }
         self = date
     }

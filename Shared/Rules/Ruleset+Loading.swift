@@ -1,3 +1,4 @@
+import Digest
 import Foundation
 
 /// A ruleset that cannot be used, with the file, the field and the problem.

@@ -1,0 +1,70 @@
+import Contracts
+import Foundation
+import Rules
+import Store
+
+/// Works out the claims a family's results earn: the attachment fee and each
+/// achieved result's payment not claimed before, within what the ruleset
+/// pays the family in all. Pure: the handler reads and writes the tables.
+struct ClaimCalculator {
+    let ruleset: Ruleset
+    let asOf: CalendarDate
+    let window: ClaimWindow
+
+    func claims(
+        for family: Family, row: ClaimsFamilyTable.Row, attachedOn: CalendarDate, evidence: Evidence, alreadyClaimed: [String: Int]
+    ) throws -> [ResultClaimTable.Row] {
+        let baseline = RulesEngine.baseline(family: family, evidence: evidence, attachedOn: attachedOn, ruleset: ruleset)
+        let assessments = RulesEngine.results(
+            family: family, baseline: baseline, evidence: evidence, attachedOn: attachedOn, asOf: asOf, ruleset: ruleset)
+        let achieved = Set(assessments.filter { $0.status == .achieved }.map(\.resultID))
+        let breakdown = try RulesEngine.payments(for: PaymentBasis(attachedOn: attachedOn, achievedResults: achieved), ruleset: ruleset)
+
+        let due = [(ClaimExplanation.attachmentPayment, breakdown.attachmentFee)] + breakdown.resultPayments.map { ($0.resultID, $0.amount) }
+        // What the family may still be paid: an exclusive result achieved
+        // after others were claimed tops the payment up to its whole, no more.
+        var room = breakdown.total.pence - alreadyClaimed.values.reduce(0, +)
+        var claims: [ResultClaimTable.Row] = []
+        for (payment, amount) in due where alreadyClaimed[payment] == nil && amount.pence > 0 && room > 0 {
+            let claimed = min(amount.pence, room)
+            room -= claimed
+            let explanation = ClaimExplanation(
+                eligibilityDecisionID: row.decisionID, attachedOn: attachedOn, keyworker: row.keyworker, attachedBy: row.attachedBy,
+                measuredOn: asOf, baseline: baseline, result: assessments.first { $0.resultID == payment },
+                payment: breakdown.explanation
+                    + (claimed < amount.pence ? ["\(payment) claimed at \(Money(pence: claimed)): earlier claims took the rest"] : []))
+            claims.append(
+                ResultClaimTable.Row(
+                    familyID: row.familyID, rulesetID: ruleset.id, rulesetVersion: ruleset.version, rulesetHash: ruleset.contentHash,
+                    payment: payment, amountPence: claimed, financialYear: breakdown.financialYear, claimWindow: window.name,
+                    explanation: ContractJSON.encode(explanation)))
+        }
+        return claims
+    }
+}
+
+/// What a claim keeps for audit: eligibility at entry, who attached the
+/// family and when, the baseline, the result's measures and the payment's working.
+struct ClaimExplanation: Codable {
+    static let attachmentPayment = "attachment"
+
+    var eligibilityDecisionID: UUID?
+    var attachedOn: CalendarDate
+    var keyworker: String?
+    var attachedBy: String?
+    var measuredOn: CalendarDate
+    var baseline: Baseline
+    var result: ResultAssessment?
+    var payment: [String]
+}
+
+/// A quarterly claim window of the financial year: `2013/14 Q1` runs April to June.
+struct ClaimWindow {
+    let name: String
+
+    init(containing date: CalendarDate) {
+        let month = date.components.month
+        let quarter = month >= 4 ? (month - 4) / 3 + 1 : 4
+        name = "\(date.financialYear) Q\(quarter)"
+    }
+}

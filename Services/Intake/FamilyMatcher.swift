@@ -1,0 +1,165 @@
+import Contracts
+import Digest
+import Foundation
+import Postgres
+import Rules
+import Store
+import WorkerRuntime
+
+/// Finds the family a referral or an evidence record is about, in the
+/// batch's transaction: the same person (folded names and date of birth)
+/// is one person wherever they are named, and a referral naming nobody known
+/// joins the family registered at its address.
+struct FamilyMatcher {
+    let connection: PostgresConnection
+    let today: CalendarDate
+    private(set) var repeatedReferrals: [(agency: String, id: String)] = []
+
+    init(connection: PostgresConnection, today: CalendarDate) {
+        self.connection = connection
+        self.today = today
+    }
+
+    struct ReferralOutcome {
+        var accepted: ReferralAccepted
+        /// Evidence that waited for people this referral named first.
+        var releasedEvidence: [EvidenceRecorded]
+    }
+
+    /// Registers a referral: matches or creates its family, adds the people
+    /// not known yet, and releases the evidence that waited for them.
+    /// - Returns: nil when the agency sent this referral before.
+    mutating func accept(_ message: ReferralSubmitted) throws -> ReferralOutcome? {
+        let referral = message.referral
+        if try ReferralTable.received(agencyID: message.agency, referralID: referral.id, on: connection) != nil {
+            repeatedReferrals.append((message.agency, referral.id))
+            return nil
+        }
+        let identityKeys = referral.members.map(\.identity.keyHash)
+        if let repeated = Self.firstRepeat(in: identityKeys) {
+            throw Rejection("referral.members[\(repeated.later)]: is the same person as referral.members[\(repeated.earlier)]")
+        }
+        let addressKey = Self.addressKey(referral.address)
+        try lockMatching(identityKeys + [addressKey])
+
+        let known = try HouseholdTables.people(withIdentityKeys: identityKeys, on: connection)
+        let knownFamilies = identityKeys.compactMap { key in known.first { $0.identityKey == key }?.familyID }.uniqued()
+        var reviewNote: String?
+        let familyID: UUID
+        var isNewFamily = false
+        if let first = knownFamilies.first {
+            familyID = first
+            if knownFamilies.count > 1 {
+                reviewNote = "names people already in \(knownFamilies.count) families; new people joined the first"
+            }
+        } else if let atAddress = try HouseholdTables.family(atAddress: addressKey, on: connection) {
+            familyID = atAddress
+        } else {
+            familyID = UUID()
+            isNewFamily = true
+            try HouseholdTables.createFamily(
+                familyID, addressLines: referral.address.lines, postcode: referral.address.postcode, addressKey: addressKey,
+                on: connection)
+        }
+        try HouseholdTables.lock(familyID, on: connection)
+
+        let knownKeys = Set(known.map(\.identityKey))
+        var labels = MemberLabels(existing: try HouseholdTables.members(of: familyID, on: connection).map(\.label))
+        let newPeople = referral.members.filter { !knownKeys.contains($0.identity.keyHash) }.map { person in
+            HouseholdTables.NewPerson(
+                memberLabel: labels.next(isChild: person.dateOfBirth.age(on: today) < 18),
+                givenName: person.givenName, familyName: person.familyName, dateOfBirth: person.dateOfBirth.description,
+                identityKey: person.identity.keyHash)
+        }
+        try HouseholdTables.add(newPeople, to: familyID, on: connection)
+        try ReferralTable.insert(
+            ReferralTable.Row(
+                agencyID: message.agency, referralID: referral.id, familyID: familyID, reasons: referral.reasons,
+                submittedAt: message.submittedAt, reviewNote: reviewNote),
+            on: connection)
+
+        let labelByKey = Dictionary(uniqueKeysWithValues: newPeople.map { ($0.identityKey, $0.memberLabel) })
+        let released = try UnmatchedEvidenceTable.release(identityKeys: newPeople.map(\.identityKey), on: connection)
+        let releasedEvidence = try released.map { row in
+            EvidenceRecorded(
+                familyID: familyID, evidenceID: row.agencyID + "/" + row.recordID, personID: labelByKey[row.identityKey]!,
+                fact: try ContractJSON.decode(ReportedFact.self, from: row.fact), recordedAt: Date())
+        }
+        let members = try HouseholdTables.members(of: familyID, on: connection).map {
+            FamilyMember(id: $0.label, dateOfBirth: CalendarDate(iso: $0.dateOfBirth)!)
+        }
+        let accepted = ReferralAccepted(
+            familyID: familyID, agency: message.agency, referralID: referral.id, acceptedAt: Date(), members: members,
+            isNewFamily: isNewFamily, reasons: referral.reasons)
+        return ReferralOutcome(accepted: accepted, releasedEvidence: releasedEvidence)
+    }
+
+    /// Matches an evidence record to its person, or keeps it until a
+    /// referral names them.
+    /// - Returns: the record to send on, or nil when it waits.
+    func match(_ message: EvidenceSubmitted) throws -> EvidenceRecorded? {
+        let identityKey = message.record.subject.keyHash
+        try lockMatching([identityKey])
+        guard let person = try HouseholdTables.people(withIdentityKeys: [identityKey], on: connection).first else {
+            try UnmatchedEvidenceTable.hold(
+                UnmatchedEvidenceTable.Row(
+                    agencyID: message.agency, recordID: message.record.id, identityKey: identityKey,
+                    fact: ContractJSON.encode(message.record.fact)),
+                on: connection)
+            return nil
+        }
+        return EvidenceRecorded(
+            familyID: person.familyID, evidenceID: message.agency + "/" + message.record.id, personID: person.memberLabel,
+            fact: message.record.fact, recordedAt: Date())
+    }
+
+    /// Serialises matching on the same people or address across lanes and
+    /// replicas, so two referrals naming a new person at once make one record.
+    private func lockMatching(_ keys: [String]) throws {
+        try connection.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended(key, 0)) FROM unnest(\(keys.sorted())::text[]) AS key",
+            preparedAs: "intake_lock_matching")
+    }
+
+    static func addressKey(_ address: Address) -> String {
+        let postcode = address.postcode.uppercased().filter { !$0.isWhitespace }
+        let firstLine = (address.lines.first ?? "").lowercased().filter { $0.isLetter || $0.isNumber }
+        return SHA256.hex(Array((postcode + "|" + firstLine).utf8))
+    }
+
+    private static func firstRepeat(in keys: [String]) -> (earlier: Int, later: Int)? {
+        var seen: [String: Int] = [:]
+        for (index, key) in keys.enumerated() {
+            if let earlier = seen[key] { return (earlier, index) }
+            seen[key] = index
+        }
+        return nil
+    }
+}
+
+/// Pseudonymous labels within a family: `A1`, `A2` for adults, `C1`, `C2`
+/// for children, numbered in the order intake met them, never reused.
+struct MemberLabels {
+    private var highest: [Character: Int] = [:]
+
+    init(existing: [String]) {
+        for label in existing {
+            guard let prefix = label.first, let number = Int(label.dropFirst()) else { continue }
+            highest[prefix] = max(highest[prefix] ?? 0, number)
+        }
+    }
+
+    mutating func next(isChild: Bool) -> String {
+        let prefix: Character = isChild ? "C" : "A"
+        let number = (highest[prefix] ?? 0) + 1
+        highest[prefix] = number
+        return "\(prefix)\(number)"
+    }
+}
+
+extension Array where Element: Hashable {
+    fileprivate func uniqued() -> [Element] {
+        var seen: Set<Element> = []
+        return filter { seen.insert($0).inserted }
+    }
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import Contracts
+import Logging
+import Metrics
+import Pipeline
+import Prometheus
+import Rules
+import WorkerRuntime
+
+/// turnaround-screening: keeps each family's evidence and decides, under the
+/// configured ruleset, whether the family meets the programme's criteria.
+@main
+struct ScreeningService: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "turnaround-screening",
+        abstract: "Eligibility screening: accepted referrals and evidence in, explained decisions out.",
+        discussion: "Topics may be prefixed with env TOPIC_PREFIX; see the README for every other setting.")
+
+    @OptionGroup var options: WorkerOptions
+    @OptionGroup var programme: ProgrammeOptions
+
+    func run() async throws {
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let topics = Topics.fromEnvironment()
+        let resolved = try options.resolve(serviceName: "screening", topics: [topics.referralsAccepted, topics.evidenceRecorded])
+        let logger = Logger(label: "turnaround.screening")
+        let (ruleset, today) = try programme.resolve()
+        logger.info("screening under \(ruleset.reference)", metadata: ["ruleset-hash": "\(ruleset.contentHash)"])
+        try await Worker.run(
+            ScreeningHandler(topics: topics, ruleset: ruleset, today: today), options: resolved, registry: registry, logger: logger)
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+
+/// A message the pipeline sends: JSON, naming its schema and version at the
+/// top level so a consumer can refuse what it does not understand.
+public protocol Contract: Codable, Sendable {
+    /// The schema's name, such as `referral.submitted`.
+    static var schema: String { get }
+    /// The schema's version; a consumer accepts only the versions it knows.
+    static var version: Int { get }
+    /// Checks what types cannot: ranges, formats, consistency.
+    func validate() throws(ContractError)
+    /// The partition key: the entity whose events must stay in order.
+    var partitionKey: String { get }
+}
+
+extension Contract {
+    public func validate() throws(ContractError) {}
+
+    /// The message as it travels: `{"schema": …, "version": …, …fields}`.
+    public func encoded() -> [UInt8] {
+        Array(ContractJSON.encode(Envelope(message: self)).utf8)
+    }
+
+    /// Reads and validates a message.
+    /// - Throws: ``ContractError`` naming the field that is missing, of the
+    ///   wrong type or invalid, or an unknown schema or version.
+    public static func decode(_ bytes: [UInt8]) throws(ContractError) -> Self {
+        let data = Data(bytes)
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        let header: SchemaHeader
+        do {
+            header = try decoder.decode(SchemaHeader.self, from: data)
+        } catch {
+            throw ContractError(decoding: error)
+        }
+        guard header.schema == schema else {
+            throw ContractError(field: "schema", problem: "must be '\(schema)'")
+        }
+        guard header.version == version else {
+            throw ContractError(field: "version", problem: "\(header.version) is not supported (this service reads version \(version))")
+        }
+        let message: Self
+        do {
+            message = try decoder.decode(Self.self, from: data)
+        } catch {
+            throw ContractError(decoding: error)
+        }
+        try message.validate()
+        return message
+    }
+}
+
+private struct SchemaHeader: Decodable {
+    var schema: String
+    var version: Int
+}
+
+private struct Envelope<Message: Contract>: Encodable {
+    var message: Message
+
+    private enum CodingKeys: String, CodingKey { case schema, version }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(Message.schema, forKey: .schema)
+        try container.encode(Message.version, forKey: .version)
+        try message.encode(to: encoder)
+    }
+}
+
+extension ContractError {
+    /// Names the field a decoding error is about, without its value.
+    init(decoding error: any Error) {
+        guard let error = error as? DecodingError else {
+            self.init(field: "", problem: "is not JSON")
+            return
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            self.init(field: Self.path(context.codingPath + [key]), problem: "is missing")
+        case .valueNotFound(_, let context):
+            self.init(field: Self.path(context.codingPath), problem: "is null")
+        case .typeMismatch(let type, let context):
+            self.init(field: Self.path(context.codingPath), problem: "is not \(Self.describe(type))")
+        case .dataCorrupted(let context):
+            self.init(
+                field: Self.path(context.codingPath),
+                problem: context.codingPath.isEmpty ? "is not JSON" : context.debugDescription)
+        @unknown default:
+            self.init(field: "", problem: "cannot be read")
+        }
+    }
+
+    static func path(_ keys: [any CodingKey]) -> String {
+        var path = ""
+        for key in keys {
+            if let index = key.intValue {
+                path += "[\(index)]"
+            } else {
+                path += path.isEmpty ? key.stringValue : "." + key.stringValue
+            }
+        }
+        return path
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "text"
+        case is Int.Type, is Int64.Type, is Int32.Type: "a whole number"
+        case is Bool.Type: "true or false"
+        case is Date.Type: "a timestamp (ISO 8601)"
+        default: "of the expected type"
+        }
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import Rules
+
+/// An agency's referral of a family, as it sends it to intake. The only
+/// message that carries names and an address; intake keeps them and sends
+/// on pseudonymous ids. Signed with the agency's key (see ``AgencySignature``).
+public struct ReferralSubmitted: Contract, Hashable {
+    public static let schema = "referral.submitted"
+    public static let version = 1
+
+    /// The agency's id, as the local authority registered it.
+    public var agency: String
+    public var submittedAt: Date
+    public var referral: Referral
+
+    public init(agency: String, submittedAt: Date, referral: Referral) {
+        self.agency = agency
+        self.submittedAt = submittedAt
+        self.referral = referral
+    }
+
+    public var partitionKey: String { agency + "/" + referral.id }
+
+    public func validate() throws(ContractError) {
+        try Check.identifier(agency, "agency")
+        try referral.validate(at: "referral")
+    }
+}
+
+/// What an agency knows of a family and why it refers it: one line of an
+/// agency's referrals file.
+public struct Referral: Codable, Sendable, Hashable {
+    /// The agency's own id for the referral, unique within the agency.
+    public var id: String
+    public var address: Address
+    public var members: [ReferredPerson]
+    /// The agency's reasons, in its words (`school attendance`, `ASB`).
+    public var reasons: [String]
+
+    public init(id: String, address: Address, members: [ReferredPerson], reasons: [String]) {
+        self.id = id
+        self.address = address
+        self.members = members
+        self.reasons = reasons
+    }
+
+    public func validate(at field: String) throws(ContractError) {
+        try Check.identifier(id, field + ".id")
+        try address.validate(at: field + ".address")
+        try Check.nonEmpty(members, field + ".members")
+        var refs: Set<String> = []
+        for (index, member) in members.enumerated() {
+            try member.validate(at: field + ".members[\(index)]")
+            guard refs.insert(member.ref).inserted else {
+                throw ContractError(field: field + ".members[\(index)].ref", problem: "is used by another member")
+            }
+        }
+        for (index, reason) in reasons.enumerated() {
+            try Check.text(reason, field + ".reasons[\(index)]")
+        }
+    }
+}
+
+public struct Address: Codable, Sendable, Hashable {
+    public var lines: [String]
+    public var postcode: String
+
+    public init(lines: [String], postcode: String) {
+        self.lines = lines
+        self.postcode = postcode
+    }
+
+    func validate(at field: String) throws(ContractError) {
+        try Check.nonEmpty(lines, field + ".lines")
+        for (index, line) in lines.enumerated() {
+            try Check.text(line, field + ".lines[\(index)]")
+        }
+        guard Self.isPostcode(postcode) else { throw ContractError(field: field + ".postcode", problem: "is not a UK postcode") }
+    }
+
+    /// The outward code (1–2 letters, a digit, then a letter or digit) and
+    /// the inward code (a digit and two letters), the space optional.
+    static func isPostcode(_ text: String) -> Bool {
+        let compact = Array(text.uppercased().filter { $0 != " " })
+        guard (5...7).contains(compact.count) else { return false }
+        let inward = compact.suffix(3)
+        let outward = compact.prefix(compact.count - 3)
+        guard inward.first!.isNumber, inward.dropFirst().allSatisfy({ $0.isLetter && $0.isASCII }) else { return false }
+        guard outward.first!.isLetter, outward.allSatisfy({ ($0.isLetter || $0.isNumber) && $0.isASCII }),
+            outward.contains(where: \.isNumber)
+        else { return false }
+        return true
+    }
+}
+
+/// A person as an agency names them.
+public struct ReferredPerson: Codable, Sendable, Hashable {
+    /// The person's label within the referral (`mother`, `child-1`), to name
+    /// the member in errors without their name.
+    public var ref: String
+    public var givenName: String
+    public var familyName: String
+    public var dateOfBirth: CalendarDate
+
+    public init(ref: String, givenName: String, familyName: String, dateOfBirth: CalendarDate) {
+        self.ref = ref
+        self.givenName = givenName
+        self.familyName = familyName
+        self.dateOfBirth = dateOfBirth
+    }
+
+    public var identity: PersonIdentity {
+        PersonIdentity(givenName: givenName, familyName: familyName, dateOfBirth: dateOfBirth)
+    }
+
+    func validate(at field: String) throws(ContractError) {
+        try Check.identifier(ref, field + ".ref", maxLength: 40)
+        try identity.validate(at: field)
+    }
+}
+
+/// Who a person is, as the agencies know them: what intake matches people on.
+public struct PersonIdentity: Codable, Sendable, Hashable {
+    public var givenName: String
+    public var familyName: String
+    public var dateOfBirth: CalendarDate
+
+    public init(givenName: String, familyName: String, dateOfBirth: CalendarDate) {
+        self.givenName = givenName
+        self.familyName = familyName
+        self.dateOfBirth = dateOfBirth
+    }
+
+    func validate(at field: String) throws(ContractError) {
+        try Check.text(givenName, field + ".givenName", maxLength: 100)
+        try Check.text(familyName, field + ".familyName", maxLength: 100)
+        try Check.notFuture(dateOfBirth, field + ".dateOfBirth")
+        guard dateOfBirth >= CalendarDate(year: 1900, month: 1, day: 1) else {
+            throw ContractError(field: field + ".dateOfBirth", problem: "is before 1900")
+        }
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+
+/// The pipeline's topics. A deployment may prefix them all (env
+/// `TOPIC_PREFIX`), so several programmes or test runs share one cluster.
+public struct Topics: Sendable, Hashable {
+    public var prefix: String
+
+    public init(prefix: String = "") {
+        self.prefix = prefix
+    }
+
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> Topics {
+        Topics(prefix: environment["TOPIC_PREFIX"] ?? "")
+    }
+
+    /// Agencies' referrals, signed; keyed by agency and referral id.
+    public var referralsSubmitted: String { prefix + "referrals.submitted" }
+    /// Agencies' evidence records, signed; keyed by the person they are about.
+    public var evidenceSubmitted: String { prefix + "evidence.submitted" }
+    /// Referrals intake accepted, with pseudonymous people; keyed by family.
+    public var referralsAccepted: String { prefix + "referrals.accepted" }
+    /// Evidence matched to a family, pseudonymous; keyed by family.
+    public var evidenceRecorded: String { prefix + "evidence.recorded" }
+    /// Screening's decisions; keyed by family.
+    public var eligibilityDecided: String { prefix + "eligibility.decided" }
+    /// A co-ordinator's record that the authority started working with a family; keyed by family.
+    public var familiesAttached: String { prefix + "families.attached" }
+
+    /// Every topic, as `deploy/topics` lists them.
+    public var all: [String] {
+        [referralsSubmitted, evidenceSubmitted, referralsAccepted, evidenceRecorded, eligibilityDecided, familiesAttached]
+    }
+}

@@ -1,0 +1,35 @@
+import Contracts
+import Foundation
+import Postgres
+import Rules
+import Store
+
+/// A stage's copy of the evidence matched to families, read back as the
+/// rules engine takes it.
+public enum FamilyEvidence {
+    /// Each family's evidence, with the school terms its attendance records name.
+    public static func load(
+        of familyIDs: [UUID], from table: EvidenceTable, on connection: PostgresConnection
+    ) throws -> [UUID: Evidence] {
+        var byFamily: [UUID: (records: [EvidenceRecord], terms: [String: SchoolTerm])] = [:]
+        for row in try table.evidence(of: familyIDs, on: connection) {
+            let fact = try ContractJSON.decode(ReportedFact.self, from: row.fact)
+            byFamily[row.familyID, default: ([], [:])].records.append(
+                EvidenceRecord(id: row.evidenceID, personID: row.personID, fact: fact.ruleFact))
+            if let term = fact.term { byFamily[row.familyID, default: ([], [:])].terms[term.id] = term }
+        }
+        return byFamily.mapValues { Evidence(records: $0.records, terms: $0.terms.values.sorted { $0.start < $1.start }) }
+    }
+
+    /// Records evidence in a stage's table; of several records with one id
+    /// in a batch, the last (the latest correction) stands.
+    public static func record(_ messages: [EvidenceRecorded], in table: EvidenceTable, on connection: PostgresConnection) throws {
+        var latest: [String: EvidenceTable.Row] = [:]
+        for message in messages {
+            latest[message.evidenceID] = EvidenceTable.Row(
+                evidenceID: message.evidenceID, familyID: message.familyID, personID: message.personID,
+                fact: ContractJSON.encode(message.fact), recordedAt: message.recordedAt)
+        }
+        try table.upsert(latest.values.sorted { $0.evidenceID < $1.evidenceID }, on: connection)
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import Postgres
+
+/// Queries of `result_claim`: the payments claimed for each family. The
+/// table's unique key makes a second claim for the same payment impossible.
+public enum ResultClaimTable {
+    public struct Row: Sendable, Hashable {
+        public var familyID: UUID
+        public var rulesetID: String
+        public var rulesetVersion: String
+        public var rulesetHash: String
+        /// `attachment` or a result's id.
+        public var payment: String
+        public var amountPence: Int
+        public var financialYear: String
+        public var claimWindow: String
+        /// JSON.
+        public var explanation: String
+        public var status: String
+
+        public init(
+            familyID: UUID, rulesetID: String, rulesetVersion: String, rulesetHash: String, payment: String, amountPence: Int,
+            financialYear: String, claimWindow: String, explanation: String, status: String = "awaiting-audit"
+        ) {
+            self.familyID = familyID
+            self.rulesetID = rulesetID
+            self.rulesetVersion = rulesetVersion
+            self.rulesetHash = rulesetHash
+            self.payment = payment
+            self.amountPence = amountPence
+            self.financialYear = financialYear
+            self.claimWindow = claimWindow
+            self.explanation = explanation
+            self.status = status
+        }
+    }
+
+    /// The payments already claimed for a family under a ruleset, and their amounts.
+    public static func claimed(familyID: UUID, rulesetID: String, on connection: PostgresConnection) throws -> [String: Int] {
+        let rows = try connection.query(
+            """
+            SELECT payment, amount_pence FROM result_claim WHERE family_id = \(familyID) AND ruleset_id = \(rulesetID)
+            """, preparedAs: "result_claim_claimed"
+        ).decode((String, Int).self)
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0.0, $0.1) })
+    }
+
+    /// Claims payments; one claimed before is left as it is.
+    /// - Returns: how many claims were new.
+    @discardableResult
+    public static func claim(_ rows: [Row], on connection: PostgresConnection) throws -> Int {
+        var created = 0
+        for row in rows {
+            created += try connection.execute(
+                """
+                INSERT INTO result_claim (family_id, ruleset_id, ruleset_version, ruleset_hash, payment, amount_pence,
+                                          financial_year, claim_window, explanation)
+                VALUES (\(row.familyID), \(row.rulesetID), \(row.rulesetVersion), \(row.rulesetHash), \(row.payment),
+                        \(row.amountPence), \(row.financialYear), \(row.claimWindow), \(row.explanation)::jsonb)
+                ON CONFLICT (family_id, ruleset_id, payment) DO NOTHING
+                """, preparedAs: "result_claim_insert")
+        }
+        return created
+    }
+
+    /// Every claim, or those of one window, in window, family and payment order.
+    public static func all(window: String? = nil, on connection: PostgresConnection) throws -> [Row] {
+        try connection.query(
+            """
+            SELECT family_id, ruleset_id, ruleset_version, ruleset_hash, payment, amount_pence, financial_year, claim_window,
+                   explanation::text, status
+            FROM result_claim WHERE \(window)::text IS NULL OR claim_window = \(window)
+            ORDER BY claim_window, family_id, payment
+            """
+        ).decode((UUID, String, String, String, String, Int, String, String, String, String).self).map {
+            Row(
+                familyID: $0.0, rulesetID: $0.1, rulesetVersion: $0.2, rulesetHash: $0.3, payment: $0.4, amountPence: $0.5,
+                financialYear: $0.6, claimWindow: $0.7, explanation: $0.8, status: $0.9)
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import Postgres
+
+/// Queries of `unmatched_evidence`: records about people no referral has
+/// named yet, waiting for one that does.
+public enum UnmatchedEvidenceTable {
+    public struct Row: Sendable, Hashable {
+        public var agencyID: String
+        public var recordID: String
+        public var identityKey: String
+        /// The fact, as JSON.
+        public var fact: String
+
+        public init(agencyID: String, recordID: String, identityKey: String, fact: String) {
+            self.agencyID = agencyID
+            self.recordID = recordID
+            self.identityKey = identityKey
+            self.fact = fact
+        }
+    }
+
+    /// Keeps a record; a record the agency sends again replaces the one kept.
+    public static func hold(_ row: Row, on connection: PostgresConnection) throws {
+        try connection.execute(
+            """
+            INSERT INTO unmatched_evidence (agency_id, record_id, identity_key, fact)
+            VALUES (\(row.agencyID), \(row.recordID), \(row.identityKey), \(row.fact)::jsonb)
+            ON CONFLICT (agency_id, record_id) DO UPDATE SET identity_key = excluded.identity_key, fact = excluded.fact,
+                                                            received_at = now()
+            """, preparedAs: "unmatched_evidence_hold")
+    }
+
+    /// Removes and returns the records about these people, oldest first.
+    public static func release(identityKeys: [String], on connection: PostgresConnection) throws -> [Row] {
+        guard !identityKeys.isEmpty else { return [] }
+        return try connection.query(
+            """
+            DELETE FROM unmatched_evidence WHERE identity_key = ANY(\(identityKeys)::text[])
+            RETURNING agency_id, record_id, identity_key, fact::text, received_at
+            """, preparedAs: "unmatched_evidence_release"
+        ).decode((String, String, String, String, Date).self)
+            .sorted { $0.4 < $1.4 }
+            .map { Row(agencyID: $0.0, recordID: $0.1, identityKey: $0.2, fact: $0.3) }
+    }
+
+    public static func count(on connection: PostgresConnection) throws -> Int {
+        try connection.query("SELECT count(*) FROM unmatched_evidence").decode(Int.self)[0]
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Postgres
+
+/// Queries of `eligibility_decision`: every decision screening made.
+public enum EligibilityDecisionTable {
+    public struct Row: Sendable, Hashable {
+        public var decisionID: UUID
+        public var familyID: UUID
+        /// `YYYY-MM-DD`.
+        public var decidedOn: String
+        public var rulesetID: String
+        public var rulesetVersion: String
+        public var rulesetHash: String
+        public var isEligible: Bool
+        public var metCriteria: [String]
+        public var summary: String
+        /// The whole decision, as JSON.
+        public var decision: String
+
+        public init(
+            decisionID: UUID, familyID: UUID, decidedOn: String, rulesetID: String, rulesetVersion: String,
+            rulesetHash: String, isEligible: Bool, metCriteria: [String], summary: String, decision: String
+        ) {
+            self.decisionID = decisionID
+            self.familyID = familyID
+            self.decidedOn = decidedOn
+            self.rulesetID = rulesetID
+            self.rulesetVersion = rulesetVersion
+            self.rulesetHash = rulesetHash
+            self.isEligible = isEligible
+            self.metCriteria = metCriteria
+            self.summary = summary
+            self.decision = decision
+        }
+    }
+
+    /// What the latest decision about each of these families said: whether
+    /// eligible, the criteria met, and the ruleset's hash.
+    public static func latestOutcomes(
+        of familyIDs: [UUID], on connection: PostgresConnection
+    ) throws -> [UUID: (isEligible: Bool, metCriteria: [String], rulesetHash: String)] {
+        let rows = try connection.query(
+            """
+            SELECT DISTINCT ON (family_id) family_id, is_eligible, array_to_string(met_criteria, ','), ruleset_hash
+            FROM eligibility_decision WHERE family_id = ANY(\(familyIDs)::uuid[])
+            ORDER BY family_id, decided_at DESC, decision_id
+            """, preparedAs: "eligibility_latest"
+        ).decode((UUID, Bool, String, String).self)
+        return Dictionary(
+            uniqueKeysWithValues: rows.map {
+                ($0.0, (isEligible: $0.1, metCriteria: $0.2.split(separator: ",").map(String.init), rulesetHash: $0.3))
+            })
+    }
+
+    public static func insert(_ rows: [Row], on connection: PostgresConnection) throws {
+        for row in rows {
+            try connection.execute(
+                """
+                INSERT INTO eligibility_decision (decision_id, family_id, decided_on, ruleset_id, ruleset_version, ruleset_hash,
+                                                  is_eligible, met_criteria, summary, decision)
+                VALUES (\(row.decisionID), \(row.familyID), \(row.decidedOn)::date, \(row.rulesetID), \(row.rulesetVersion),
+                        \(row.rulesetHash), \(row.isEligible), \(row.metCriteria)::text[], \(row.summary), \(row.decision)::jsonb)
+                """, preparedAs: "eligibility_insert")
+        }
+    }
+
+    /// The latest decision about a family, whole, as JSON.
+    public static func latestDecision(of familyID: UUID, on connection: PostgresConnection) throws -> String? {
+        try connection.query(
+            """
+            SELECT decision::text FROM eligibility_decision WHERE family_id = \(familyID)
+            ORDER BY decided_at DESC, decision_id LIMIT 1
+            """
+        ).decode(String.self).first
+    }
+}

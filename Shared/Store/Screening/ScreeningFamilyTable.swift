@@ -1,0 +1,23 @@
+import Foundation
+import Postgres
+
+/// Queries of `screening_family`: the families screening knows, pseudonymous.
+public enum ScreeningFamilyTable {
+    /// Records a family's members (JSON), replacing what was known.
+    public static func upsert(_ familyID: UUID, members: String, on connection: PostgresConnection) throws {
+        try connection.execute(
+            """
+            INSERT INTO screening_family (family_id, members) VALUES (\(familyID), \(members)::jsonb)
+            ON CONFLICT (family_id) DO UPDATE SET members = excluded.members, updated_at = now()
+            """, preparedAs: "screening_family_upsert")
+    }
+
+    /// The members (JSON) of those of these families screening knows.
+    public static func members(of familyIDs: [UUID], on connection: PostgresConnection) throws -> [UUID: String] {
+        let rows = try connection.query(
+            "SELECT family_id, members::text FROM screening_family WHERE family_id = ANY(\(familyIDs)::uuid[])",
+            preparedAs: "screening_family_members"
+        ).decode((UUID, String).self)
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0.0, $0.1) })
+    }
+}
