@@ -95,7 +95,7 @@ let package = Package(
         .executableTarget(
             name: "TurnaroundCLI",
             dependencies: [
-                "Postgres", "Kafka", "Store", "Contracts",
+                "Postgres", "Kafka", "Store", "Contracts", "Rules", "Digest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -137,6 +137,9 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "PipelineTests", dependencies: ["IntegrationSupport", "Postgres", "Kafka", "Store"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "StoreTests", dependencies: ["Store", "Postgres", "IntegrationSupport"], swiftSettings: strictSettings),

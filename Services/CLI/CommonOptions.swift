@@ -3,6 +3,7 @@ import Foundation
 import Kafka
 import Logging
 import Postgres
+import Store
 
 /// Options every subcommand shares.
 struct CommonOptions: ParsableArguments {
@@ -22,6 +23,18 @@ struct CommonOptions: ParsableArguments {
 
     func postgresConfiguration() throws -> PostgresConfiguration {
         try PostgresConfiguration.fromEnvironment(applicationName: "turnaround-cli")
+    }
+
+    /// A pool on a database whose schema is up to date.
+    func migratedPool(logger: Logger) async throws -> PostgresPool {
+        let pool = PostgresPool(configuration: try postgresConfiguration(), logger: logger)
+        do {
+            try await MigrationRunner(pool: pool, logger: logger).apply(Migration.bundled())
+        } catch {
+            pool.close()
+            throw error
+        }
+        return pool
     }
 
     func kafkaConfiguration() throws -> KafkaConfiguration {

@@ -12,12 +12,10 @@ import WorkerRuntime
 /// joins the family registered at its address.
 struct FamilyMatcher {
     let connection: PostgresConnection
-    let today: CalendarDate
     private(set) var repeatedReferrals: [(agency: String, id: String)] = []
 
-    init(connection: PostgresConnection, today: CalendarDate) {
+    init(connection: PostgresConnection) {
         self.connection = connection
-        self.today = today
     }
 
     struct ReferralOutcome {
@@ -67,7 +65,7 @@ struct FamilyMatcher {
         var labels = MemberLabels(existing: try HouseholdTables.members(of: familyID, on: connection).map(\.label))
         let newPeople = referral.members.filter { !knownKeys.contains($0.identity.keyHash) }.map { person in
             HouseholdTables.NewPerson(
-                memberLabel: labels.next(isChild: person.dateOfBirth.age(on: today) < 18),
+                memberLabel: labels.next(),
                 givenName: person.givenName, familyName: person.familyName, dateOfBirth: person.dateOfBirth.description,
                 identityKey: person.identity.keyHash)
         }
@@ -137,23 +135,19 @@ struct FamilyMatcher {
     }
 }
 
-/// Pseudonymous labels within a family: `A1`, `A2` for adults, `C1`, `C2`
-/// for children, numbered in the order intake met them, never reused.
+/// Pseudonymous labels within a family, `P1`, `P2`, …, in the order intake
+/// met the people, never reused. They say nothing of age: a child referred
+/// today is an adult before the family's results are measured.
 struct MemberLabels {
-    private var highest: [Character: Int] = [:]
+    private var highest: Int
 
     init(existing: [String]) {
-        for label in existing {
-            guard let prefix = label.first, let number = Int(label.dropFirst()) else { continue }
-            highest[prefix] = max(highest[prefix] ?? 0, number)
-        }
+        highest = existing.compactMap { Int($0.dropFirst()) }.max() ?? 0
     }
 
-    mutating func next(isChild: Bool) -> String {
-        let prefix: Character = isChild ? "C" : "A"
-        let number = (highest[prefix] ?? 0) + 1
-        highest[prefix] = number
-        return "\(prefix)\(number)"
+    mutating func next() -> String {
+        highest += 1
+        return "P\(highest)"
     }
 }
 

@@ -2,7 +2,6 @@ import Contracts
 import Foundation
 import Kafka
 import Logging
-import Rules
 import Store
 import WorkerRuntime
 
@@ -34,8 +33,6 @@ struct SignedPayload: Sendable {
 struct IntakeHandler: WorkerHandler {
     let topics: Topics
     let logger: Logger
-    /// The date people's ages are counted on when they are labelled adult or child.
-    var today: @Sendable () -> CalendarDate = { .today }
 
     func decode(_ message: KafkaMessage) throws(Rejection) -> IntakeEvent {
         let signed = SignedPayload(
@@ -56,7 +53,7 @@ struct IntakeHandler: WorkerHandler {
     func apply(_ events: [IntakeEvent], in batch: inout HandlerBatch) throws {
         let connection = batch.connection
         let keys = try AgencyTable.signingKeys(for: Set(events.map(\.agency)), on: connection)
-        var matcher = FamilyMatcher(connection: connection, today: today())
+        var matcher = FamilyMatcher(connection: connection)
         for event in events {
             guard let key = keys[event.agency] else {
                 throw Rejection("agency: \(event.agency) is not a registered agency, or is retired")

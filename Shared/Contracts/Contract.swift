@@ -25,27 +25,14 @@ extension Contract {
     /// - Throws: ``ContractError`` naming the field that is missing, of the
     ///   wrong type or invalid, or an unknown schema or version.
     public static func decode(_ bytes: [UInt8]) throws(ContractError) -> Self {
-        let data = Data(bytes)
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        let header: SchemaHeader
-        do {
-            header = try decoder.decode(SchemaHeader.self, from: data)
-        } catch {
-            throw ContractError(decoding: error)
-        }
+        let header = try ContractJSON.read(SchemaHeader.self, from: bytes)
         guard header.schema == schema else {
             throw ContractError(field: "schema", problem: "must be '\(schema)'")
         }
         guard header.version == version else {
             throw ContractError(field: "version", problem: "\(header.version) is not supported (this service reads version \(version))")
         }
-        let message: Self
-        do {
-            message = try decoder.decode(Self.self, from: data)
-        } catch {
-            throw ContractError(decoding: error)
-        }
+        let message = try ContractJSON.read(Self.self, from: bytes)
         try message.validate()
         return message
     }

@@ -11,9 +11,21 @@ public enum ContractJSON {
         return String(decoding: try! encoder.encode(value), as: UTF8.self)
     }
 
-    public static func decode<Value: Decodable>(_ type: Value.Type, from text: String) throws -> Value {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return try decoder.decode(type, from: Data(text.utf8))
+    public static func decode<Value: Decodable>(_ type: Value.Type, from text: String) throws(ContractError) -> Value {
+        try read(type, from: Array(text.utf8))
+    }
+}
+
+extension ContractJSON {
+    /// Reads a part of a contract, such as one line of an agency's file.
+    /// - Throws: ``ContractError`` naming the field that is missing or of the wrong type.
+    public static func read<Value: Decodable>(_ type: Value.Type, from bytes: [UInt8]) throws(ContractError) -> Value {
+        do {
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            return try decoder.decode(type, from: Data(bytes))
+        } catch {
+            throw ContractError(decoding: error)
+        }
     }
 }

@@ -19,20 +19,27 @@ public enum ClaimsFamilyTable {
     }
 
     /// Records a decision about a family; `eligibleSince` keeps the first
-    /// eligible day while the family stays eligible.
+    /// eligible day while the family stays eligible. Eligibility counts at
+    /// entry: once a family eligible then is attached, later decisions
+    /// (its problems easing, as the programme intends) update only its members.
     public static func recordDecision(
         familyID: UUID, members: String, decisionID: UUID, rulesetID: String, isEligible: Bool, decidedOn: String,
         on connection: PostgresConnection
     ) throws {
+        let lockedOnceAttached = "claims_family.attached_on IS NOT NULL AND claims_family.is_eligible"
         try connection.execute(
             """
             INSERT INTO claims_family (family_id, members, decision_id, ruleset_id, is_eligible, decided_on, eligible_since)
             VALUES (\(familyID), \(members)::jsonb, \(decisionID), \(rulesetID), \(isEligible), \(decidedOn)::date,
                     CASE WHEN \(isEligible) THEN \(decidedOn)::date END)
             ON CONFLICT (family_id) DO UPDATE SET
-                members = excluded.members, decision_id = excluded.decision_id, ruleset_id = excluded.ruleset_id,
-                is_eligible = excluded.is_eligible, decided_on = excluded.decided_on,
-                eligible_since = CASE WHEN NOT excluded.is_eligible THEN NULL
+                members = excluded.members,
+                decision_id = CASE WHEN \(unescaped: lockedOnceAttached) THEN claims_family.decision_id ELSE excluded.decision_id END,
+                ruleset_id = CASE WHEN \(unescaped: lockedOnceAttached) THEN claims_family.ruleset_id ELSE excluded.ruleset_id END,
+                is_eligible = CASE WHEN \(unescaped: lockedOnceAttached) THEN claims_family.is_eligible ELSE excluded.is_eligible END,
+                decided_on = CASE WHEN \(unescaped: lockedOnceAttached) THEN claims_family.decided_on ELSE excluded.decided_on END,
+                eligible_since = CASE WHEN \(unescaped: lockedOnceAttached) THEN claims_family.eligible_since
+                                      WHEN NOT excluded.is_eligible THEN NULL
                                       ELSE coalesce(claims_family.eligible_since, excluded.eligible_since) END,
                 updated_at = now()
             WHERE claims_family.decided_on IS NULL OR claims_family.decided_on <= excluded.decided_on

@@ -73,4 +73,18 @@ public enum EligibilityDecisionTable {
             """
         ).decode(String.self).first
     }
+
+    /// Every family's latest decision: family, day, eligible, criteria met, summary.
+    public static func latestOfEveryFamily(
+        on connection: PostgresConnection
+    ) throws -> [(familyID: UUID, decidedOn: String, isEligible: Bool, metCriteria: [String], summary: String)] {
+        try connection.query(
+            """
+            SELECT DISTINCT ON (family_id) family_id, decided_on::text, is_eligible, array_to_string(met_criteria, ','), summary
+            FROM eligibility_decision ORDER BY family_id, decided_at DESC, decision_id
+            """
+        ).decode((UUID, String, Bool, String, String).self).map {
+            (familyID: $0.0, decidedOn: $0.1, isEligible: $0.2, metCriteria: $0.3.split(separator: ",").map(String.init), summary: $0.4)
+        }
+    }
 }

@@ -1,0 +1,32 @@
+import ArgumentParser
+import Contracts
+import Foundation
+import Rules
+import Store
+
+struct ExplainCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explain",
+        abstract: "Show the latest eligibility decision about a family and the evidence behind each criterion.")
+
+    @OptionGroup var common: CommonOptions
+    @Argument(help: "The family's id.") var familyID: String
+
+    func run() async throws {
+        let logger = common.makeLogger()
+        guard let family = UUID(uuidString: familyID) else { throw ValidationError("\(familyID) is not a family id") }
+        let pool = try await common.migratedPool(logger: logger)
+        defer { pool.close() }
+        guard let json = try await pool.withConnection({ try EligibilityDecisionTable.latestDecision(of: family, on: $0) }) else {
+            print("no decision about family \(familyID) yet")
+            throw ExitCode.failure
+        }
+        let decision = try ContractJSON.decode(EligibilityDecision.self, from: json)
+        print("Family \(familyID), decided on \(decision.decidedOn) under \(decision.rulesetID) v\(decision.rulesetVersion)")
+        print(decision.summary)
+        for criterion in decision.criteria {
+            print("\n\(criterion.isMet ? "[met]    " : "[not met]") \(criterion.name)")
+            for finding in criterion.findings { print("  - \(finding.text)") }
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import Contracts
+import Foundation
+import Rules
+import Testing
+
+@Suite struct ContractsTests {
+    static let referral = Referral(
+        id: "WYP-1", address: Address(lines: ["12 Elm Street"], postcode: "LS1 1AA"),
+        members: [
+            ReferredPerson(ref: "mother", givenName: "Kerry", familyName: "Brennan", dateOfBirth: CalendarDate(iso: "1980-02-14")!),
+            ReferredPerson(ref: "son", givenName: "Dylan", familyName: "Brennan", dateOfBirth: CalendarDate(iso: "1998-06-01")!),
+        ],
+        reasons: ["youth offending"])
+
+    static func submitted(_ referral: Referral = referral) -> ReferralSubmitted {
+        ReferralSubmitted(agency: "police", submittedAt: Date(timeIntervalSince1970: 1_700_000_000), referral: referral)
+    }
+
+    /// Edits the JSON of a valid referral and decodes the result.
+    static func decodeEdited(_ edit: (inout [String: Any]) -> Void) throws(ContractError) -> ReferralSubmitted {
+        var object = try! JSONSerialization.jsonObject(with: Data(submitted().encoded())) as! [String: Any]
+        edit(&object)
+        return try ReferralSubmitted.decode(Array(try! JSONSerialization.data(withJSONObject: object)))
+    }
+
+    static func problem(_ edit: (inout [String: Any]) -> Void) -> String? {
+        do {
+            _ = try decodeEdited(edit)
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
+    @Test func aMessageRoundTripsWithItsSchemaAndVersion() throws {
+        let bytes = Self.submitted().encoded()
+        let object = try JSONSerialization.jsonObject(with: Data(bytes)) as! [String: Any]
+        #expect(object["schema"] as? String == "referral.submitted")
+        #expect(object["version"] as? Int == 1)
+        #expect(try ReferralSubmitted.decode(bytes) == Self.submitted())
+    }
+
+    @Test func anUnknownVersionOrSchemaIsRefusedByName() {
+        #expect(Self.problem { $0["version"] = 2 } == "version: 2 is not supported (this service reads version 1)")
+        #expect(Self.problem { $0["schema"] = "evidence.submitted" } == "schema: must be 'referral.submitted'")
+        #expect(Self.problem { $0.removeValue(forKey: "version") } == "version: is missing")
+    }
+
+    @Test func aBadFieldIsNamedByItsPathAndItsValueIsNotQuoted() {
+        func editMember(_ key: String, _ value: Any?) -> (inout [String: Any]) -> Void {
+            { object in
+                var referral = object["referral"] as! [String: Any]
+                var members = referral["members"] as! [[String: Any]]
+                members[1][key] = value
+                referral["members"] = members
+                object["referral"] = referral
+            }
+        }
+        #expect(Self.problem(editMember("dateOfBirth", nil)) == "referral.members[1].dateOfBirth: is missing")
+        #expect(Self.problem(editMember("dateOfBirth", "1998-13-01")) == "referral.members[1].dateOfBirth: is not a date of the form YYYY-MM-DD")
+        #expect(Self.problem(editMember("dateOfBirth", "2999-01-01")) == "referral.members[1].dateOfBirth: is in the future")
+        #expect(Self.problem(editMember("givenName", 7)) == "referral.members[1].givenName: is not text")
+        #expect(Self.problem(editMember("ref", "mother")) == "referral.members[1].ref: is used by another member")
+        #expect(Self.problem { $0["referral"] = ["id": "x"] } == "referral.address: is missing")
+        #expect(Self.problem { _ in } == nil)
+        let notJSON = Result { () throws(ContractError) in try ReferralSubmitted.decode(Array("{not json".utf8)) }
+        #expect(throws: ContractError(field: "", problem: "is not JSON")) { try notJSON.get() }
+    }
+
+    @Test func postcodesAreCheckedForShape() {
+        func problem(_ postcode: String) -> String? {
+            Self.problem { object in
+                var referral = object["referral"] as! [String: Any]
+                referral["address"] = ["lines": ["1 High Street"], "postcode": postcode]
+                object["referral"] = referral
+            }
+        }
+        for valid in ["LS1 1AA", "ls11aa", "SW1A 2AA", "M1 1AE", "B33 8TH"] { #expect(problem(valid) == nil, "\(valid)") }
+        for invalid in ["NOT A POSTCODE", "LS1", "111 1AA", "LS1 AAA"] {
+            #expect(problem(invalid) == "referral.address.postcode: is not a UK postcode", "\(invalid)")
+        }
+    }
+
+    @Test func evidenceFactsTravelByKindAndAreChecked() throws {
+        let term = SchoolTerm(id: "2013-SP", start: CalendarDate(iso: "2013-01-07")!, end: CalendarDate(iso: "2013-03-28")!)
+        let facts: [ReportedFact] = [
+            .offence(date: CalendarDate(iso: "2013-03-10")!, proven: true),
+            .attendance(term: term, possibleSessions: 110, unauthorisedAbsences: 20, authorisedAbsences: 4),
+            .benefitSpell(benefit: "JSA", from: CalendarDate(iso: "2011-01-04")!, to: nil),
+        ]
+        for fact in facts {
+            let record = EvidenceRecorded(familyID: UUID(), evidenceID: "police/1", personID: "P1", fact: fact, recordedAt: Date(timeIntervalSince1970: 0))
+            #expect(try EvidenceRecorded.decode(record.encoded()) == record)
+        }
+        #expect(ContractJSON.encode(facts[0]) == #"{"date":"2013-03-10","kind":"offence","proven":true}"#)
+
+        let tooManyAbsences = EvidenceRecorded(
+            familyID: UUID(), evidenceID: "school/1", personID: "P2",
+            fact: .attendance(term: term, possibleSessions: 10, unauthorisedAbsences: 8, authorisedAbsences: 4), recordedAt: Date())
+        #expect(throws: ContractError(field: "fact.unauthorisedAbsences", problem: "with authorisedAbsences exceeds possibleSessions")) {
+            try EvidenceRecorded.decode(tooManyAbsences.encoded())
+        }
+        #expect(throws: ContractError(field: "kind", problem: "is not one of offence, asbIntervention, attendance, exclusion, alternativeProvision, notOnRoll, benefitSpell, employmentSpell, workProvision, indicator")) {
+            try ContractJSON.read(ReportedFact.self, from: Array(#"{"kind":"rumour"}"#.utf8))
+        }
+    }
+
+    @Test func aSignatureHoldsOnlyForTheSameBytesAndKey() throws {
+        let key = AgencySignature.newKey()
+        let payload = Self.submitted().encoded()
+        let signature = AgencySignature.sign(payload, key: key)
+        try AgencySignature.verify(signature, payload: payload, key: key)
+        #expect(throws: ContractError(field: "header signature", problem: "does not match the message and the agency's key")) {
+            try AgencySignature.verify(signature, payload: payload + [0x20], key: key)
+        }
+        #expect(throws: ContractError.self) { try AgencySignature.verify(signature, payload: payload, key: AgencySignature.newKey()) }
+        #expect(throws: ContractError(field: "header signature", problem: "is missing")) {
+            try AgencySignature.verify(nil, payload: payload, key: key)
+        }
+    }
+
+    @Test func matchingFoldsCaseAccentsAndPunctuationButNotTheDateOfBirth() {
+        let born = CalendarDate(iso: "2003-09-10")!
+        let zoe = PersonIdentity(givenName: "Zoë", familyName: "O'Brien-Smith", dateOfBirth: born)
+        #expect(zoe.keyHash == PersonIdentity(givenName: "zoe", familyName: "OBRIEN SMITH", dateOfBirth: born).keyHash)
+        #expect(zoe.keyHash != PersonIdentity(givenName: "Zoe", familyName: "O'Brien-Smith", dateOfBirth: born.adding(days: 1)).keyHash)
+        #expect(!zoe.keyHash.contains("brien"))
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import IntegrationSupport
+import Kafka
+import Postgres
+import Store
+
+/// The pipeline as agencies, co-ordinators and operators run it: the three
+/// service processes and the `turnaround` CLI, against the test servers, in
+/// a schema and under a topic prefix of their own.
+struct PipelineHarness {
+    let pool: PostgresPool
+    let kafka: KafkaConfiguration
+    let environment: [String: String]
+    let prefix: String
+    let folder: URL
+
+    static let binaries = TestEnvironment.repositoryRoot.appendingPathComponent(".build/debug")
+    static let samples = TestEnvironment.repositoryRoot.appendingPathComponent("samples")
+    static let patience = Duration.seconds(90)
+
+    static func with(_ body: (PipelineHarness) async throws -> Void) async throws {
+        let url = try TestEnvironment.databaseURL()
+        let kafka = try TestEnvironment.kafkaConfiguration()
+        let prefix = TestEnvironment.uniqueName("pipeline") + "."
+        let admin = try KafkaAdmin(configuration: kafka, logger: TestEnvironment.logger)
+        for topic in ["referrals.submitted", "evidence.submitted", "referrals.accepted", "evidence.recorded", "eligibility.decided", "families.attached"] {
+            try await admin.createTopic(prefix + topic, partitions: 4)
+            try await admin.createTopic(prefix + topic + ".dlq", partitions: 1)
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(prefix + "files")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try await TestEnvironment.withTestSchema(maxConnections: 2) { pool in
+            try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).apply(Migration.bundled())
+            let environment = [
+                "DATABASE_URL": url + "?options=-csearch_path%3D" + pool.configuration.searchPath![0],
+                "KAFKA_BROKERS": kafka.brokers.joined(separator: ","),
+                "TOPIC_PREFIX": prefix,
+                "WORKER_SHUTDOWN_TIMEOUT_S": "20",
+            ]
+            try await body(PipelineHarness(pool: pool, kafka: kafka, environment: environment, prefix: prefix, folder: folder))
+        }
+    }
+
+    /// Runs the CLI to its end.
+    /// - Returns: its exit status and what it printed (standard output and error).
+    @discardableResult
+    func cli(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+        let process = try ChildProcess(Self.binaries.appendingPathComponent("turnaround").path, arguments, environment: environment)
+        let status = await process.waitForExit()
+        return (status, process.output)
+    }
+
+    /// Registers an agency.
+    /// - Returns: the path of its key file.
+    func registerAgency(_ id: String) async throws -> String {
+        let keyFile = folder.appendingPathComponent(id + ".key").path
+        let result = try await cli(["agency", "add", id, "--name", id, "--key-file", keyFile])
+        guard result.status == 0 else { throw Failure("agency add \(id): \(result.output)") }
+        return keyFile
+    }
+
+    func submit(_ kind: String, sample: String, agency: String, keyFile: String) async throws {
+        let result = try await cli([
+            "submit", kind, Self.samples.appendingPathComponent(sample).path, "--agency", agency, "--key-file", keyFile,
+        ])
+        guard result.status == 0 else { throw Failure("submit \(sample): \(result.output)") }
+    }
+
+    /// Starts intake, screening and claims; screening decides as of
+    /// `screeningAsOf`, claims measures as of `claimsAsOf`.
+    func startServices(screeningAsOf: String, claimsAsOf: String) throws -> [ChildProcess] {
+        try [("intake", nil), ("screening", screeningAsOf), ("claims", claimsAsOf)].map { service, asOf in
+            var settings = environment
+            settings["WORKER_HTTP_PORT"] = String(try LocalHTTP.freePort())
+            settings["AS_OF_DATE"] = asOf
+            return try ChildProcess(Self.binaries.appendingPathComponent("turnaround-" + service).path, [], environment: settings)
+        }
+    }
+
+    func count(_ query: PostgresQuery) async throws -> Int {
+        try await pool.withConnection { try $0.query(query).decode(Int.self)[0] }
+    }
+
+    func texts(_ query: PostgresQuery) async throws -> [String] {
+        try await pool.withConnection { try $0.query(query).decode(String.self) }
+    }
+
+    /// Reads a topic from the start until `count` messages came.
+    func consume(_ topic: String, count: Int) async throws -> [KafkaMessage] {
+        let consumer = try KafkaConsumer(configuration: kafka, groupID: TestEnvironment.uniqueName("reader"), logger: TestEnvironment.logger)
+        try await consumer.subscribe(to: [prefix + topic])
+        var messages: [KafkaMessage] = []
+        let deadline = ContinuousClock.now + Self.patience
+        while messages.count < count, ContinuousClock.now < deadline {
+            messages += try await consumer.poll(timeout: .milliseconds(300))
+        }
+        await consumer.close()
+        return messages
+    }
+
+    /// Checks `condition` until it holds; fails after the harness's patience.
+    static func eventually(_ what: String, _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + patience
+        while try await !condition() {
+            guard ContinuousClock.now < deadline else { throw Failure("never happened: \(what)") }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+}
