@@ -25,7 +25,7 @@ struct ClaimsService: AsyncParsableCommand {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let topics = Topics.fromEnvironment()
         let resolved = try options.resolve(
-            serviceName: "claims", topics: [topics.eligibilityDecided, topics.familiesAttached, topics.evidenceRecorded])
+            serviceName: topics.consumerGroup("claims"), topics: [topics.eligibilityDecided, topics.familiesAttached, topics.evidenceRecorded])
         let logger = Logger(label: "turnaround.claims")
         let (ruleset, today) = try programme.resolve()
         logger.info("claiming under \(ruleset.reference)", metadata: ["ruleset-hash": "\(ruleset.contentHash)"])

@@ -21,7 +21,7 @@ struct IntakeService: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let topics = Topics.fromEnvironment()
-        let resolved = try options.resolve(serviceName: "intake", topics: [topics.referralsSubmitted, topics.evidenceSubmitted])
+        let resolved = try options.resolve(serviceName: topics.consumerGroup("intake"), topics: [topics.referralsSubmitted, topics.evidenceSubmitted])
         let logger = Logger(label: "turnaround.intake")
         try await Worker.run(IntakeHandler(topics: topics, logger: logger), options: resolved, registry: registry, logger: logger)
     }

@@ -24,7 +24,7 @@ struct ScreeningService: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let topics = Topics.fromEnvironment()
-        let resolved = try options.resolve(serviceName: "screening", topics: [topics.referralsAccepted, topics.evidenceRecorded])
+        let resolved = try options.resolve(serviceName: topics.consumerGroup("screening"), topics: [topics.referralsAccepted, topics.evidenceRecorded])
         let logger = Logger(label: "turnaround.screening")
         let (ruleset, today) = try programme.resolve()
         logger.info("screening under \(ruleset.reference)", metadata: ["ruleset-hash": "\(ruleset.contentHash)"])

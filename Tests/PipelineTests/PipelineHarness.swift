@@ -67,15 +67,29 @@ struct PipelineHarness {
         guard result.status == 0 else { throw Failure("submit \(sample): \(result.output)") }
     }
 
-    /// Starts intake, screening and claims; screening decides as of
+    /// Runs intake, screening and claims while `body` runs, then stops them
+    /// with SIGTERM and checks each exits cleanly. Screening decides as of
     /// `screeningAsOf`, claims measures as of `claimsAsOf`.
-    func startServices(screeningAsOf: String, claimsAsOf: String) throws -> [ChildProcess] {
-        try [("intake", nil), ("screening", screeningAsOf), ("claims", claimsAsOf)].map { service, asOf in
+    func withServices(screeningAsOf: String, claimsAsOf: String, _ body: () async throws -> Void) async throws {
+        var services: [ChildProcess] = []
+        for (service, asOf) in [("intake", nil), ("screening", screeningAsOf), ("claims", claimsAsOf)] {
             var settings = environment
             settings["WORKER_HTTP_PORT"] = String(try LocalHTTP.freePort())
             settings["AS_OF_DATE"] = asOf
-            return try ChildProcess(Self.binaries.appendingPathComponent("turnaround-" + service).path, [], environment: settings)
+            services.append(try ChildProcess(Self.binaries.appendingPathComponent("turnaround-" + service).path, [], environment: settings))
         }
+        var failure: (any Error)?
+        do {
+            try await body()
+        } catch {
+            failure = error
+        }
+        var stopped: [String] = []
+        for service in services where await service.stopGracefully() != 0 {
+            stopped.append(service.output)
+        }
+        if let failure { throw failure }
+        guard stopped.isEmpty else { throw Failure("a service did not stop cleanly: \(stopped)") }
     }
 
     func count(_ query: PostgresQuery) async throws -> Int {

@@ -12,69 +12,69 @@ import Testing
         try await PipelineHarness.with { pipeline in
             var keys: [String: String] = [:]
             for agency in Self.sampleAgencies { keys[agency] = try await pipeline.registerAgency(agency) }
-            let services = try pipeline.startServices(screeningAsOf: "2013-09-01", claimsAsOf: "2014-09-30")
-            for agency in ["police", "school"] {
-                try await pipeline.submit("referrals", sample: agency + "-referrals.jsonl", agency: agency, keyFile: keys[agency]!)
-            }
-            for agency in Self.sampleAgencies {
-                try await pipeline.submit("evidence", sample: agency + "-evidence.jsonl", agency: agency, keyFile: keys[agency]!)
-            }
+            try await pipeline.withServices(screeningAsOf: "2013-09-01", claimsAsOf: "2014-09-30") {
+                for agency in ["police", "school"] {
+                    try await pipeline.submit("referrals", sample: agency + "-referrals.jsonl", agency: agency, keyFile: keys[agency]!)
+                }
+                for agency in Self.sampleAgencies {
+                    try await pipeline.submit("evidence", sample: agency + "-evidence.jsonl", agency: agency, keyFile: keys[agency]!)
+                }
 
-            // Five referrals, four families: the school's referral names the
-            // Brennans' mother, so her daughter joins that family.
-            try await PipelineHarness.eventually("five referrals accepted") { try await pipeline.count("SELECT count(*) FROM referral") == 5 }
-            #expect(try await pipeline.count("SELECT count(DISTINCT family_id) FROM referral") == 4)
-            #expect(try await pipeline.count("SELECT count(*) FROM person") == 10)
-            let brennans = try await pipeline.count(
-                "SELECT count(*) FROM person WHERE family_id = (SELECT family_id FROM person WHERE given_name = 'Chloe')")
-            #expect(brennans == 3)
-            // Evidence about someone nobody referred waits in intake.
-            try await PipelineHarness.eventually("evidence matched or held") {
-                try await pipeline.count("SELECT count(*) FROM screening_evidence") == 23
+                // Five referrals, four families: the school's referral names the
+                // Brennans' mother, so her daughter joins that family.
+                try await PipelineHarness.eventually("five referrals accepted") { try await pipeline.count("SELECT count(*) FROM referral") == 5 }
+                #expect(try await pipeline.count("SELECT count(DISTINCT family_id) FROM referral") == 4)
+                #expect(try await pipeline.count("SELECT count(*) FROM person") == 10)
+                let brennans = try await pipeline.count(
+                    "SELECT count(*) FROM person WHERE family_id = (SELECT family_id FROM person WHERE given_name = 'Chloe')")
+                #expect(brennans == 3)
+                // Evidence about someone nobody referred waits in intake.
+                try await PipelineHarness.eventually("evidence matched or held") {
+                    try await pipeline.count("SELECT count(*) FROM screening_evidence") == 23
+                }
+                #expect(try await pipeline.count("SELECT count(*) FROM unmatched_evidence") == 1)
+
+                try await PipelineHarness.eventually("all four families decided, three eligible") {
+                    try await pipeline.texts(
+                        """
+                        SELECT DISTINCT ON (family_id) is_eligible::text FROM eligibility_decision
+                        ORDER BY family_id, decided_at DESC
+                        """
+                    ).sorted() == ["false", "true", "true", "true"]
+                }
+
+                let eligible = try await pipeline.cli(["families", "--eligible", "--ids-only"])
+                let families = eligible.output.split(separator: "\n").map(String.init)
+                #expect(families.count == 3)
+                for family in families + families {
+                    let attached = try await pipeline.cli(["attach", family, "--on", "2013-09-16", "--keyworker", "kw-17", "--by", "coord-2"])
+                    #expect(attached.status == 0, "\(attached.output)")
+                }
+                try await pipeline.submit("evidence", sample: "outcome-evidence.jsonl", agency: "dwp", keyFile: keys["dwp"]!)
+
+                // Attachment fees for 2013/14, and the Brennans' mother in work for
+                // 13 weeks: result C. Attaching twice claims nothing twice.
+                try await PipelineHarness.eventually("claims made") {
+                    try await pipeline.count("SELECT count(*) FROM result_claim WHERE payment = 'C'") == 1
+                }
+                try await PipelineHarness.eventually("every attachment fee claimed") {
+                    try await pipeline.count("SELECT count(*) FROM result_claim WHERE payment = 'attachment'") == 3
+                }
+                #expect(try await pipeline.count("SELECT sum(amount_pence)::bigint FROM result_claim WHERE payment = 'attachment'") == 720_000)
+                #expect(try await pipeline.count("SELECT amount_pence FROM result_claim WHERE payment = 'C'") == 160_000)
+
+                // Sending the outcome evidence again changes no claim.
+                try await pipeline.submit("evidence", sample: "outcome-evidence.jsonl", agency: "dwp", keyFile: keys["dwp"]!)
+                let report = try await pipeline.cli(["claims", "--format", "csv"])
+                #expect(report.output.split(separator: "\n").count == 5, "\(report.output)")
+
+                // Nothing downstream of intake carries a name or an address.
+                let downstream = try await pipeline.texts(
+                    "SELECT convert_from(payload, 'UTF8') FROM outbox_event WHERE topic NOT LIKE '%.dlq'")
+                #expect(!downstream.isEmpty)
+                #expect(!downstream.contains { $0.contains("Brennan") || $0.contains("Elm Street") || $0.contains("LS1") })
+
             }
-            #expect(try await pipeline.count("SELECT count(*) FROM unmatched_evidence") == 1)
-
-            try await PipelineHarness.eventually("all four families decided, three eligible") {
-                try await pipeline.texts(
-                    """
-                    SELECT DISTINCT ON (family_id) is_eligible::text FROM eligibility_decision
-                    ORDER BY family_id, decided_at DESC
-                    """
-                ).sorted() == ["false", "true", "true", "true"]
-            }
-
-            let eligible = try await pipeline.cli(["families", "--eligible", "--ids-only"])
-            let families = eligible.output.split(separator: "\n").map(String.init)
-            #expect(families.count == 3)
-            for family in families + families {
-                let attached = try await pipeline.cli(["attach", family, "--on", "2013-09-16", "--keyworker", "kw-17", "--by", "coord-2"])
-                #expect(attached.status == 0, "\(attached.output)")
-            }
-            try await pipeline.submit("evidence", sample: "outcome-evidence.jsonl", agency: "dwp", keyFile: keys["dwp"]!)
-
-            // Attachment fees for 2013/14, and the Brennans' mother in work for
-            // 13 weeks: result C. Attaching twice claims nothing twice.
-            try await PipelineHarness.eventually("claims made") {
-                try await pipeline.count("SELECT count(*) FROM result_claim WHERE payment = 'C'") == 1
-            }
-            try await PipelineHarness.eventually("every attachment fee claimed") {
-                try await pipeline.count("SELECT count(*) FROM result_claim WHERE payment = 'attachment'") == 3
-            }
-            #expect(try await pipeline.count("SELECT sum(amount_pence)::bigint FROM result_claim WHERE payment = 'attachment'") == 720_000)
-            #expect(try await pipeline.count("SELECT amount_pence FROM result_claim WHERE payment = 'C'") == 160_000)
-
-            // Sending the outcome evidence again changes no claim.
-            try await pipeline.submit("evidence", sample: "outcome-evidence.jsonl", agency: "dwp", keyFile: keys["dwp"]!)
-            let report = try await pipeline.cli(["claims", "--format", "csv"])
-            #expect(report.output.split(separator: "\n").count == 5, "\(report.output)")
-
-            // Nothing downstream of intake carries a name or an address.
-            let downstream = try await pipeline.texts(
-                "SELECT convert_from(payload, 'UTF8') FROM outbox_event WHERE topic NOT LIKE '%.dlq'")
-            #expect(!downstream.isEmpty)
-            #expect(!downstream.contains { $0.contains("Brennan") || $0.contains("Elm Street") || $0.contains("LS1") })
-
-            for service in services { #expect(await service.stopGracefully() == 0, "\(service.output)") }
         }
     }
 
@@ -85,34 +85,34 @@ import Testing
             // Signed with another agency's key, and sent as an agency never registered.
             try await pipeline.submit("referrals", sample: "police-referrals.jsonl", agency: "police", keyFile: impostor)
             try await pipeline.submit("referrals", sample: "school-referrals.jsonl", agency: "school", keyFile: police)
-            let services = try pipeline.startServices(screeningAsOf: "2013-09-01", claimsAsOf: "2014-09-30")
+            try await pipeline.withServices(screeningAsOf: "2013-09-01", claimsAsOf: "2014-09-30") {
 
-            let dead = try await pipeline.consume("referrals.submitted.dlq", count: 5)
-            let reasons = dead.map { message in
-                String(decoding: message.headers.first { $0.name == "dlq-reason" }?.value ?? [], as: UTF8.self)
+                let dead = try await pipeline.consume("referrals.submitted.dlq", count: 5)
+                let reasons = dead.map { message in
+                    String(decoding: message.headers.first { $0.name == "dlq-reason" }?.value ?? [], as: UTF8.self)
+                }
+                #expect(reasons.filter { $0.contains("signature") && $0.contains("does not match") }.count == 3, "\(reasons)")
+                #expect(reasons.filter { $0.contains("school is not a registered agency") }.count == 2, "\(reasons)")
+                #expect(try await pipeline.count("SELECT count(*) FROM referral") == 0)
             }
-            #expect(reasons.filter { $0.contains("signature") && $0.contains("does not match") }.count == 3, "\(reasons)")
-            #expect(reasons.filter { $0.contains("school is not a registered agency") }.count == 2, "\(reasons)")
-            #expect(try await pipeline.count("SELECT count(*) FROM referral") == 0)
-            for service in services { #expect(await service.stopGracefully() == 0, "\(service.output)") }
         }
     }
 
     @Test func evidenceThatWaitedIsSentOnWhenAReferralNamesItsPerson() async throws {
         try await PipelineHarness.with { pipeline in
             let police = try await pipeline.registerAgency("police")
-            let services = try pipeline.startServices(screeningAsOf: "2013-09-01", claimsAsOf: "2014-09-30")
-            try await pipeline.submit("evidence", sample: "police-evidence.jsonl", agency: "police", keyFile: police)
-            try await PipelineHarness.eventually("evidence held") { try await pipeline.count("SELECT count(*) FROM unmatched_evidence") == 4 }
-            try await pipeline.submit("referrals", sample: "police-referrals.jsonl", agency: "police", keyFile: police)
+            try await pipeline.withServices(screeningAsOf: "2013-09-01", claimsAsOf: "2014-09-30") {
+                try await pipeline.submit("evidence", sample: "police-evidence.jsonl", agency: "police", keyFile: police)
+                try await PipelineHarness.eventually("evidence held") { try await pipeline.count("SELECT count(*) FROM unmatched_evidence") == 4 }
+                try await pipeline.submit("referrals", sample: "police-referrals.jsonl", agency: "police", keyFile: police)
 
-            // Three of the four records name people these referrals name.
-            try await PipelineHarness.eventually("held evidence released") {
-                try await pipeline.count("SELECT count(*) FROM screening_evidence") == 3
+                // Three of the four records name people these referrals name.
+                try await PipelineHarness.eventually("held evidence released") {
+                    try await pipeline.count("SELECT count(*) FROM screening_evidence") == 3
+                }
+                #expect(try await pipeline.count("SELECT count(*) FROM unmatched_evidence") == 1)
+                #expect(try await pipeline.texts("SELECT person_id FROM screening_evidence ORDER BY 1").allSatisfy { $0.hasPrefix("P") })
             }
-            #expect(try await pipeline.count("SELECT count(*) FROM unmatched_evidence") == 1)
-            #expect(try await pipeline.texts("SELECT person_id FROM screening_evidence ORDER BY 1").allSatisfy { $0.hasPrefix("P") })
-            for service in services { #expect(await service.stopGracefully() == 0, "\(service.output)") }
         }
     }
 

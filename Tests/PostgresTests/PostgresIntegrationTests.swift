@@ -52,6 +52,19 @@ import Testing
         }
     }
 
+    @Test func timestampsRoundTripInAnyTimeZone() async throws {
+        try await TestEnvironment.withTestSchema { pool in
+            let instant = Date(timeIntervalSince1970: 1_700_000_000.125)
+            for zone in ["UTC", "Europe/London", "Asia/Kolkata", "America/St_Johns"] {
+                let read = try await pool.withConnection { connection in
+                    try connection.execute("SELECT set_config('TimeZone', \(zone), false)")
+                    return try connection.query("SELECT \(instant)::timestamptz").decode(Date.self)[0]
+                }
+                #expect(abs(read.timeIntervalSince(instant)) < 0.000_5, "\(zone)")
+            }
+        }
+    }
+
     @Test func sqlInParameterIsStoredLiterally() async throws {
         let hostile = "'); DROP TABLE note; --"
         try await TestEnvironment.withTestSchema { pool in
