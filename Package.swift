@@ -11,8 +11,6 @@ let serviceDependencies: [Target.Dependency] = [
     "WorkerRuntime", "Contracts", "Rules", "Store", "Postgres", "Kafka", "Pipeline",
     .product(name: "ArgumentParser", package: "swift-argument-parser"),
     .product(name: "Logging", package: "swift-log"),
-    .product(name: "Metrics", package: "swift-metrics"),
-    .product(name: "Prometheus", package: "swift-prometheus"),
 ]
 
 let package = Package(
@@ -124,8 +122,6 @@ let package = Package(
             name: "turnaround-testworker",
             dependencies: [
                 "WorkerRuntime", "Store", "Kafka",
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -21,30 +21,27 @@ struct ClaimsHandler: WorkerHandler {
     let today: @Sendable () -> CalendarDate
 
     func decode(_ message: KafkaMessage) throws(Rejection) -> ClaimsEvent {
-        do {
+        do throws(ContractError) {
             switch message.topic {
             case topics.eligibilityDecided: return .decided(try EligibilityDecided.decode(message.value))
-            case topics.familiesAttached:
-                let attached = try FamilyAttached.decode(message.value)
-                try checkPayable(attached)
-                return .attached(attached)
+            case topics.familiesAttached: return .attached(try checkPayable(FamilyAttached.decode(message.value)))
             case topics.evidenceRecorded: return .evidence(try EvidenceRecorded.decode(message.value))
-            default: throw Rejection("claims does not read topic \(message.topic)")
+            default: break
             }
-        } catch let error as ContractError {
-            throw Rejection(error.description)
         } catch {
-            throw error as! Rejection
+            throw Rejection(error.description)
         }
+        throw Rejection("claims does not read topic \(message.topic)")
     }
 
     /// An attachment in a year the ruleset has no payments for could never be claimed.
-    private func checkPayable(_ attached: FamilyAttached) throws(Rejection) {
+    private func checkPayable(_ attached: FamilyAttached) throws(ContractError) -> FamilyAttached {
         do {
             _ = try RulesEngine.payments(for: PaymentBasis(attachedOn: attached.attachedOn, achievedResults: []), ruleset: ruleset)
         } catch {
-            throw Rejection("attachedOn: \(error)")
+            throw ContractError(field: "attachedOn", problem: "\(error)")
         }
+        return attached
     }
 
     func apply(_ events: [ClaimsEvent], in batch: inout HandlerBatch) throws {

@@ -1,9 +1,7 @@
 import ArgumentParser
 import Contracts
 import Logging
-import Metrics
 import Pipeline
-import Prometheus
 import Rules
 import WorkerRuntime
 
@@ -20,9 +18,7 @@ struct ClaimsService: AsyncParsableCommand {
     @OptionGroup var programme: ProgrammeOptions
 
     func run() async throws {
-        LoggingSystem.bootstrap(StreamLogHandler.standardError)
-        let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let registry = Worker.bootstrapProcess()
         let topics = Topics.fromEnvironment()
         let resolved = try options.resolve(
             serviceName: topics.consumerGroup("claims"), topics: [topics.eligibilityDecided, topics.familiesAttached, topics.evidenceRecorded])

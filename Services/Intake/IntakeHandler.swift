@@ -37,17 +37,16 @@ struct IntakeHandler: WorkerHandler {
     func decode(_ message: KafkaMessage) throws(Rejection) -> IntakeEvent {
         let signed = SignedPayload(
             payload: message.value, signature: message.headers.last { $0.name == AgencySignature.header }?.value)
-        do {
+        do throws(ContractError) {
             switch message.topic {
             case topics.referralsSubmitted: return .referral(try ReferralSubmitted.decode(message.value), signed)
             case topics.evidenceSubmitted: return .evidence(try EvidenceSubmitted.decode(message.value), signed)
-            default: throw Rejection("intake does not read topic \(message.topic)")
+            default: break
             }
-        } catch let error as ContractError {
-            throw Rejection(error.description)
         } catch {
-            throw error as! Rejection
+            throw Rejection(error.description)
         }
+        throw Rejection("intake does not read topic \(message.topic)")
     }
 
     func apply(_ events: [IntakeEvent], in batch: inout HandlerBatch) throws {

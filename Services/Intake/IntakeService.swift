@@ -1,8 +1,6 @@
 import ArgumentParser
 import Contracts
 import Logging
-import Metrics
-import Prometheus
 import WorkerRuntime
 
 /// turnaround-intake: checks agencies' signed referrals and evidence, matches
@@ -17,9 +15,7 @@ struct IntakeService: AsyncParsableCommand {
     @OptionGroup var options: WorkerOptions
 
     func run() async throws {
-        LoggingSystem.bootstrap(StreamLogHandler.standardError)
-        let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let registry = Worker.bootstrapProcess()
         let topics = Topics.fromEnvironment()
         let resolved = try options.resolve(serviceName: topics.consumerGroup("intake"), topics: [topics.referralsSubmitted, topics.evidenceSubmitted])
         let logger = Logger(label: "turnaround.intake")

@@ -20,17 +20,16 @@ struct ScreeningHandler: WorkerHandler {
     let today: @Sendable () -> CalendarDate
 
     func decode(_ message: KafkaMessage) throws(Rejection) -> ScreeningEvent {
-        do {
+        do throws(ContractError) {
             switch message.topic {
             case topics.referralsAccepted: return .accepted(try ReferralAccepted.decode(message.value))
             case topics.evidenceRecorded: return .evidence(try EvidenceRecorded.decode(message.value))
-            default: throw Rejection("screening does not read topic \(message.topic)")
+            default: break
             }
-        } catch let error as ContractError {
-            throw Rejection(error.description)
         } catch {
-            throw error as! Rejection
+            throw Rejection(error.description)
         }
+        throw Rejection("screening does not read topic \(message.topic)")
     }
 
     func apply(_ events: [ScreeningEvent], in batch: inout HandlerBatch) throws {

@@ -1,9 +1,7 @@
 import ArgumentParser
 import Contracts
 import Logging
-import Metrics
 import Pipeline
-import Prometheus
 import Rules
 import WorkerRuntime
 
@@ -20,9 +18,7 @@ struct ScreeningService: AsyncParsableCommand {
     @OptionGroup var programme: ProgrammeOptions
 
     func run() async throws {
-        LoggingSystem.bootstrap(StreamLogHandler.standardError)
-        let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let registry = Worker.bootstrapProcess()
         let topics = Topics.fromEnvironment()
         let resolved = try options.resolve(serviceName: topics.consumerGroup("screening"), topics: [topics.referralsAccepted, topics.evidenceRecorded])
         let logger = Logger(label: "turnaround.screening")

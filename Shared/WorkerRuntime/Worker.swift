@@ -1,5 +1,6 @@
 import Kafka
 import Logging
+import Metrics
 import Postgres
 import Prometheus
 import ServiceLifecycle
@@ -10,6 +11,16 @@ import UnixSignals
 /// relays the outbox and serves the ops port until SIGTERM or SIGINT, and
 /// shuts down gracefully within the configured timeout.
 public enum Worker {
+    /// Sends logs to standard error and metrics to a Prometheus registry, once
+    /// per process, before anything logs or counts.
+    /// - Returns: the registry to pass to ``run(_:options:registry:logger:)``.
+    public static func bootstrapProcess() -> PrometheusCollectorRegistry {
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }
+
     /// - Parameter registry: the registry the process bootstrapped swift-metrics
     ///   with, served at `/metrics`.
     public static func run<Handler: WorkerHandler>(

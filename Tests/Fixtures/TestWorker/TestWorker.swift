@@ -2,8 +2,6 @@ import ArgumentParser
 import Foundation
 import Kafka
 import Logging
-import Metrics
-import Prometheus
 import Store
 import WorkerRuntime
 
@@ -21,9 +19,7 @@ struct TestWorker: AsyncParsableCommand {
     @Option(help: "Milliseconds each batch takes inside its transaction.") var applyDelayMs = 0
 
     func run() async throws {
-        LoggingSystem.bootstrap(StreamLogHandler.standardError)
-        let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let registry = Worker.bootstrapProcess()
         let resolved = try options.resolve(serviceName: service, topics: [topic])
         let handler = SlowRecordingHandler(outputTopic: outputTopic, delay: Double(applyDelayMs) / 1000)
         try await Worker.run(handler, options: resolved, registry: registry, logger: Logger(label: service))
