@@ -70,16 +70,17 @@ struct ClaimsHandler: WorkerHandler {
 
         let families = Array(touched)
         let evidenceByFamily = try FamilyEvidence.load(of: families, from: .claims, on: connection)
-        let claimWindow = ClaimWindow(containing: today())
+        let calculator = ClaimCalculator(ruleset: ruleset, asOf: today(), window: ClaimWindow(containing: today()))
+        var claims: [ResultClaimTable.Row] = []
         for row in try ClaimsFamilyTable.families(families, on: connection) {
             guard row.isEligible == true, let attached = row.attachedOn.flatMap(CalendarDate.init(iso:)),
                 let membersJSON = row.members
             else { continue }
             let family = Family(id: row.familyID.uuidString.lowercased(), members: try ContractJSON.decode([FamilyMember].self, from: membersJSON))
-            let claims = try ClaimCalculator(ruleset: ruleset, asOf: today(), window: claimWindow).claims(
+            claims += try calculator.claims(
                 for: family, row: row, attachedOn: attached, evidence: evidenceByFamily[row.familyID] ?? Evidence(records: [], terms: []),
                 alreadyClaimed: try ResultClaimTable.claimed(familyID: row.familyID, rulesetID: ruleset.id, on: connection))
-            try ResultClaimTable.claim(claims, on: connection)
         }
+        try ResultClaimTable.claim(claims, on: connection)
     }
 }

@@ -51,8 +51,11 @@ public enum ReportedFact: Sendable, Hashable {
         case .asbIntervention(let type, let date):
             try Check.text(type, field + ".type", maxLength: 60)
             try Check.notFuture(date, field + ".date")
-        case .workProvision(let name, let date), .indicator(let name, let date):
-            try Check.text(name, field + (self.isIndicator ? ".name" : ".provision"), maxLength: 60)
+        case .workProvision(let provision, let date):
+            try Check.text(provision, field + ".provision", maxLength: 60)
+            try Check.notFuture(date, field + ".date")
+        case .indicator(let name, let date):
+            try Check.text(name, field + ".name", maxLength: 60)
             try Check.notFuture(date, field + ".date")
         case .attendance(let term, let possible, let unauthorised, let authorised):
             try Check.identifier(term.id, field + ".term.id", maxLength: 20)
@@ -69,11 +72,6 @@ public enum ReportedFact: Sendable, Hashable {
         case .employmentSpell(let from, let to):
             try Self.validateSpell(from: from, to: to, at: field)
         }
-    }
-
-    private var isIndicator: Bool {
-        if case .indicator = self { return true }
-        return false
     }
 
     private static func validateSpell(from: CalendarDate, to: CalendarDate?, at field: String) throws(ContractError) {

@@ -49,18 +49,20 @@ public enum ResultClaimTable {
     /// - Returns: how many claims were new.
     @discardableResult
     public static func claim(_ rows: [Row], on connection: PostgresConnection) throws -> Int {
-        var created = 0
-        for row in rows {
-            created += try connection.execute(
-                """
-                INSERT INTO result_claim (family_id, ruleset_id, ruleset_version, ruleset_hash, payment, amount_pence,
-                                          financial_year, claim_window, explanation)
-                VALUES (\(row.familyID), \(row.rulesetID), \(row.rulesetVersion), \(row.rulesetHash), \(row.payment),
-                        \(row.amountPence), \(row.financialYear), \(row.claimWindow), \(row.explanation)::jsonb)
-                ON CONFLICT (family_id, ruleset_id, payment) DO NOTHING
-                """, preparedAs: "result_claim_insert")
-        }
-        return created
+        guard !rows.isEmpty else { return 0 }
+        return try connection.execute(
+            """
+            INSERT INTO result_claim (family_id, ruleset_id, ruleset_version, ruleset_hash, payment, amount_pence,
+                                      financial_year, claim_window, explanation)
+            SELECT family_id, ruleset_id, ruleset_version, ruleset_hash, payment, amount_pence, financial_year, claim_window,
+                   explanation::jsonb
+            FROM unnest(\(rows.map(\.familyID))::uuid[], \(rows.map(\.rulesetID))::text[], \(rows.map(\.rulesetVersion))::text[],
+                        \(rows.map(\.rulesetHash))::text[], \(rows.map(\.payment))::text[], \(rows.map(\.amountPence))::bigint[],
+                        \(rows.map(\.financialYear))::text[], \(rows.map(\.claimWindow))::text[], \(rows.map(\.explanation))::text[])
+                 AS row (family_id, ruleset_id, ruleset_version, ruleset_hash, payment, amount_pence, financial_year,
+                         claim_window, explanation)
+            ON CONFLICT (family_id, ruleset_id, payment) DO NOTHING
+            """, preparedAs: "result_claim_insert")
     }
 
     /// Every claim, or those of one window, in window, family and payment order.

@@ -38,9 +38,4 @@ public enum ReferralTable {
             VALUES (\(row.agencyID), \(row.referralID), \(row.familyID), \(row.reasons)::text[], \(row.submittedAt), \(row.reviewNote))
             """, preparedAs: "referral_insert")
     }
-
-    /// How many referrals and families, for progress reports.
-    public static func counts(on connection: PostgresConnection) throws -> (referrals: Int, families: Int) {
-        try connection.query("SELECT count(*), count(DISTINCT family_id) FROM referral").decode((Int, Int).self)[0]
-    }
 }

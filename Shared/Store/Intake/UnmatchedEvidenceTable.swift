@@ -42,8 +42,4 @@ public enum UnmatchedEvidenceTable {
             .sorted { $0.4 < $1.4 }
             .map { Row(agencyID: $0.0, recordID: $0.1, identityKey: $0.2, fact: $0.3) }
     }
-
-    public static func count(on connection: PostgresConnection) throws -> Int {
-        try connection.query("SELECT count(*) FROM unmatched_evidence").decode(Int.self)[0]
-    }
 }

@@ -53,15 +53,20 @@ public enum EligibilityDecisionTable {
     }
 
     public static func insert(_ rows: [Row], on connection: PostgresConnection) throws {
-        for row in rows {
-            try connection.execute(
-                """
-                INSERT INTO eligibility_decision (decision_id, family_id, decided_on, ruleset_id, ruleset_version, ruleset_hash,
-                                                  is_eligible, met_criteria, summary, decision)
-                VALUES (\(row.decisionID), \(row.familyID), \(row.decidedOn)::date, \(row.rulesetID), \(row.rulesetVersion),
-                        \(row.rulesetHash), \(row.isEligible), \(row.metCriteria)::text[], \(row.summary), \(row.decision)::jsonb)
-                """, preparedAs: "eligibility_insert")
-        }
+        guard !rows.isEmpty else { return }
+        try connection.execute(
+            """
+            INSERT INTO eligibility_decision (decision_id, family_id, decided_on, ruleset_id, ruleset_version, ruleset_hash,
+                                              is_eligible, met_criteria, summary, decision)
+            SELECT decision_id, family_id, decided_on::date, ruleset_id, ruleset_version, ruleset_hash, is_eligible,
+                   string_to_array(met_criteria, ','), summary, decision::jsonb
+            FROM unnest(\(rows.map(\.decisionID))::uuid[], \(rows.map(\.familyID))::uuid[], \(rows.map(\.decidedOn))::text[],
+                        \(rows.map(\.rulesetID))::text[], \(rows.map(\.rulesetVersion))::text[], \(rows.map(\.rulesetHash))::text[],
+                        \(rows.map(\.isEligible))::boolean[], \(rows.map { $0.metCriteria.joined(separator: ",") })::text[],
+                        \(rows.map(\.summary))::text[], \(rows.map(\.decision))::text[])
+                 AS row (decision_id, family_id, decided_on, ruleset_id, ruleset_version, ruleset_hash, is_eligible,
+                         met_criteria, summary, decision)
+            """, preparedAs: "eligibility_insert")
     }
 
     /// The latest decision about a family, whole, as JSON.
