@@ -93,7 +93,7 @@ let package = Package(
         .executableTarget(
             name: "TurnaroundCLI",
             dependencies: [
-                "Postgres", "Kafka", "Store", "Contracts", "Rules", "Digest",
+                "Postgres", "Kafka", "Store", "Contracts", "Rules", "Digest", "Pipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -101,7 +101,7 @@ let package = Package(
         .executableTarget(
             name: "turnaround-bench",
             dependencies: [
-                "Postgres", "Kafka", "Rules", "Store", "WorkerRuntime",
+                "Postgres", "Kafka", "Rules", "Store", "WorkerRuntime", "Contracts",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -135,7 +135,7 @@ let package = Package(
             ],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "PipelineTests", dependencies: ["IntegrationSupport", "Postgres", "Kafka", "Store"],
+            name: "PipelineTests", dependencies: ["IntegrationSupport", "Postgres", "Kafka", "Store", "Contracts", "Rules"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "StoreTests", dependencies: ["Store", "Postgres", "IntegrationSupport"], swiftSettings: strictSettings),

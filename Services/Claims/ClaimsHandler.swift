@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import Kafka
 import Pipeline
+import Postgres
 import Rules
 import Store
 import WorkerRuntime
@@ -10,6 +11,14 @@ enum ClaimsEvent: Sendable {
     case decided(EligibilityDecided)
     case attached(FamilyAttached)
     case evidence(EvidenceRecorded)
+
+    var familyID: UUID {
+        switch self {
+        case .decided(let message): message.familyID
+        case .attached(let message): message.familyID
+        case .evidence(let message): message.familyID
+        }
+    }
 }
 
 /// Records decisions, attachments and evidence, then measures every
@@ -44,9 +53,14 @@ struct ClaimsHandler: WorkerHandler {
         return attached
     }
 
+    /// A family's decision, attachment and evidence come on three topics,
+    /// so on several lanes or replicas at once: each batch holds its families' locks.
+    func lock(_ events: [ClaimsEvent], on connection: PostgresConnection) throws {
+        try AdvisoryLocks.claimsFamilies.lock(events.map(\.familyID.uuidString), on: connection)
+    }
+
     func apply(_ events: [ClaimsEvent], in batch: inout HandlerBatch) throws {
         let connection = batch.connection
-        var touched: Set<UUID> = []
         var evidence: [EvidenceRecorded] = []
         for event in events {
             switch event {
@@ -55,32 +69,17 @@ struct ClaimsHandler: WorkerHandler {
                     familyID: message.familyID, members: ContractJSON.encode(message.members), decisionID: message.decisionID,
                     rulesetID: message.decision.rulesetID, isEligible: message.decision.isEligible,
                     decidedOn: message.decision.decidedOn.description, on: connection)
-                touched.insert(message.familyID)
             case .attached(let message):
                 try ClaimsFamilyTable.recordAttachment(
                     familyID: message.familyID, attachedOn: message.attachedOn.description, keyworker: message.keyworker,
                     attachedBy: message.recordedBy, on: connection)
-                touched.insert(message.familyID)
             case .evidence(let message):
                 evidence.append(message)
-                touched.insert(message.familyID)
             }
         }
         try FamilyEvidence.record(evidence, in: .claims, on: connection)
 
-        let families = Array(touched)
-        let evidenceByFamily = try FamilyEvidence.load(of: families, from: .claims, on: connection)
-        let calculator = ClaimCalculator(ruleset: ruleset, asOf: today(), window: ClaimWindow(containing: today()))
-        var claims: [ResultClaimTable.Row] = []
-        for row in try ClaimsFamilyTable.families(families, on: connection) {
-            guard row.isEligible == true, let attached = row.attachedOn.flatMap(CalendarDate.init(iso:)),
-                let membersJSON = row.members
-            else { continue }
-            let family = Family(id: row.familyID.uuidString.lowercased(), members: try ContractJSON.decode([FamilyMember].self, from: membersJSON))
-            claims += try calculator.claims(
-                for: family, row: row, attachedOn: attached, evidence: evidenceByFamily[row.familyID] ?? Evidence(records: [], terms: []),
-                alreadyClaimed: try ResultClaimTable.claimed(familyID: row.familyID, rulesetID: ruleset.id, on: connection))
-        }
-        try ResultClaimTable.claim(claims, on: connection)
+        let reviews = try Claimer(ruleset: ruleset, asOf: today()).review(Array(Set(events.map(\.familyID))), checkingClaims: false, on: connection)
+        try ResultClaimTable.claim(reviews.flatMap(\.due), on: connection)
     }
 }

@@ -10,6 +10,9 @@ import WorkerRuntime
 /// batch's transaction: the same person (folded names and date of birth)
 /// is one person wherever they are named, and a referral naming nobody known
 /// joins the family registered at its address.
+///
+/// Matching reads and writes what ``lock(_:on:)`` locked for the whole
+/// batch first; nothing is locked event by event.
 struct FamilyMatcher {
     let connection: PostgresConnection
     private(set) var repeatedReferrals: [(agency: String, id: String)] = []
@@ -38,7 +41,6 @@ struct FamilyMatcher {
             throw Rejection("referral.members[\(repeated.later)]: is the same person as referral.members[\(repeated.earlier)]")
         }
         let addressKey = Self.addressKey(referral.address)
-        try lockMatching(identityKeys + [addressKey])
 
         let known = try HouseholdTables.people(withIdentityKeys: identityKeys, on: connection)
         let knownFamilies = identityKeys.compactMap { key in known.first { $0.identityKey == key }?.familyID }.uniqued()
@@ -59,7 +61,6 @@ struct FamilyMatcher {
                 familyID, addressLines: referral.address.lines, postcode: referral.address.postcode, addressKey: addressKey,
                 on: connection)
         }
-        try HouseholdTables.lock(familyID, on: connection)
 
         let knownKeys = Set(known.map(\.identityKey))
         var labels = MemberLabels(existing: try HouseholdTables.members(of: familyID, on: connection).map(\.label))
@@ -97,7 +98,6 @@ struct FamilyMatcher {
     /// - Returns: the record to send on, or nil when it waits.
     func match(_ message: EvidenceSubmitted) throws -> EvidenceRecorded? {
         let identityKey = message.record.subject.keyHash
-        try lockMatching([identityKey])
         guard let person = try HouseholdTables.people(withIdentityKeys: [identityKey], on: connection).first else {
             try UnmatchedEvidenceTable.hold(
                 UnmatchedEvidenceTable.Row(
@@ -111,12 +111,29 @@ struct FamilyMatcher {
             fact: message.record.fact, recordedAt: Date())
     }
 
-    /// Serialises matching on the same people or address across lanes and
-    /// replicas, so two referrals naming a new person at once make one record.
-    private func lockMatching(_ keys: [String]) throws {
-        try connection.execute(
-            "SELECT pg_advisory_xact_lock(hashtextextended(key, 0)) FROM unnest(\(keys.sorted())::text[]) AS key",
-            preparedAs: "intake_lock_matching")
+    /// Serialises matching across lanes and replicas, once per batch: first
+    /// the people and addresses the batch names (so two referrals naming a new
+    /// person at once make one record), then the families they already belong
+    /// to (so people joining one family get distinct labels). Each set is
+    /// taken in one global order, and nobody takes a key after a family, so
+    /// batches wait for each other and never deadlock. A family the batch
+    /// creates needs no lock: only the keys it was found by lead to it.
+    static func lock(_ events: [IntakeEvent], on connection: PostgresConnection) throws {
+        var identityKeys: [String] = []
+        var addressKeys: [String] = []
+        for event in events {
+            switch event {
+            case .referral(let message, _):
+                identityKeys += message.referral.members.map(\.identity.keyHash)
+                addressKeys.append(addressKey(message.referral.address))
+            case .evidence(let message, _):
+                identityKeys.append(message.record.subject.keyHash)
+            }
+        }
+        try AdvisoryLocks.intakeMatching.lock(identityKeys + addressKeys, on: connection)
+        let families = try HouseholdTables.people(withIdentityKeys: identityKeys, on: connection).map(\.familyID)
+            + HouseholdTables.families(atAddresses: addressKeys, on: connection)
+        try AdvisoryLocks.intakeFamilies.lock(families.map(\.uuidString), on: connection)
     }
 
     static func addressKey(_ address: Address) -> String {

@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import Kafka
 import Logging
+import Postgres
 import Store
 import WorkerRuntime
 
@@ -47,6 +48,10 @@ struct IntakeHandler: WorkerHandler {
             throw Rejection(error.description)
         }
         throw Rejection("intake does not read topic \(message.topic)")
+    }
+
+    func lock(_ events: [IntakeEvent], on connection: PostgresConnection) throws {
+        try FamilyMatcher.lock(events, on: connection)
     }
 
     func apply(_ events: [IntakeEvent], in batch: inout HandlerBatch) throws {

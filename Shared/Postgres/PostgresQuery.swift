@@ -50,6 +50,12 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation, CustomS
             sql += "$\(binds.count)"
         }
 
+        /// Binds an optional value: SQL NULL when absent.
+        public mutating func appendInterpolation<Value: PostgresBindable>(_ value: Value?) {
+            binds.append(value.postgresParameter)
+            sql += "$\(binds.count)"
+        }
+
         /// Inserts a quoted identifier (a schema, table or column name).
         public mutating func appendInterpolation(identifier: String) {
             sql += "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""

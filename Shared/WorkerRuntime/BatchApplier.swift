@@ -79,6 +79,7 @@ struct BatchApplier<Handler: WorkerHandler>: Sendable {
                         }
                     }
                 }
+                try handler.lock(toApply.map(\.event), on: connection)
                 var emitted: [OutboxEvent] = []
                 if mode.oneByOne {
                     for item in toApply {

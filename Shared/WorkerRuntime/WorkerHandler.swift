@@ -13,6 +13,15 @@ public protocol WorkerHandler: Sendable {
     ///   message goes to the dead-letter topic with the reason.
     func decode(_ message: KafkaMessage) throws(Rejection) -> Event
 
+    /// Locks the state these events will read and write, in the batch's
+    /// transaction, before any of it is read: a stage that keeps state per
+    /// family takes the batch's family locks here (``AdvisoryLocks``), once
+    /// per batch and in one global order, so lanes and replicas applying
+    /// events of one family (from any topic) take turns and never deadlock.
+    /// The runtime calls it once per attempt, before ``apply(_:in:)``, even
+    /// when it then applies the events one by one. Default: no locks.
+    func lock(_ events: [Event], on connection: PostgresConnection) throws
+
     /// Applies events not applied before, inside the batch's transaction.
     /// Emit events through ``HandlerBatch/emit(_:)``: they are published once
     /// the transaction commits.
@@ -21,6 +30,10 @@ public protocol WorkerHandler: Sendable {
     ///   dead-letters only the failing ones); a retriable error (the database
     ///   is down) makes the runtime retry the batch.
     func apply(_ events: [Event], in batch: inout HandlerBatch) throws
+}
+
+extension WorkerHandler {
+    public func lock(_ events: [Event], on connection: PostgresConnection) throws {}
 }
 
 /// Why a message can never be processed; it goes to the dead-letter topic.

@@ -38,12 +38,9 @@ public final class LogCapture: Sendable {
             set { metadata[key] = newValue }
         }
 
-        func log(
-            level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String,
-            function: String, line: UInt
-        ) {
-            let merged = self.metadata.merging(metadata ?? [:]) { $1 }
-            capture.keep(Record(level: level, message: message.description, metadata: merged.mapValues(\.description)))
+        func log(event: LogEvent) {
+            let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+            capture.keep(Record(level: event.level, message: event.message.description, metadata: merged.mapValues(\.description)))
         }
     }
 }

@@ -61,18 +61,41 @@ struct PipelineHarness {
     }
 
     func submit(_ kind: String, sample: String, agency: String, keyFile: String) async throws {
-        let result = try await cli([
-            "submit", kind, Self.samples.appendingPathComponent(sample).path, "--agency", agency, "--key-file", keyFile,
-        ])
-        guard result.status == 0 else { throw Failure("submit \(sample): \(result.output)") }
+        try await submit(kind, file: Self.samples.appendingPathComponent(sample).path, agency: agency, keyFile: keyFile)
+    }
+
+    /// Writes `lines` as a file of the harness's and submits it.
+    func submit(_ kind: String, lines: String, named name: String, agency: String, keyFile: String) async throws {
+        let file = folder.appendingPathComponent(name)
+        try lines.write(to: file, atomically: true, encoding: .utf8)
+        try await submit(kind, file: file.path, agency: agency, keyFile: keyFile)
+    }
+
+    private func submit(_ kind: String, file: String, agency: String, keyFile: String) async throws {
+        let result = try await cli(["submit", kind, file, "--agency", agency, "--key-file", keyFile])
+        guard result.status == 0 else { throw Failure("submit \(file): \(result.output)") }
+    }
+
+    /// How many events a stage's consumer group has applied (its inbox rows).
+    func applied(by service: String) async throws -> Int {
+        try await count("SELECT count(*) FROM inbox_event WHERE consumer = \(prefix + service)")
+    }
+
+    /// How many events the stages wrote for `topic` (published or waiting).
+    func emitted(to topic: String) async throws -> Int {
+        try await count("SELECT count(*) FROM outbox_event WHERE topic = \(prefix + topic)")
     }
 
     /// Runs intake, screening and claims while `body` runs, then stops them
     /// with SIGTERM and checks each exits cleanly. Screening decides as of
-    /// `screeningAsOf`, claims measures as of `claimsAsOf`.
-    func withServices(screeningAsOf: String, claimsAsOf: String, _ body: () async throws -> Void) async throws {
+    /// `screeningAsOf`, claims measures as of `claimsAsOf`; `replicas` runs
+    /// several processes of a stage, as `docker compose --scale` does.
+    func withServices(
+        screeningAsOf: String, claimsAsOf: String, replicas: [String: Int] = [:], _ body: () async throws -> Void
+    ) async throws {
         var services: [ChildProcess] = []
-        for (service, asOf) in [("intake", nil), ("screening", screeningAsOf), ("claims", claimsAsOf)] {
+        let stages: [(String, String?)] = [("intake", nil), ("screening", screeningAsOf), ("claims", claimsAsOf)]
+        for (service, asOf) in stages.flatMap({ stage in Array(repeating: stage, count: replicas[stage.0] ?? 1) }) {
             var settings = environment
             settings["WORKER_HTTP_PORT"] = String(try LocalHTTP.freePort())
             settings["AS_OF_DATE"] = asOf

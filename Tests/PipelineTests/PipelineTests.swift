@@ -38,7 +38,7 @@ import Testing
                     try await pipeline.texts(
                         """
                         SELECT DISTINCT ON (family_id) is_eligible::text FROM eligibility_decision
-                        ORDER BY family_id, decided_at DESC
+                        ORDER BY family_id, revision DESC
                         """
                     ).sorted() == ["false", "true", "true", "true"]
                 }

@@ -76,4 +76,9 @@ public enum ClaimsFamilyTable {
                 attachedOn: $0.6, keyworker: $0.7, attachedBy: $0.8)
         }
     }
+
+    /// Every family the claims stage knows.
+    public static func allFamilyIDs(on connection: PostgresConnection) throws -> [UUID] {
+        try connection.query("SELECT family_id FROM claims_family").decode(UUID.self)
+    }
 }

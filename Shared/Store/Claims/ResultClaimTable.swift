@@ -17,10 +17,13 @@ public enum ResultClaimTable {
         /// JSON.
         public var explanation: String
         public var status: String
+        /// The service, or the user, that made the claim.
+        public var claimedBy: String
 
         public init(
             familyID: UUID, rulesetID: String, rulesetVersion: String, rulesetHash: String, payment: String, amountPence: Int,
-            financialYear: String, claimWindow: String, explanation: String, status: String = "awaiting-audit"
+            financialYear: String, claimWindow: String, explanation: String, status: String = "awaiting-audit",
+            claimedBy: String = "turnaround-claims"
         ) {
             self.familyID = familyID
             self.rulesetID = rulesetID
@@ -32,17 +35,39 @@ public enum ResultClaimTable {
             self.claimWindow = claimWindow
             self.explanation = explanation
             self.status = status
+            self.claimedBy = claimedBy
+        }
+
+        /// The same claim, made by someone else.
+        public func claimed(by someone: String) -> Row {
+            var row = self
+            row.claimedBy = someone
+            return row
         }
     }
 
-    /// The payments already claimed for a family under a ruleset, and their amounts.
-    public static func claimed(familyID: UUID, rulesetID: String, on connection: PostgresConnection) throws -> [String: Int] {
+    /// A payment claimed, as checking it needs it.
+    public struct Claimed: Sendable, Hashable {
+        public var payment: String
+        public var amountPence: Int
+        /// The day the result was measured on (`YYYY-MM-DD`).
+        public var measuredOn: String
+    }
+
+    /// The payments claimed for each of these families under a ruleset.
+    public static func claimed(of familyIDs: [UUID], rulesetID: String, on connection: PostgresConnection) throws -> [UUID: [Claimed]] {
         let rows = try connection.query(
             """
-            SELECT payment, amount_pence FROM result_claim WHERE family_id = \(familyID) AND ruleset_id = \(rulesetID)
+            SELECT family_id, payment, amount_pence, explanation->>'measuredOn' FROM result_claim
+            WHERE family_id = ANY(\(familyIDs)::uuid[]) AND ruleset_id = \(rulesetID)
             """, preparedAs: "result_claim_claimed"
-        ).decode((String, Int).self)
-        return Dictionary(uniqueKeysWithValues: rows.map { ($0.0, $0.1) })
+        ).decode((UUID, String, Int, String).self)
+        return Dictionary(grouping: rows, by: \.0).mapValues { $0.map { Claimed(payment: $0.1, amountPence: $0.2, measuredOn: $0.3) } }
+    }
+
+    /// Every family with a claim under a ruleset.
+    public static func claimedFamilyIDs(rulesetID: String, on connection: PostgresConnection) throws -> [UUID] {
+        try connection.query("SELECT DISTINCT family_id FROM result_claim WHERE ruleset_id = \(rulesetID)").decode(UUID.self)
     }
 
     /// Claims payments; one claimed before is left as it is.
@@ -53,14 +78,15 @@ public enum ResultClaimTable {
         return try connection.execute(
             """
             INSERT INTO result_claim (family_id, ruleset_id, ruleset_version, ruleset_hash, payment, amount_pence,
-                                      financial_year, claim_window, explanation)
+                                      financial_year, claim_window, explanation, claimed_by)
             SELECT family_id, ruleset_id, ruleset_version, ruleset_hash, payment, amount_pence, financial_year, claim_window,
-                   explanation::jsonb
+                   explanation::jsonb, claimed_by
             FROM unnest(\(rows.map(\.familyID))::uuid[], \(rows.map(\.rulesetID))::text[], \(rows.map(\.rulesetVersion))::text[],
                         \(rows.map(\.rulesetHash))::text[], \(rows.map(\.payment))::text[], \(rows.map(\.amountPence))::bigint[],
-                        \(rows.map(\.financialYear))::text[], \(rows.map(\.claimWindow))::text[], \(rows.map(\.explanation))::text[])
+                        \(rows.map(\.financialYear))::text[], \(rows.map(\.claimWindow))::text[], \(rows.map(\.explanation))::text[],
+                        \(rows.map(\.claimedBy))::text[])
                  AS row (family_id, ruleset_id, ruleset_version, ruleset_hash, payment, amount_pence, financial_year,
-                         claim_window, explanation)
+                         claim_window, explanation, claimed_by)
             ON CONFLICT (family_id, ruleset_id, payment) DO NOTHING
             """, preparedAs: "result_claim_insert")
     }

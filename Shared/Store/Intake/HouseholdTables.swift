@@ -45,6 +45,13 @@ public enum HouseholdTables {
         ).decode(UUID.self).first
     }
 
+    /// Every family registered at these addresses.
+    public static func families(atAddresses addressKeys: [String], on connection: PostgresConnection) throws -> [UUID] {
+        try connection.query(
+            "SELECT family_id FROM family WHERE address_key = ANY(\(addressKeys)::text[])", preparedAs: "families_at_addresses"
+        ).decode(UUID.self)
+    }
+
     public static func createFamily(
         _ familyID: UUID, addressLines: [String], postcode: String, addressKey: String, on connection: PostgresConnection
     ) throws {
@@ -55,8 +62,9 @@ public enum HouseholdTables {
             """, preparedAs: "family_create")
     }
 
-    /// Adds people to a family. Locks the family's row first, so two
-    /// referrals adding people to one family at once get distinct labels.
+    /// Adds people to a family. Hold the family's lock
+    /// (``AdvisoryLocks/intakeFamilies``), so two referrals adding people to
+    /// one family at once get distinct labels.
     public static func add(_ people: [NewPerson], to familyID: UUID, on connection: PostgresConnection) throws {
         guard !people.isEmpty else { return }
         try connection.execute(
@@ -66,11 +74,6 @@ public enum HouseholdTables {
                                               \(people.map(\.familyName))::text[], \(people.map(\.dateOfBirth))::date[],
                                               \(people.map(\.identityKey))::text[])
             """, preparedAs: "person_add")
-    }
-
-    /// Locks a family against concurrent additions for the rest of the transaction.
-    public static func lock(_ familyID: UUID, on connection: PostgresConnection) throws {
-        try connection.execute("SELECT 1 FROM family WHERE family_id = \(familyID) FOR UPDATE", preparedAs: "family_lock")
     }
 
     /// A family's members: label and date of birth (`YYYY-MM-DD`), in label order.

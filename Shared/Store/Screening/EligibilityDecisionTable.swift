@@ -6,6 +6,10 @@ public enum EligibilityDecisionTable {
     public struct Row: Sendable, Hashable {
         public var decisionID: UUID
         public var familyID: UUID
+        /// The family's decisions count 1, 2, …: the latest has the highest.
+        public var revision: Int
+        /// The service, or the user, that made the decision.
+        public var decidedBy: String
         /// `YYYY-MM-DD`.
         public var decidedOn: String
         public var rulesetID: String
@@ -18,11 +22,13 @@ public enum EligibilityDecisionTable {
         public var decision: String
 
         public init(
-            decisionID: UUID, familyID: UUID, decidedOn: String, rulesetID: String, rulesetVersion: String,
+            decisionID: UUID, familyID: UUID, revision: Int, decidedBy: String, decidedOn: String, rulesetID: String, rulesetVersion: String,
             rulesetHash: String, isEligible: Bool, metCriteria: [String], summary: String, decision: String
         ) {
             self.decisionID = decisionID
             self.familyID = familyID
+            self.revision = revision
+            self.decidedBy = decidedBy
             self.decidedOn = decidedOn
             self.rulesetID = rulesetID
             self.rulesetVersion = rulesetVersion
@@ -34,21 +40,26 @@ public enum EligibilityDecisionTable {
         }
     }
 
-    /// What the latest decision about each of these families said: whether
-    /// eligible, the criteria met, and the ruleset's hash.
-    public static func latestOutcomes(
-        of familyIDs: [UUID], on connection: PostgresConnection
-    ) throws -> [UUID: (isEligible: Bool, metCriteria: [String], rulesetHash: String)] {
+    /// What a family's latest decision said.
+    public struct Latest: Sendable, Hashable {
+        public var revision: Int
+        public var isEligible: Bool
+        public var metCriteria: [String]
+        public var rulesetHash: String
+    }
+
+    /// The latest decision about each of these families that has one.
+    public static func latest(of familyIDs: [UUID], on connection: PostgresConnection) throws -> [UUID: Latest] {
         let rows = try connection.query(
             """
-            SELECT DISTINCT ON (family_id) family_id, is_eligible, array_to_string(met_criteria, ','), ruleset_hash
+            SELECT DISTINCT ON (family_id) family_id, revision, is_eligible, array_to_string(met_criteria, ','), ruleset_hash
             FROM eligibility_decision WHERE family_id = ANY(\(familyIDs)::uuid[])
-            ORDER BY family_id, decided_at DESC, decision_id
+            ORDER BY family_id, revision DESC
             """, preparedAs: "eligibility_latest"
-        ).decode((UUID, Bool, String, String).self)
+        ).decode((UUID, Int, Bool, String, String).self)
         return Dictionary(
             uniqueKeysWithValues: rows.map {
-                ($0.0, (isEligible: $0.1, metCriteria: $0.2.split(separator: ",").map(String.init), rulesetHash: $0.3))
+                ($0.0, Latest(revision: $0.1, isEligible: $0.2, metCriteria: $0.3.split(separator: ",").map(String.init), rulesetHash: $0.4))
             })
     }
 
@@ -56,16 +67,17 @@ public enum EligibilityDecisionTable {
         guard !rows.isEmpty else { return }
         try connection.execute(
             """
-            INSERT INTO eligibility_decision (decision_id, family_id, decided_on, ruleset_id, ruleset_version, ruleset_hash,
-                                              is_eligible, met_criteria, summary, decision)
-            SELECT decision_id, family_id, decided_on::date, ruleset_id, ruleset_version, ruleset_hash, is_eligible,
-                   string_to_array(met_criteria, ','), summary, decision::jsonb
-            FROM unnest(\(rows.map(\.decisionID))::uuid[], \(rows.map(\.familyID))::uuid[], \(rows.map(\.decidedOn))::text[],
+            INSERT INTO eligibility_decision (decision_id, family_id, revision, decided_by, decided_on, ruleset_id, ruleset_version,
+                                              ruleset_hash, is_eligible, met_criteria, summary, decision)
+            SELECT decision_id, family_id, revision, decided_by, decided_on::date, ruleset_id, ruleset_version, ruleset_hash,
+                   is_eligible, string_to_array(met_criteria, ','), summary, decision::jsonb
+            FROM unnest(\(rows.map(\.decisionID))::uuid[], \(rows.map(\.familyID))::uuid[], \(rows.map(\.revision))::integer[],
+                        \(rows.map(\.decidedBy))::text[], \(rows.map(\.decidedOn))::text[],
                         \(rows.map(\.rulesetID))::text[], \(rows.map(\.rulesetVersion))::text[], \(rows.map(\.rulesetHash))::text[],
                         \(rows.map(\.isEligible))::boolean[], \(rows.map { $0.metCriteria.joined(separator: ",") })::text[],
                         \(rows.map(\.summary))::text[], \(rows.map(\.decision))::text[])
-                 AS row (decision_id, family_id, decided_on, ruleset_id, ruleset_version, ruleset_hash, is_eligible,
-                         met_criteria, summary, decision)
+                 AS row (decision_id, family_id, revision, decided_by, decided_on, ruleset_id, ruleset_version, ruleset_hash,
+                         is_eligible, met_criteria, summary, decision)
             """, preparedAs: "eligibility_insert")
     }
 
@@ -74,7 +86,7 @@ public enum EligibilityDecisionTable {
         try connection.query(
             """
             SELECT decision::text FROM eligibility_decision WHERE family_id = \(familyID)
-            ORDER BY decided_at DESC, decision_id LIMIT 1
+            ORDER BY revision DESC LIMIT 1
             """
         ).decode(String.self).first
     }
@@ -86,7 +98,7 @@ public enum EligibilityDecisionTable {
         try connection.query(
             """
             SELECT DISTINCT ON (family_id) family_id, decided_on::text, is_eligible, array_to_string(met_criteria, ','), summary
-            FROM eligibility_decision ORDER BY family_id, decided_at DESC, decision_id
+            FROM eligibility_decision ORDER BY family_id, revision DESC
             """
         ).decode((UUID, String, Bool, String, String).self).map {
             (familyID: $0.0, decidedOn: $0.1, isEligible: $0.2, metCriteria: $0.3.split(separator: ",").map(String.init), summary: $0.4)

@@ -20,4 +20,9 @@ public enum ScreeningFamilyTable {
         ).decode((UUID, String).self)
         return Dictionary(uniqueKeysWithValues: rows.map { ($0.0, $0.1) })
     }
+
+    /// Every family screening knows, in id order.
+    public static func allFamilyIDs(on connection: PostgresConnection) throws -> [UUID] {
+        try connection.query("SELECT family_id FROM screening_family ORDER BY family_id").decode(UUID.self)
+    }
 }

@@ -5,13 +5,20 @@ import Store
 
 /// Works out the claims a family's results earn: the attachment fee and each
 /// achieved result's payment not claimed before, within what the ruleset
-/// pays the family in all. Pure: the handler reads and writes the tables.
-struct ClaimCalculator {
-    let ruleset: Ruleset
-    let asOf: CalendarDate
-    let window: ClaimWindow
+/// pays the family in all. Pure: ``Claimer`` reads and writes the tables.
+public struct ClaimCalculator: Sendable {
+    public let ruleset: Ruleset
+    public let asOf: CalendarDate
+    public let window: ClaimWindow
 
-    func claims(
+    public init(ruleset: Ruleset, asOf: CalendarDate) {
+        self.ruleset = ruleset
+        self.asOf = asOf
+        self.window = ClaimWindow(containing: asOf)
+    }
+
+    /// The claims due now and not made before.
+    public func claims(
         for family: Family, row: ClaimsFamilyTable.Row, attachedOn: CalendarDate, evidence: Evidence, alreadyClaimed: [String: Int]
     ) throws -> [ResultClaimTable.Row] {
         let baseline = RulesEngine.baseline(family: family, evidence: evidence, attachedOn: attachedOn, ruleset: ruleset)
@@ -41,28 +48,36 @@ struct ClaimCalculator {
         }
         return claims
     }
+
+    /// The results achieved as of `day`, measured against the baseline at attachment.
+    public func achievedResults(for family: Family, attachedOn: CalendarDate, evidence: Evidence, on day: CalendarDate) -> Set<String> {
+        let baseline = RulesEngine.baseline(family: family, evidence: evidence, attachedOn: attachedOn, ruleset: ruleset)
+        return Set(
+            RulesEngine.results(family: family, baseline: baseline, evidence: evidence, attachedOn: attachedOn, asOf: day, ruleset: ruleset)
+                .filter { $0.status == .achieved }.map(\.resultID))
+    }
 }
 
 /// What a claim keeps for audit: eligibility at entry, who attached the
 /// family and when, the baseline, the result's measures and the payment's working.
-struct ClaimExplanation: Codable {
-    static let attachmentPayment = "attachment"
+public struct ClaimExplanation: Codable, Sendable {
+    public static let attachmentPayment = "attachment"
 
-    var eligibilityDecisionID: UUID?
-    var attachedOn: CalendarDate
-    var keyworker: String?
-    var attachedBy: String?
-    var measuredOn: CalendarDate
-    var baseline: Baseline
-    var result: ResultAssessment?
-    var payment: [String]
+    public var eligibilityDecisionID: UUID?
+    public var attachedOn: CalendarDate
+    public var keyworker: String?
+    public var attachedBy: String?
+    public var measuredOn: CalendarDate
+    public var baseline: Baseline
+    public var result: ResultAssessment?
+    public var payment: [String]
 }
 
 /// A quarterly claim window of the financial year: `2013/14 Q1` runs April to June.
-struct ClaimWindow {
-    let name: String
+public struct ClaimWindow: Sendable {
+    public let name: String
 
-    init(containing date: CalendarDate) {
+    public init(containing date: CalendarDate) {
         let month = date.components.month
         let quarter = month >= 4 ? (month - 4) / 3 + 1 : 4
         name = "\(date.financialYear) Q\(quarter)"

@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+import Postgres
+import Rules
+import Store
+
+struct CheckClaimsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "claims",
+        abstract: "Re-measure every family the claims stage holds: each claimable result claimed, nothing claimed that the rules do not support.",
+        discussion: """
+            Measures as the claims stage does (--ruleset / RULESET, --as-of / AS_OF_DATE), holding each \
+            family's claims lock. Exits 1 while a claimable payment is unclaimed or a claim is unsupported. \
+            With --fix, claims what is due (under --by); an unsupported claim is reported, never removed: \
+            that is finance's decision.
+            """)
+
+    @OptionGroup var common: CommonOptions
+    @OptionGroup var programme: ProgrammeOptions
+    @Option(help: "table, csv or json.") var format: Report.Format = .table
+    @Flag(help: "Claim the payments that are due and unclaimed.") var fix = false
+    @Option(help: "Who fixes (your staff id), recorded with each claim made; required with --fix.") var by: String?
+
+    static let familiesPerTransaction = 1_000
+
+    func validate() throws {
+        if fix, (by ?? "").isEmpty { throw ValidationError("--fix needs --by USER: claims record who made them") }
+    }
+
+    func run() async throws {
+        let logger = common.makeLogger()
+        let (ruleset, today) = try programme.resolve()
+        let claimer = Claimer(ruleset: ruleset, asOf: today())
+        let pool = try await common.migratedPool(logger: logger)
+        defer { pool.close() }
+
+        let families = try await pool.withConnection { connection in
+            Array(Set(try ClaimsFamilyTable.allFamilyIDs(on: connection) + ResultClaimTable.claimedFamilyIDs(rulesetID: ruleset.id, on: connection)))
+                .sorted { $0.uuidString < $1.uuidString }
+        }
+        let fixedBy = fix ? by : nil
+        var findings: [Claimer.Review] = []
+        for start in stride(from: 0, to: families.count, by: Self.familiesPerTransaction) {
+            let chunk = Array(families[start..<min(start + Self.familiesPerTransaction, families.count)])
+            findings += try await pool.withTransaction { connection in
+                try AdvisoryLocks.claimsFamilies.lock(chunk.map(\.uuidString), on: connection)
+                let reviews = try claimer.review(chunk, checkingClaims: true, on: connection)
+                if let fixedBy {
+                    try ResultClaimTable.claim(reviews.flatMap(\.due).map { $0.claimed(by: fixedBy) }, on: connection)
+                }
+                return reviews
+            }
+        }
+
+        var rows: [[String]] = []
+        for review in findings {
+            let family = review.familyID.uuidString.lowercased()
+            for claim in review.due {
+                rows.append([family, claim.payment, fix ? "claimed now" : "unclaimed", "due: " + Money(pence: claim.amountPence).description])
+            }
+            for (payment, reason) in review.unsupported {
+                rows.append([family, payment, "unsupported", reason])
+            }
+        }
+        let due = findings.reduce(0) { $0 + $1.due.count }
+        let unsupported = findings.reduce(0) { $0 + $1.unsupported.count }
+        Report(header: ["family_id", "payment", "finding", "detail"], rows: rows).print(
+            format,
+            summary: "\(families.count) families checked under \(ruleset.reference) as of \(claimer.calculator.asOf): "
+                + "\(due) \(fix ? "claimed now" : "claimable and not claimed"), \(unsupported) claimed and not supported")
+        if unsupported > 0 || (due > 0 && !fix) { throw ExitCode.failure }
+    }
+}

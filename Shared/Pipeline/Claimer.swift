@@ -1,0 +1,74 @@
+import Contracts
+import Foundation
+import Postgres
+import Rules
+import Store
+
+/// Measures families the claims stage holds and finds the claims due and,
+/// when asked, the claims made that the rules no longer support. The claims
+/// stage and `turnaround check claims` measure the same way.
+///
+/// Call it holding the families' claims locks (``AdvisoryLocks/claimsFamilies``).
+public struct Claimer: Sendable {
+    public let calculator: ClaimCalculator
+
+    public init(ruleset: Ruleset, asOf: CalendarDate) {
+        calculator = ClaimCalculator(ruleset: ruleset, asOf: asOf)
+    }
+
+    /// What one family's claims should be, beside what was claimed.
+    public struct Review: Sendable {
+        public var familyID: UUID
+        /// Claims the family's results earn now that nobody made yet.
+        public var due: [ResultClaimTable.Row]
+        /// Claims made that re-running the rules on the evidence now held
+        /// does not support, each with the reason.
+        public var unsupported: [(payment: String, reason: String)]
+    }
+
+    /// Reviews these families: eligible (at entry) and attached ones for the
+    /// claims due; with `checkingClaims`, every claim made for them too.
+    public func review(_ familyIDs: [UUID], checkingClaims: Bool, on connection: PostgresConnection) throws -> [Review] {
+        let ruleset = calculator.ruleset
+        let rows = Dictionary(uniqueKeysWithValues: try ClaimsFamilyTable.families(familyIDs, on: connection).map { ($0.familyID, $0) })
+        let evidence = try FamilyEvidence.load(of: familyIDs, from: .claims, on: connection)
+        let claimed = try ResultClaimTable.claimed(of: familyIDs, rulesetID: ruleset.id, on: connection)
+        var reviews: [Review] = []
+        for familyID in familyIDs.sorted(by: { $0.uuidString < $1.uuidString }) {
+            let made = claimed[familyID] ?? []
+            var review = Review(familyID: familyID, due: [], unsupported: [])
+            guard let row = rows[familyID], row.isEligible == true, let attachedOn = row.attachedOn.flatMap(CalendarDate.init(iso:)),
+                let membersJSON = row.members
+            else {
+                if checkingClaims {
+                    review.unsupported = made.map { ($0.payment, "the family was not found eligible and attached") }
+                }
+                if !review.unsupported.isEmpty { reviews.append(review) }
+                continue
+            }
+            let family = Family(id: familyID.uuidString.lowercased(), members: try ContractJSON.decode([FamilyMember].self, from: membersJSON))
+            let familyEvidence = evidence[familyID] ?? Evidence(records: [], terms: [])
+            review.due = try calculator.claims(
+                for: family, row: row, attachedOn: attachedOn, evidence: familyEvidence,
+                alreadyClaimed: Dictionary(made.map { ($0.payment, $0.amountPence) }, uniquingKeysWith: +))
+            if checkingClaims {
+                var achievedOn: [String: Set<String>] = [:]
+                for claim in made where claim.payment != ClaimExplanation.attachmentPayment {
+                    guard let day = CalendarDate(iso: claim.measuredOn) else {
+                        review.unsupported.append((claim.payment, "its measurement day is not recorded"))
+                        continue
+                    }
+                    if achievedOn[claim.measuredOn] == nil {
+                        achievedOn[claim.measuredOn] = calculator.achievedResults(
+                            for: family, attachedOn: attachedOn, evidence: familyEvidence, on: day)
+                    }
+                    if achievedOn[claim.measuredOn]?.contains(claim.payment) != true {
+                        review.unsupported.append((claim.payment, "result \(claim.payment) is not achieved as of \(day) on the evidence held"))
+                    }
+                }
+            }
+            if !review.due.isEmpty || !review.unsupported.isEmpty { reviews.append(review) }
+        }
+        return reviews
+    }
+}

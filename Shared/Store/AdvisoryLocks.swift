@@ -1,0 +1,36 @@
+import Postgres
+
+/// Transaction-scoped advisory locks: how a stage serializes the state it
+/// keeps per family (or per identity) across lanes, replicas and topics.
+///
+/// A batch takes all its keys in one statement, in one global order (the
+/// keys' 64-bit hashes, ascending), before it reads the state they guard;
+/// so two transactions taking overlapping keys wait for each other instead
+/// of deadlocking, and the second reads what the first committed. The locks
+/// end with the transaction.
+public struct AdvisoryLocks: Sendable {
+    /// What the keys name. Advisory locks are database-wide: the namespace
+    /// keeps one stage's family locks from serializing another stage's.
+    private let namespace: String
+
+    /// Screening's families: their members, evidence and decisions.
+    public static let screeningFamilies = AdvisoryLocks(namespace: "screening_family")
+    /// The claims stage's families: decision, attachment, evidence and claims.
+    public static let claimsFamilies = AdvisoryLocks(namespace: "claims_family")
+    /// Intake's people and addresses, by identity or address key.
+    public static let intakeMatching = AdvisoryLocks(namespace: "intake_matching")
+    /// Intake's families: the people added to them and their labels.
+    public static let intakeFamilies = AdvisoryLocks(namespace: "intake_family")
+
+    /// Locks `keys` (duplicates taken once) until the transaction ends,
+    /// waiting for any transaction that holds one of them.
+    public func lock(_ keys: some Collection<String>, on connection: PostgresConnection) throws {
+        guard !keys.isEmpty else { return }
+        try connection.execute(
+            """
+            SELECT pg_advisory_xact_lock(lock_key)
+            FROM (SELECT DISTINCT hashtextextended(\(namespace) || '/' || key, 0) AS lock_key
+                  FROM unnest(\(Array(keys))::text[]) AS key ORDER BY lock_key) AS ordered
+            """, preparedAs: "advisory_locks")
+    }
+}

@@ -1,0 +1,193 @@
+import Contracts
+import Foundation
+import IntegrationSupport
+import Kafka
+import Rules
+import Testing
+
+/// A family's events reach a stage on several topics, so on several lanes
+/// and replicas at once; each stage must still decide from the whole family.
+@Suite struct SerializationTests {
+    static let screeningAsOf = "2013-09-01"
+    static let claimsAsOf = "2014-09-30"
+
+    /// Evidence submitted before the referrals waits in intake; each
+    /// acceptance then releases its family's eight records in the same
+    /// transaction, so screening gets the acceptance and the evidence at once
+    /// on two topics, and claims gets the decisions, the evidence, the
+    /// attachments and the outcome evidence racing each other.
+    @Test func familiesDecidedAndClaimedFromAllTheirEvidenceWithTwoReplicasOfFourLanes() async throws {
+        let corpus = FamilyCorpus(count: 300)
+        try await PipelineHarness.with { pipeline in
+            let key = try await pipeline.registerAgency("feeds")
+            try await pipeline.withServices(
+                screeningAsOf: Self.screeningAsOf, claimsAsOf: Self.claimsAsOf, replicas: ["screening": 2, "claims": 2]
+            ) {
+                try await pipeline.submit("evidence", lines: corpus.evidence, named: "evidence.jsonl", agency: "feeds", keyFile: key)
+                try await PipelineHarness.eventually("all evidence held") {
+                    try await pipeline.count("SELECT count(*) FROM unmatched_evidence") == corpus.count * 8
+                }
+                try await pipeline.submit("referrals", lines: corpus.referrals, named: "referrals.jsonl", agency: "feeds", keyFile: key)
+                try await pipeline.submit("evidence", lines: corpus.outcomes, named: "outcomes.jsonl", agency: "feeds", keyFile: key)
+                try await PipelineHarness.eventually("every referral accepted") {
+                    try await pipeline.count("SELECT count(*) FROM referral") == corpus.count
+                }
+                let eligible = try await pipeline.texts("SELECT DISTINCT family_id::text FROM person WHERE family_name LIKE 'Even%'")
+                try await pipeline.attach(eligible, on: "2013-09-16")
+
+                try await pipeline.awaitQuiet(submitted: corpus.count * 10, attachments: eligible.count)
+                #expect(try await pipeline.count("SELECT count(*) FROM screening_evidence") == corpus.count * 9)
+                let latest = try await pipeline.texts(
+                    "SELECT DISTINCT ON (family_id) is_eligible::text FROM eligibility_decision ORDER BY family_id, revision DESC")
+                #expect(latest.count == corpus.count)
+                #expect(latest.filter { $0 == "true" }.count == corpus.eligibleCount)
+                let decisions = try await pipeline.cli(["check", "decisions", "--as-of", Self.screeningAsOf])
+                #expect(decisions.status == 0, "\(decisions.output)")
+                #expect(decisions.output.contains("\(corpus.count) families checked"), "\(decisions.output)")
+
+                // Every eligible family attached: its fee and, its adult in work, result C.
+                #expect(try await pipeline.count("SELECT count(*) FROM result_claim WHERE payment = 'attachment'") == eligible.count)
+                #expect(try await pipeline.count("SELECT count(*) FROM result_claim WHERE payment = 'C'") == eligible.count)
+                let claims = try await pipeline.cli(["check", "claims", "--as-of", Self.claimsAsOf])
+                #expect(claims.status == 0, "\(claims.output)")
+            }
+        }
+    }
+
+    @Test func driftInARecordedDecisionIsReportedAndFixedOnce() async throws {
+        let corpus = FamilyCorpus(count: 6)
+        try await PipelineHarness.with { pipeline in
+            let key = try await pipeline.registerAgency("feeds")
+            try await pipeline.withServices(screeningAsOf: Self.screeningAsOf, claimsAsOf: Self.claimsAsOf) {
+                try await pipeline.submit("referrals", lines: corpus.referrals, named: "referrals.jsonl", agency: "feeds", keyFile: key)
+                try await pipeline.submit("evidence", lines: corpus.evidence, named: "evidence.jsonl", agency: "feeds", keyFile: key)
+                try await PipelineHarness.eventually("every referral accepted") {
+                    try await pipeline.count("SELECT count(*) FROM referral") == corpus.count
+                }
+                try await pipeline.awaitQuiet(submitted: corpus.count * 9, attachments: 0)
+                let check = ["check", "decisions", "--as-of", Self.screeningAsOf, "--format", "json"]
+                #expect(try await pipeline.cli(check).status == 0)
+
+                // Someone edits an eligible family's latest decision by hand.
+                let family = try await pipeline.texts(
+                    "SELECT DISTINCT family_id::text FROM person WHERE family_name = \(FamilyCorpus.surname(0))")[0]
+                try await pipeline.pool.withConnection { connection in
+                    try connection.execute(
+                        """
+                        UPDATE eligibility_decision SET is_eligible = false, met_criteria = '{education,work}'
+                        WHERE family_id = \(family)::uuid AND revision = (SELECT max(revision) FROM eligibility_decision WHERE family_id = \(family)::uuid)
+                        """)
+                }
+                let drift = try await pipeline.cli(check)
+                #expect(drift.status == 1)
+                let reported = try JSONSerialization.jsonObject(with: Data(drift.output.utf8)) as? [[String: String]]
+                #expect(reported?.map { $0["family_id"] } == [family], "\(drift.output)")
+                #expect(reported?.first?["differs_in"] == "outcome, criteria", "\(drift.output)")
+
+                let decidedBefore = try await pipeline.emitted(to: "eligibility.decided")
+                let fixed = try await pipeline.cli(check + ["--fix", "--by", "auditor-7"])
+                #expect(fixed.status == 0, "\(fixed.output)")
+                #expect(try await pipeline.cli(check).status == 0)
+                let again = try await pipeline.cli(check + ["--fix", "--by", "auditor-7"])
+                #expect((try JSONSerialization.jsonObject(with: Data(again.output.utf8)) as? [Any])?.isEmpty == true, "\(again.output)")
+
+                // One corrected decision, attributed, and sent on once.
+                #expect(
+                    try await pipeline.texts(
+                        """
+                        SELECT decided_by || ' ' || is_eligible::text FROM eligibility_decision
+                        WHERE family_id = \(family)::uuid ORDER BY revision DESC LIMIT 1
+                        """) == ["auditor-7 true"])
+                #expect(try await pipeline.count("SELECT count(*) FROM eligibility_decision WHERE decided_by = 'auditor-7'") == 1)
+                #expect(try await pipeline.emitted(to: "eligibility.decided") == decidedBefore + 1)
+            }
+        }
+    }
+
+    @Test func aMissingClaimIsClaimedByTheFixAndAnUnsupportedOneIsReported() async throws {
+        let corpus = FamilyCorpus(count: 4)
+        try await PipelineHarness.with { pipeline in
+            let key = try await pipeline.registerAgency("feeds")
+            try await pipeline.withServices(screeningAsOf: Self.screeningAsOf, claimsAsOf: Self.claimsAsOf) {
+                try await pipeline.submit("referrals", lines: corpus.referrals, named: "referrals.jsonl", agency: "feeds", keyFile: key)
+                try await pipeline.submit("evidence", lines: corpus.evidence, named: "evidence.jsonl", agency: "feeds", keyFile: key)
+                try await PipelineHarness.eventually("every referral accepted") {
+                    try await pipeline.count("SELECT count(*) FROM referral") == corpus.count
+                }
+                let eligible = try await pipeline.texts("SELECT DISTINCT family_id::text FROM person WHERE family_name LIKE 'Even%'")
+                try await pipeline.attach(eligible, on: "2013-09-16")
+                try await pipeline.awaitQuiet(submitted: corpus.count * 9, attachments: eligible.count)
+                let check = ["check", "claims", "--as-of", Self.claimsAsOf, "--format", "json"]
+                #expect(try await pipeline.cli(check).status == 0)
+                try #require(eligible.count == corpus.eligibleCount)
+
+                // One attachment fee lost; a result C claimed that no evidence supports.
+                let lost = eligible.sorted()[0]
+                let unsupported = eligible.sorted()[1]
+                try await pipeline.pool.withConnection { connection in
+                    try connection.execute("DELETE FROM result_claim WHERE family_id = \(lost)::uuid")
+                    try connection.execute(
+                        """
+                        INSERT INTO result_claim (family_id, ruleset_id, ruleset_version, ruleset_hash, payment, amount_pence,
+                                                  financial_year, claim_window, explanation)
+                        SELECT family_id, ruleset_id, ruleset_version, ruleset_hash, 'C', 160000, financial_year, claim_window, explanation
+                        FROM result_claim WHERE family_id = \(unsupported)::uuid AND payment = 'attachment'
+                        """)
+                }
+                let findings = try await pipeline.cli(check)
+                #expect(findings.status == 1)
+                let reported = try JSONSerialization.jsonObject(with: Data(findings.output.utf8)) as? [[String: String]] ?? []
+                #expect(reported.count == 2, "\(findings.output)")
+                #expect(
+                    reported.contains {
+                        $0 == ["family_id": lost, "payment": "attachment", "finding": "unclaimed", "detail": "due: £2,400"]
+                    }, "\(findings.output)")
+                #expect(
+                    reported.contains {
+                        $0["family_id"] == unsupported && $0["payment"] == "C" && $0["finding"] == "unsupported"
+                            && $0["detail"] == "result C is not achieved as of 2014-09-30 on the evidence held"
+                    }, "\(findings.output)")
+
+                let fixed = try await pipeline.cli(check + ["--fix", "--by", "finance-3"])
+                #expect(fixed.status == 1, "the unsupported claim is finance's to reject: \(fixed.output)")
+                #expect(try await pipeline.count("SELECT count(*) FROM result_claim WHERE claimed_by = 'finance-3'") == 1)
+                #expect(try await pipeline.count("SELECT count(*) FROM result_claim WHERE family_id = \(lost)::uuid") == 1)
+                let after = try JSONSerialization.jsonObject(with: Data(try await pipeline.cli(check).output.utf8)) as? [[String: String]]
+                #expect(after?.map { $0["finding"] } == ["unsupported"])
+            }
+        }
+    }
+}
+
+extension PipelineHarness {
+    /// Attaches families as a co-ordinator does, straight onto the topic.
+    func attach(_ families: [String], on day: String) async throws {
+        let producer = try KafkaProducer(configuration: kafka, logger: TestEnvironment.logger)
+        for family in families {
+            let message = FamilyAttached(
+                familyID: UUID(uuidString: family)!, attachedOn: CalendarDate(iso: day)!, keyworker: "kw-1", recordedBy: "coord-1",
+                recordedAt: Date())
+            try await producer.enqueue(
+                KafkaOutgoingMessage(
+                    topic: prefix + "families.attached", key: Array(message.partitionKey.utf8), value: message.encoded(),
+                    headers: [KafkaHeader(name: "event-id", value: Array(UUID().uuidString.utf8))]))
+        }
+        try await producer.flush()
+        await producer.shutdown()
+    }
+
+    /// Waits until intake has applied the `submitted` lines, and screening
+    /// and claims every event sent to them: intake's, screening's and
+    /// `attachments` more.
+    func awaitQuiet(submitted: Int, attachments: Int) async throws {
+        try await Self.eventually("every stage applied every event") {
+            guard try await applied(by: "intake") == submitted else { return false }
+            let accepted = try await emitted(to: "referrals.accepted")
+            let recorded = try await emitted(to: "evidence.recorded")
+            let decided = try await emitted(to: "eligibility.decided")
+            let screened = try await applied(by: "screening")
+            let claimed = try await applied(by: "claims")
+            return screened == accepted + recorded && claimed == decided + recorded + attachments
+        }
+    }
+}

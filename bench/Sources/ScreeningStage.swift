@@ -1,0 +1,113 @@
+import ArgumentParser
+import Contracts
+import Foundation
+import Kafka
+import Postgres
+import Rules
+import Store
+
+/// The screening stage as operators run it: a backlog of families, each one
+/// acceptance and its eight evidence records at once (as intake sends them
+/// when a referral releases held evidence), drained by one
+/// `turnaround-screening` process.
+struct ScreeningStage: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Events/s through one turnaround-screening process: an acceptance and 8 evidence records per family.")
+    @Option var families = 10_000
+    @Option(help: "The turnaround-screening executable.") var screening: String
+
+    func run() async throws {
+        let logger = Benchmark.logger
+        let kafka = try KafkaConfiguration.fromEnvironment()
+        let pool = PostgresPool(configuration: try .fromEnvironment(), logger: logger)
+        defer { pool.close() }
+        try await MigrationRunner(pool: pool, logger: logger).apply(Migration.bundled())
+
+        let topics = Topics(prefix: "bench.stage.\(UUID().uuidString.prefix(8)).")
+        let admin = try KafkaAdmin(configuration: kafka, logger: logger)
+        for topic in topics.all {
+            try await admin.createTopic(topic, partitions: 8)
+            try await admin.createTopic(topic + ".dlq", partitions: 1)
+        }
+        let producer = try KafkaProducer(configuration: kafka, logger: logger)
+        var events = 0
+        for number in 0..<families {
+            for (topic, message) in Self.messages(family: number, topics: topics) {
+                try await producer.enqueue(
+                    KafkaOutgoingMessage(
+                        topic: topic, key: Array(message.partitionKey.utf8), value: message.encoded(),
+                        headers: [KafkaHeader(name: "event-id", value: Array(UUID().uuidString.utf8))]))
+                events += 1
+            }
+        }
+        try await producer.flush(timeout: .seconds(300))
+        await producer.shutdown()
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: screening)
+        var environment = ProcessInfo.processInfo.environment
+        environment["TOPIC_PREFIX"] = topics.prefix
+        environment["AS_OF_DATE"] = "2013-09-01"
+        environment["WORKER_HTTP_PORT"] = String(Int.random(in: 20_000..<30_000))
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let observer = try KafkaConsumer(configuration: kafka, groupID: topics.consumerGroup("screening"), logger: logger)
+        let partitions = [topics.referralsAccepted, topics.evidenceRecorded].flatMap { topic in
+            (0..<Int32(8)).map { KafkaTopicPartition(topic: topic, partition: $0) }
+        }
+        func committed() async throws -> Int64 {
+            try await observer.committedOffsets(for: partitions).values.reduce(0, +)
+        }
+        while try await committed() == 0 {
+            guard process.isRunning else { throw ValidationError("turnaround-screening ended with status \(process.terminationStatus)") }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let start = ContinuousClock.now
+        while try await committed() < Int64(events) { try await Task.sleep(for: .milliseconds(20)) }
+        let elapsed = ContinuousClock.now - start
+        await observer.close()
+        process.terminate()
+        while process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        Benchmark.report("screening-stage-events", count: events, elapsed: elapsed)
+    }
+
+    /// A family's acceptance and its evidence: an adult on JSA, two children
+    /// with three terms' attendance each, and (every other family) an offence
+    /// by the elder child, so half the families meet all three criteria.
+    static func messages(family number: Int, topics: Topics) -> [(String, any Contract)] {
+        let familyID = UUID()
+        let members = [
+            FamilyMember(id: "P1", dateOfBirth: CalendarDate(iso: "1980-02-14")!),
+            FamilyMember(id: "P2", dateOfBirth: CalendarDate(iso: "1998-06-01")!),
+            FamilyMember(id: "P3", dateOfBirth: CalendarDate(iso: "2003-09-10")!),
+        ]
+        let now = Date()
+        var messages: [(String, any Contract)] = [
+            (topics.referralsAccepted,
+             ReferralAccepted(
+                familyID: familyID, agency: "police", referralID: "R-\(number)", acceptedAt: now, members: members,
+                isNewFamily: true, reasons: ["youth offending"]))
+        ]
+        func evidence(_ id: String, _ person: String, _ fact: ReportedFact) -> (String, any Contract) {
+            (topics.evidenceRecorded, EvidenceRecorded(familyID: familyID, evidenceID: "bench/\(number)-\(id)", personID: person, fact: fact, recordedAt: now))
+        }
+        messages.append(evidence("benefit", "P1", .benefitSpell(benefit: "JSA", from: CalendarDate(iso: "2011-01-04")!, to: nil)))
+        messages.append(
+            evidence("offence", "P2", .offence(date: CalendarDate(iso: number % 2 == 0 ? "2013-03-10" : "2011-03-10")!, proven: true)))
+        let terms = [
+            SchoolTerm(id: "2012-AU", start: CalendarDate(iso: "2012-09-03")!, end: CalendarDate(iso: "2012-12-21")!),
+            SchoolTerm(id: "2013-SP", start: CalendarDate(iso: "2013-01-07")!, end: CalendarDate(iso: "2013-03-28")!),
+            SchoolTerm(id: "2013-SU", start: CalendarDate(iso: "2013-04-15")!, end: CalendarDate(iso: "2013-07-24")!),
+        ]
+        for child in ["P2", "P3"] {
+            for term in terms {
+                messages.append(
+                    evidence(
+                        "\(child)-\(term.id)", child,
+                        .attendance(term: term, possibleSessions: 120, unauthorisedAbsences: 24, authorisedAbsences: 2)))
+            }
+        }
+        return messages
+    }
+}
