@@ -26,12 +26,14 @@ struct CheckClaimsCommand: AsyncParsableCommand {
 
     func validate() throws {
         if fix, (by ?? "").isEmpty { throw ValidationError("--fix needs --by USER: claims record who made them") }
+        if !fix, by != nil { throw ValidationError("--by names who fixes: give it with --fix") }
     }
 
     func run() async throws {
         let logger = common.makeLogger()
         let (ruleset, today) = try programme.resolve()
-        let claimer = Claimer(ruleset: ruleset, asOf: today())
+        // The claims due are recorded only with --fix, and then in --by's name.
+        let claimer = Claimer(ruleset: ruleset, asOf: today(), claimant: by ?? "")
         let pool = try await common.migratedPool(logger: logger)
         defer { pool.close() }
 
@@ -39,16 +41,14 @@ struct CheckClaimsCommand: AsyncParsableCommand {
             Array(Set(try ClaimsFamilyTable.allFamilyIDs(on: connection) + ResultClaimTable.claimedFamilyIDs(rulesetID: ruleset.id, on: connection)))
                 .sorted { $0.uuidString < $1.uuidString }
         }
-        let fixedBy = fix ? by : nil
+        let fixing = fix
         var findings: [Claimer.Review] = []
         for start in stride(from: 0, to: families.count, by: Self.familiesPerTransaction) {
             let chunk = Array(families[start..<min(start + Self.familiesPerTransaction, families.count)])
             findings += try await pool.withTransaction { connection in
                 try AdvisoryLocks.claimsFamilies.lock(chunk.map(\.uuidString), on: connection)
                 let reviews = try claimer.review(chunk, checkingClaims: true, on: connection)
-                if let fixedBy {
-                    try ResultClaimTable.claim(reviews.flatMap(\.due).map { $0.claimed(by: fixedBy) }, on: connection)
-                }
+                if fixing { try ResultClaimTable.claim(reviews.flatMap(\.due), on: connection) }
                 return reviews
             }
         }

@@ -2,8 +2,8 @@ import ArgumentParser
 import Contracts
 import Foundation
 import Pipeline
-import Rules
 import Postgres
+import Rules
 import Store
 
 struct CheckDecisionsCommand: AsyncParsableCommand {
@@ -11,11 +11,12 @@ struct CheckDecisionsCommand: AsyncParsableCommand {
         commandName: "decisions",
         abstract: "Recompute every family's eligibility from the evidence screening holds and report each latest decision that differs.",
         discussion: """
-            Decides as screening does (--ruleset / RULESET, --as-of / AS_OF_DATE: give the same as the \
-            screening service), holding each family's screening lock, so a family being decided is \
-            never reported half-way. Exits 1 while any family's latest decision differs. With --fix, \
-            records the recomputed decision as the family's next one (under --by) and sends it on to \
-            the claims stage, as screening would.
+            Decides each family as of the day of its latest decision (or as of --as-of / AS_OF_DATE when \
+            given), under --ruleset / RULESET (give the one screening uses), holding the family's \
+            screening lock, so a family being decided is never reported half-way. Exits 1 while any \
+            family's latest decision differs. With --fix, records the recomputed decision as the family's \
+            next one (under --by) and sends it on to the claims stage, as screening would; a family whose \
+            latest decision was made under another ruleset is reported, not fixed: that is a rescreen.
             """)
 
     @OptionGroup var common: CommonOptions
@@ -28,61 +29,79 @@ struct CheckDecisionsCommand: AsyncParsableCommand {
 
     func validate() throws {
         if fix, (by ?? "").isEmpty { throw ValidationError("--fix needs --by USER: corrected decisions record who made them") }
+        if !fix, by != nil { throw ValidationError("--by names who fixes: give it with --fix") }
     }
 
     func run() async throws {
         let logger = common.makeLogger()
         let (ruleset, today) = try programme.resolve()
-        let screener = Screener(ruleset: ruleset, asOf: today())
+        let fixedDate = try programme.fixedDate()
+        let screener = Screener(ruleset: ruleset)
         let topic = Topics.fromEnvironment().eligibilityDecided
         let pool = try await common.migratedPool(logger: logger)
         defer { pool.close() }
+        let fixedBy = fix ? by : nil
+        let asOf: @Sendable (EligibilityDecisionTable.Latest?) -> CalendarDate = { latest in
+            fixedDate ?? latest.flatMap { CalendarDate(iso: $0.decidedOn) } ?? today()
+        }
 
         let families = try await pool.withConnection { try ScreeningFamilyTable.allFamilyIDs(on: $0) }
-        let fixedBy = fix ? by : nil
-        var drifted: [Screener.Review] = []
-        for start in stride(from: 0, to: families.count, by: Self.familiesPerTransaction) {
-            let chunk = Array(families[start..<min(start + Self.familiesPerTransaction, families.count)])
-            drifted += try await pool.withTransaction { connection in
-                try AdvisoryLocks.screeningFamilies.lock(chunk.map(\.uuidString), on: connection)
-                let differing = try screener.review(chunk, on: connection).filter(\.differsFromLatest)
-                if let fixedBy {
-                    let decided = try screener.record(differing, decidedBy: fixedBy, on: connection)
+        var findings: [Finding] = []
+        do {
+            for start in stride(from: 0, to: families.count, by: Self.familiesPerTransaction) {
+                let chunk = Array(families[start..<min(start + Self.familiesPerTransaction, families.count)])
+                findings += try await pool.withTransaction { connection in
+                    try AdvisoryLocks.screeningFamilies.lock(chunk.map(\.uuidString), on: connection)
+                    let differing = try screener.review(chunk, asOf: asOf, on: connection).filter(\.differsFromLatest)
+                    guard let fixedBy else { return differing.map { Finding(review: $0, fixed: false) } }
+                    let fixable = differing.filter { !$0.differences.contains("ruleset") }
+                    let decided = try screener.record(fixable, decidedBy: fixedBy, on: connection)
                     try OutboxTable.append(
                         decided.map { OutboxEvent(topic: topic, key: Array($0.partitionKey.utf8), payload: $0.encoded()) }, on: connection)
+                    return differing.map { review in Finding(review: review, fixed: !review.differences.contains("ruleset")) }
                 }
-                return differing
             }
+        } catch {
+            // What earlier transactions fixed stays fixed: say so before failing.
+            report(findings, checked: families.count, ruleset: ruleset, complete: false)
+            throw error
         }
+        report(findings, checked: families.count, ruleset: ruleset, complete: true)
+        if findings.contains(where: { !$0.fixed }) { throw ExitCode.failure }
+    }
 
-        let rows = drifted.map { review in
-            [review.familyID.uuidString.lowercased(), Self.describe(review.latest), Self.describe(review.decision), Self.differences(review)]
+    /// A family whose latest decision differs, and whether `--fix` corrected it.
+    struct Finding: Sendable {
+        var review: Screener.Review
+        var fixed: Bool
+    }
+
+    private func report(_ findings: [Finding], checked: Int, ruleset: Ruleset, complete: Bool) {
+        let rows = findings.map { finding in
+            let review = finding.review
+            return [
+                review.familyID.uuidString.lowercased(), Self.describe(review.latest), Self.describe(review.decision),
+                review.differences.joined(separator: ", "),
+            ] + (fix ? [finding.fixed ? "yes" : "no: another ruleset"] : [])
         }
-        let outcome = fix ? "\(drifted.count) corrected (recorded by \(by ?? ""))" : "\(drifted.count) differ"
-        Report(header: ["family_id", "recorded", "recomputed", "differs_in"], rows: rows)
-            .print(format, summary: "\(families.count) families checked under \(ruleset.reference) as of \(screener.asOf): \(outcome)")
-        if !drifted.isEmpty, !fix { throw ExitCode.failure }
+        let fixedCount = findings.filter(\.fixed).count
+        let outcome = "\(findings.count) differ" + (fix ? ", \(fixedCount) corrected (recorded by \(by ?? ""))" : "")
+        Report(header: ["family_id", "recorded", "recomputed", "differs_in"] + (fix ? ["fixed"] : []), rows: rows).print(
+            format,
+            summary: (complete ? "\(checked) families checked" : "stopped by an error; before it")
+                + " under \(ruleset.reference): \(outcome)")
     }
 
     private static func describe(_ latest: EligibilityDecisionTable.Latest?) -> String {
         guard let latest else { return "none" }
-        return outcome(latest.isEligible, latest.metCriteria) + " (revision \(latest.revision))"
+        return outcome(latest.isEligible, latest.metCriteria) + " (revision \(latest.revision), as of \(latest.decidedOn))"
     }
 
     private static func describe(_ decision: EligibilityDecision) -> String {
-        outcome(decision.isEligible, decision.metCriteria)
+        outcome(decision.isEligible, decision.metCriteria) + " (as of \(decision.decidedOn))"
     }
 
     private static func outcome(_ isEligible: Bool, _ criteria: [String]) -> String {
         (isEligible ? "eligible" : "not eligible") + ": " + (criteria.isEmpty ? "no criteria met" : criteria.joined(separator: ", "))
-    }
-
-    private static func differences(_ review: Screener.Review) -> String {
-        guard let latest = review.latest else { return "never decided" }
-        var differences: [String] = []
-        if latest.isEligible != review.decision.isEligible { differences.append("outcome") }
-        if latest.metCriteria != review.decision.metCriteria { differences.append("criteria") }
-        if latest.rulesetHash != review.decision.rulesetHash { differences.append("ruleset") }
-        return differences.joined(separator: ", ")
     }
 }

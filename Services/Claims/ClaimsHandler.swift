@@ -19,12 +19,20 @@ enum ClaimsEvent: Sendable {
         case .evidence(let message): message.familyID
         }
     }
+
+    var evidence: EvidenceRecorded? {
+        if case .evidence(let message) = self { return message }
+        return nil
+    }
 }
 
 /// Records decisions, attachments and evidence, then measures every
 /// eligible, attached family a batch touched and claims what it earned and
 /// was not claimed before.
 struct ClaimsHandler: WorkerHandler {
+    /// Who the stage's claims are recorded as made by.
+    static let serviceName = "turnaround-claims"
+
     let topics: Topics
     let ruleset: Ruleset
     let today: @Sendable () -> CalendarDate
@@ -54,32 +62,35 @@ struct ClaimsHandler: WorkerHandler {
     }
 
     /// A family's decision, attachment and evidence come on three topics,
-    /// so on several lanes or replicas at once: each batch holds its families' locks.
+    /// so on several lanes or replicas at once: each batch holds its families'
+    /// locks, and those of the families a corrected record moves away from.
     func lock(_ events: [ClaimsEvent], on connection: PostgresConnection) throws {
-        try AdvisoryLocks.claimsFamilies.lock(events.map(\.familyID.uuidString), on: connection)
+        let families = try FamilyEvidence.familiesChanged(
+            naming: events.map(\.familyID), evidence: events.compactMap(\.evidence), in: .claims, on: connection)
+        try AdvisoryLocks.claimsFamilies.lock(families.map(\.uuidString), on: connection)
     }
 
     func apply(_ events: [ClaimsEvent], in batch: inout HandlerBatch) throws {
         let connection = batch.connection
-        var evidence: [EvidenceRecorded] = []
         for event in events {
             switch event {
             case .decided(let message):
                 try ClaimsFamilyTable.recordDecision(
                     familyID: message.familyID, members: ContractJSON.encode(message.members), decisionID: message.decisionID,
-                    rulesetID: message.decision.rulesetID, isEligible: message.decision.isEligible,
+                    revision: message.revision, rulesetID: message.decision.rulesetID, isEligible: message.decision.isEligible,
                     decidedOn: message.decision.decidedOn.description, on: connection)
             case .attached(let message):
                 try ClaimsFamilyTable.recordAttachment(
                     familyID: message.familyID, attachedOn: message.attachedOn.description, keyworker: message.keyworker,
                     attachedBy: message.recordedBy, on: connection)
-            case .evidence(let message):
-                evidence.append(message)
+            case .evidence:
+                break
             }
         }
-        try FamilyEvidence.record(evidence, in: .claims, on: connection)
+        let movedFrom = try FamilyEvidence.record(events.compactMap(\.evidence), in: .claims, on: connection)
 
-        let reviews = try Claimer(ruleset: ruleset, asOf: today()).review(Array(Set(events.map(\.familyID))), checkingClaims: false, on: connection)
+        let claimer = Claimer(ruleset: ruleset, asOf: today(), claimant: Self.serviceName)
+        let reviews = try claimer.review(Array(movedFrom.union(events.map(\.familyID))), checkingClaims: false, on: connection)
         try ResultClaimTable.claim(reviews.flatMap(\.due), on: connection)
     }
 }

@@ -10,7 +10,7 @@ import WorkerRuntime
 @main
 struct ClaimsService: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "turnaround-claims",
+        commandName: ClaimsHandler.serviceName,
         abstract: "Outcome claims: decisions, attachments and evidence in, results payments claimed.",
         discussion: "Topics may be prefixed with env TOPIC_PREFIX; see the README for every other setting.")
 

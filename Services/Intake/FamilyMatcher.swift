@@ -113,7 +113,8 @@ struct FamilyMatcher {
 
     /// Serialises matching across lanes and replicas, once per batch: first
     /// the people and addresses the batch names (so two referrals naming a new
-    /// person at once make one record), then the families they already belong
+    /// person at once make one record) and its referral ids (so an agency's
+    /// referral sent twice is registered once), then the families they already belong
     /// to (so people joining one family get distinct labels). Each set is
     /// taken in one global order, and nobody takes a key after a family, so
     /// batches wait for each other and never deadlock. A family the batch
@@ -121,16 +122,18 @@ struct FamilyMatcher {
     static func lock(_ events: [IntakeEvent], on connection: PostgresConnection) throws {
         var identityKeys: [String] = []
         var addressKeys: [String] = []
+        var referralKeys: [String] = []
         for event in events {
             switch event {
             case .referral(let message, _):
                 identityKeys += message.referral.members.map(\.identity.keyHash)
                 addressKeys.append(addressKey(message.referral.address))
+                referralKeys.append("referral/" + message.agency + "/" + message.referral.id)
             case .evidence(let message, _):
                 identityKeys.append(message.record.subject.keyHash)
             }
         }
-        try AdvisoryLocks.intakeMatching.lock(identityKeys + addressKeys, on: connection)
+        try AdvisoryLocks.intakeMatching.lock(identityKeys + addressKeys + referralKeys, on: connection)
         let families = try HouseholdTables.people(withIdentityKeys: identityKeys, on: connection).map(\.familyID)
             + HouseholdTables.families(atAddresses: addressKeys, on: connection)
         try AdvisoryLocks.intakeFamilies.lock(families.map(\.uuidString), on: connection)

@@ -17,12 +17,18 @@ enum ScreeningEvent: Sendable {
         case .evidence(let message): message.familyID
         }
     }
+
+    var evidence: EvidenceRecorded? {
+        if case .evidence(let message) = self { return message }
+        return nil
+    }
 }
 
 /// Records the families and evidence it reads, then screens every family a
 /// batch touched; a decision is recorded and sent when it is the family's
 /// first or says something new (eligibility, criteria met, ruleset).
 struct ScreeningHandler: WorkerHandler {
+    /// Who screening's decisions are recorded as made by.
     static let serviceName = "turnaround-screening"
 
     let topics: Topics
@@ -43,26 +49,24 @@ struct ScreeningHandler: WorkerHandler {
     }
 
     /// A family's acceptance and its evidence come on two topics, so on two
-    /// lanes or replicas at once: each batch holds its families' locks.
+    /// lanes or replicas at once: each batch holds its families' locks, and
+    /// those of the families a corrected record moves away from.
     func lock(_ events: [ScreeningEvent], on connection: PostgresConnection) throws {
-        try AdvisoryLocks.screeningFamilies.lock(events.map(\.familyID.uuidString), on: connection)
+        let families = try FamilyEvidence.familiesChanged(
+            naming: events.map(\.familyID), evidence: events.compactMap(\.evidence), in: .screening, on: connection)
+        try AdvisoryLocks.screeningFamilies.lock(families.map(\.uuidString), on: connection)
     }
 
     func apply(_ events: [ScreeningEvent], in batch: inout HandlerBatch) throws {
         let connection = batch.connection
-        var evidence: [EvidenceRecorded] = []
-        for event in events {
-            switch event {
-            case .accepted(let message):
-                try ScreeningFamilyTable.upsert(message.familyID, members: ContractJSON.encode(message.members), on: connection)
-            case .evidence(let message):
-                evidence.append(message)
-            }
+        for case .accepted(let message) in events {
+            try ScreeningFamilyTable.upsert(message.familyID, members: ContractJSON.encode(message.members), on: connection)
         }
-        try FamilyEvidence.record(evidence, in: .screening, on: connection)
+        let movedFrom = try FamilyEvidence.record(events.compactMap(\.evidence), in: .screening, on: connection)
 
-        let screener = Screener(ruleset: ruleset, asOf: today())
-        let reviews = try screener.review(Array(Set(events.map(\.familyID))), on: connection)
+        let screener = Screener(ruleset: ruleset)
+        let asOf = today()
+        let reviews = try screener.review(Array(movedFrom.union(events.map(\.familyID))), asOf: { _ in asOf }, on: connection)
         for decided in try screener.record(reviews.filter(\.differsFromLatest), decidedBy: Self.serviceName, on: connection) {
             batch.emit(decided, to: topics.eligibilityDecided)
         }

@@ -10,7 +10,7 @@ import WorkerRuntime
 @main
 struct ScreeningService: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "turnaround-screening",
+        commandName: ScreeningHandler.serviceName,
         abstract: "Eligibility screening: accepted referrals and evidence in, explained decisions out.",
         discussion: "Topics may be prefixed with env TOPIC_PREFIX; see the README for every other setting.")
 

@@ -10,13 +10,17 @@ public struct EligibilityDecided: Contract, Hashable {
 
     public var familyID: UUID
     public var decisionID: UUID
+    /// The family's decisions count 1, 2, …: a later one has a higher
+    /// revision. Absent in messages sent before decisions were numbered.
+    public var revision: Int?
     public var decision: EligibilityDecision
     /// The family as screened, for the results the claims stage measures.
     public var members: [FamilyMember]
 
-    public init(familyID: UUID, decisionID: UUID, decision: EligibilityDecision, members: [FamilyMember]) {
+    public init(familyID: UUID, decisionID: UUID, revision: Int?, decision: EligibilityDecision, members: [FamilyMember]) {
         self.familyID = familyID
         self.decisionID = decisionID
+        self.revision = revision
         self.decision = decision
         self.members = members
     }

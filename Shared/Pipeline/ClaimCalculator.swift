@@ -9,12 +9,13 @@ import Store
 public struct ClaimCalculator: Sendable {
     public let ruleset: Ruleset
     public let asOf: CalendarDate
-    public let window: ClaimWindow
+    /// Who the claims are made by: the claims service, or a user.
+    public let claimant: String
 
-    public init(ruleset: Ruleset, asOf: CalendarDate) {
+    public init(ruleset: Ruleset, asOf: CalendarDate, claimant: String) {
         self.ruleset = ruleset
         self.asOf = asOf
-        self.window = ClaimWindow(containing: asOf)
+        self.claimant = claimant
     }
 
     /// The claims due now and not made before.
@@ -31,6 +32,7 @@ public struct ClaimCalculator: Sendable {
         // What the family may still be paid: an exclusive result achieved
         // after others were claimed tops the payment up to its whole, no more.
         var room = breakdown.total.pence - alreadyClaimed.values.reduce(0, +)
+        let window = ClaimWindow(containing: asOf)
         var claims: [ResultClaimTable.Row] = []
         for (payment, amount) in due where alreadyClaimed[payment] == nil && amount.pence > 0 && room > 0 {
             let claimed = min(amount.pence, room)
@@ -44,7 +46,7 @@ public struct ClaimCalculator: Sendable {
                 ResultClaimTable.Row(
                     familyID: row.familyID, rulesetID: ruleset.id, rulesetVersion: ruleset.version, rulesetHash: ruleset.contentHash,
                     payment: payment, amountPence: claimed, financialYear: breakdown.financialYear, claimWindow: window.name,
-                    explanation: ContractJSON.encode(explanation)))
+                    explanation: ContractJSON.encode(explanation), claimedBy: claimant))
         }
         return claims
     }

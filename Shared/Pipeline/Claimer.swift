@@ -12,8 +12,9 @@ import Store
 public struct Claimer: Sendable {
     public let calculator: ClaimCalculator
 
-    public init(ruleset: Ruleset, asOf: CalendarDate) {
-        calculator = ClaimCalculator(ruleset: ruleset, asOf: asOf)
+    /// - Parameter claimant: who the claims due are made by: the claims service, or a user.
+    public init(ruleset: Ruleset, asOf: CalendarDate, claimant: String) {
+        calculator = ClaimCalculator(ruleset: ruleset, asOf: asOf, claimant: claimant)
     }
 
     /// What one family's claims should be, beside what was claimed.
@@ -54,15 +55,15 @@ public struct Claimer: Sendable {
             if checkingClaims {
                 var achievedOn: [String: Set<String>] = [:]
                 for claim in made where claim.payment != ClaimExplanation.attachmentPayment {
-                    guard let day = CalendarDate(iso: claim.measuredOn) else {
+                    guard let measuredOn = claim.measuredOn, let day = CalendarDate(iso: measuredOn) else {
                         review.unsupported.append((claim.payment, "its measurement day is not recorded"))
                         continue
                     }
-                    if achievedOn[claim.measuredOn] == nil {
-                        achievedOn[claim.measuredOn] = calculator.achievedResults(
+                    if achievedOn[measuredOn] == nil {
+                        achievedOn[measuredOn] = calculator.achievedResults(
                             for: family, attachedOn: attachedOn, evidence: familyEvidence, on: day)
                     }
-                    if achievedOn[claim.measuredOn]?.contains(claim.payment) != true {
+                    if achievedOn[measuredOn]?.contains(claim.payment) != true {
                         review.unsupported.append((claim.payment, "result \(claim.payment) is not achieved as of \(day) on the evidence held"))
                     }
                 }

@@ -7,6 +7,14 @@ import Store
 /// A stage's copy of the evidence matched to families, read back as the
 /// rules engine takes it.
 public enum FamilyEvidence {
+    /// The families a batch's events change: those they name, and those that
+    /// hold the evidence records they correct now. Lock them all before reading.
+    public static func familiesChanged(
+        naming familyIDs: [UUID], evidence: [EvidenceRecorded], in table: EvidenceTable, on connection: PostgresConnection
+    ) throws -> Set<UUID> {
+        Set(familyIDs).union(try table.families(holding: evidence.map(\.evidenceID), on: connection))
+    }
+
     /// Each family's evidence, with the school terms its attendance records name.
     public static func load(
         of familyIDs: [UUID], from table: EvidenceTable, on connection: PostgresConnection
@@ -23,13 +31,16 @@ public enum FamilyEvidence {
 
     /// Records evidence in a stage's table; of several records with one id
     /// in a batch, the last (the latest correction) stands.
-    public static func record(_ messages: [EvidenceRecorded], in table: EvidenceTable, on connection: PostgresConnection) throws {
+    /// - Returns: the families that held these records before (a correction
+    ///   can move a record to another family).
+    @discardableResult
+    public static func record(_ messages: [EvidenceRecorded], in table: EvidenceTable, on connection: PostgresConnection) throws -> Set<UUID> {
         var latest: [String: EvidenceTable.Row] = [:]
         for message in messages {
             latest[message.evidenceID] = EvidenceTable.Row(
                 evidenceID: message.evidenceID, familyID: message.familyID, personID: message.personID,
                 fact: ContractJSON.encode(message.fact), recordedAt: message.recordedAt)
         }
-        try table.upsert(latest.values.sorted { $0.evidenceID < $1.evidenceID }, on: connection)
+        return try table.upsert(latest.values.sorted { $0.evidenceID < $1.evidenceID }, on: connection)
     }
 }

@@ -21,9 +21,16 @@ public struct ProgrammeOptions: ParsableArguments {
     ) throws -> (Ruleset, @Sendable () -> CalendarDate) {
         let name = ruleset ?? environment["RULESET"] ?? "phase1-2012"
         let loaded = Ruleset.bundledNames.contains(name) ? try Ruleset.bundled(name) : try Ruleset.load(from: URL(fileURLWithPath: name))
-        guard let fixed = asOf ?? environment["AS_OF_DATE"] else { return (loaded, { .today }) }
-        guard let date = CalendarDate(iso: fixed) else { throw ProgrammeOptionsError(setting: "AS_OF_DATE (--as-of)") }
+        guard let date = try fixedDate(environment: environment) else { return (loaded, { .today }) }
         return (loaded, { date })
+    }
+
+    /// The date given with `--as-of` or `AS_OF_DATE`, if one was.
+    /// - Throws: ``ProgrammeOptionsError`` for a malformed date.
+    public func fixedDate(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> CalendarDate? {
+        guard let fixed = asOf ?? environment["AS_OF_DATE"] else { return nil }
+        guard let date = CalendarDate(iso: fixed) else { throw ProgrammeOptionsError(setting: "AS_OF_DATE (--as-of)") }
+        return date
     }
 }
 

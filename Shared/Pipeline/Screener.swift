@@ -12,11 +12,9 @@ import Store
 /// (``AdvisoryLocks/screeningFamilies``), so what it reads is whole.
 public struct Screener: Sendable {
     public let ruleset: Ruleset
-    public let asOf: CalendarDate
 
-    public init(ruleset: Ruleset, asOf: CalendarDate) {
+    public init(ruleset: Ruleset) {
         self.ruleset = ruleset
-        self.asOf = asOf
     }
 
     /// One family decided now, beside its latest recorded decision.
@@ -26,18 +24,27 @@ public struct Screener: Sendable {
         public var decision: EligibilityDecision
         public var latest: EligibilityDecisionTable.Latest?
 
-        /// Whether the decision says something the latest recorded one does
-        /// not (eligibility, criteria met, ruleset), or none was recorded.
-        public var differsFromLatest: Bool {
-            guard let latest else { return true }
-            return latest.isEligible != decision.isEligible || latest.metCriteria != decision.metCriteria
-                || latest.rulesetHash != decision.rulesetHash
+        /// What the decision says that the latest recorded one does not:
+        /// `outcome`, `criteria`, `ruleset`; `never decided` when none was recorded.
+        public var differences: [String] {
+            guard let latest else { return ["never decided"] }
+            return [
+                latest.isEligible != decision.isEligible ? "outcome" : nil,
+                latest.metCriteria != decision.metCriteria ? "criteria" : nil,
+                latest.rulesetHash != decision.rulesetHash ? "ruleset" : nil,
+            ].compactMap { $0 }
         }
+
+        /// Whether the decision says something new: it is then recorded and sent.
+        public var differsFromLatest: Bool { !differences.isEmpty }
     }
 
     /// Decides those of these families whose members screening knows (the
     /// evidence about a family can arrive before its referral), in family id order.
-    public func review(_ familyIDs: [UUID], on connection: PostgresConnection) throws -> [Review] {
+    /// - Parameter asOf: the day to decide each family as of, given its latest decision.
+    public func review(
+        _ familyIDs: [UUID], asOf: (EligibilityDecisionTable.Latest?) -> CalendarDate, on connection: PostgresConnection
+    ) throws -> [Review] {
         let members = try ScreeningFamilyTable.members(of: familyIDs, on: connection)
         let known = members.keys.sorted { $0.uuidString < $1.uuidString }
         let evidence = try FamilyEvidence.load(of: known, from: .screening, on: connection)
@@ -46,7 +53,8 @@ public struct Screener: Sendable {
             let family = Family(
                 id: familyID.uuidString.lowercased(), members: try ContractJSON.decode([FamilyMember].self, from: members[familyID]!))
             let decision = RulesEngine.eligibility(
-                family: family, evidence: evidence[familyID] ?? Evidence(records: [], terms: []), asOf: asOf, ruleset: ruleset)
+                family: family, evidence: evidence[familyID] ?? Evidence(records: [], terms: []), asOf: asOf(latest[familyID]),
+                ruleset: ruleset)
             return Review(familyID: familyID, members: family.members, decision: decision, latest: latest[familyID])
         }
     }
@@ -56,19 +64,22 @@ public struct Screener: Sendable {
     /// - Returns: the messages announcing the decisions, to send through the
     ///   outbox in the same transaction.
     public func record(_ reviews: [Review], decidedBy: String, on connection: PostgresConnection) throws -> [EligibilityDecided] {
-        let decided = reviews.map { review in
-            EligibilityDecided(familyID: review.familyID, decisionID: UUID(), decision: review.decision, members: review.members)
+        var decided: [EligibilityDecided] = []
+        var rows: [EligibilityDecisionTable.Row] = []
+        for review in reviews {
+            let decision = review.decision
+            let revision = (review.latest?.revision ?? 0) + 1
+            let message = EligibilityDecided(
+                familyID: review.familyID, decisionID: UUID(), revision: revision, decision: decision, members: review.members)
+            decided.append(message)
+            rows.append(
+                EligibilityDecisionTable.Row(
+                    decisionID: message.decisionID, familyID: review.familyID, revision: revision, decidedBy: decidedBy,
+                    decidedOn: decision.decidedOn.description, rulesetID: decision.rulesetID, rulesetVersion: decision.rulesetVersion,
+                    rulesetHash: decision.rulesetHash, isEligible: decision.isEligible, metCriteria: decision.metCriteria,
+                    summary: decision.summary, decision: ContractJSON.encode(decision)))
         }
-        try EligibilityDecisionTable.insert(
-            zip(reviews, decided).map { review, message in
-                let decision = review.decision
-                return EligibilityDecisionTable.Row(
-                    decisionID: message.decisionID, familyID: review.familyID, revision: (review.latest?.revision ?? 0) + 1,
-                    decidedBy: decidedBy, decidedOn: asOf.description, rulesetID: decision.rulesetID,
-                    rulesetVersion: decision.rulesetVersion, rulesetHash: decision.rulesetHash, isEligible: decision.isEligible,
-                    metCriteria: decision.metCriteria, summary: decision.summary, decision: ContractJSON.encode(decision))
-            },
-            on: connection)
+        try EligibilityDecisionTable.insert(rows, on: connection)
         return decided
     }
 }

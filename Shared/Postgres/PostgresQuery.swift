@@ -50,7 +50,9 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation, CustomS
             sql += "$\(binds.count)"
         }
 
-        /// Binds an optional value: SQL NULL when absent.
+        /// Binds an optional value: SQL NULL when absent. The generic overload
+        /// would bind it too (optionals are bindable), but the compiler warns
+        /// on every optional interpolated through it.
         public mutating func appendInterpolation<Value: PostgresBindable>(_ value: Value?) {
             binds.append(value.postgresParameter)
             sql += "$\(binds.count)"

@@ -23,14 +23,17 @@ public struct AdvisoryLocks: Sendable {
     public static let intakeFamilies = AdvisoryLocks(namespace: "intake_family")
 
     /// Locks `keys` (duplicates taken once) until the transaction ends,
-    /// waiting for any transaction that holds one of them.
+    /// waiting for any transaction that holds one of them. Postgres
+    /// evaluates a volatile output expression after the query's ORDER BY, so
+    /// the locks are taken in the keys' order.
     public func lock(_ keys: some Collection<String>, on connection: PostgresConnection) throws {
         guard !keys.isEmpty else { return }
         try connection.execute(
             """
             SELECT pg_advisory_xact_lock(lock_key)
             FROM (SELECT DISTINCT hashtextextended(\(namespace) || '/' || key, 0) AS lock_key
-                  FROM unnest(\(Array(keys))::text[]) AS key ORDER BY lock_key) AS ordered
+                  FROM unnest(\(Array(keys))::text[]) AS key) AS keys
+            ORDER BY lock_key
             """, preparedAs: "advisory_locks")
     }
 }

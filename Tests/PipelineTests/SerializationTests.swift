@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import IntegrationSupport
 import Kafka
+import Postgres
 import Rules
 import Testing
 
@@ -21,7 +22,7 @@ import Testing
         try await PipelineHarness.with { pipeline in
             let key = try await pipeline.registerAgency("feeds")
             try await pipeline.withServices(
-                screeningAsOf: Self.screeningAsOf, claimsAsOf: Self.claimsAsOf, replicas: ["screening": 2, "claims": 2]
+                screeningAsOf: Self.screeningAsOf, claimsAsOf: Self.claimsAsOf, replicas: ["intake": 2, "screening": 2, "claims": 2]
             ) {
                 try await pipeline.submit("evidence", lines: corpus.evidence, named: "evidence.jsonl", agency: "feeds", keyFile: key)
                 try await PipelineHarness.eventually("all evidence held") {
@@ -36,12 +37,16 @@ import Testing
                 try await pipeline.attach(eligible, on: "2013-09-16")
 
                 try await pipeline.awaitQuiet(submitted: corpus.count * 10, attachments: eligible.count)
+                // Two intake replicas matched everyone once: one record per person, three per family.
+                #expect(try await pipeline.count("SELECT count(*) FROM person") == corpus.count * 3)
+                #expect(try await pipeline.count("SELECT count(DISTINCT family_id) FROM person") == corpus.count)
                 #expect(try await pipeline.count("SELECT count(*) FROM screening_evidence") == corpus.count * 9)
                 let latest = try await pipeline.texts(
                     "SELECT DISTINCT ON (family_id) is_eligible::text FROM eligibility_decision ORDER BY family_id, revision DESC")
                 #expect(latest.count == corpus.count)
                 #expect(latest.filter { $0 == "true" }.count == corpus.eligibleCount)
-                let decisions = try await pipeline.cli(["check", "decisions", "--as-of", Self.screeningAsOf])
+                // Each family recomputed as of its latest decision's day.
+                let decisions = try await pipeline.cli(["check", "decisions"])
                 #expect(decisions.status == 0, "\(decisions.output)")
                 #expect(decisions.output.contains("\(corpus.count) families checked"), "\(decisions.output)")
 
@@ -50,6 +55,37 @@ import Testing
                 #expect(try await pipeline.count("SELECT count(*) FROM result_claim WHERE payment = 'C'") == eligible.count)
                 let claims = try await pipeline.cli(["check", "claims", "--as-of", Self.claimsAsOf])
                 #expect(claims.status == 0, "\(claims.output)")
+            }
+        }
+    }
+
+    /// An agency corrects a record to be about someone in another family: the
+    /// record moves, and both families are decided again.
+    @Test func aCorrectionThatMovesARecordToAnotherFamilyRedecidesBoth() async throws {
+        let corpus = FamilyCorpus(count: 2)
+        try await PipelineHarness.with { pipeline in
+            let key = try await pipeline.registerAgency("feeds")
+            try await pipeline.withServices(screeningAsOf: Self.screeningAsOf, claimsAsOf: Self.claimsAsOf) {
+                try await pipeline.submit("referrals", lines: corpus.referrals, named: "referrals.jsonl", agency: "feeds", keyFile: key)
+                try await pipeline.submit("evidence", lines: corpus.evidence, named: "evidence.jsonl", agency: "feeds", keyFile: key)
+                try await pipeline.awaitQuiet(submitted: corpus.count * 9, attachments: 0)
+                let latest: PostgresQuery = """
+                    SELECT DISTINCT ON (d.family_id) p.family_name || ' ' || d.is_eligible::text
+                    FROM eligibility_decision d JOIN person p ON p.family_id = d.family_id AND p.given_name = 'Pat'
+                    ORDER BY d.family_id, d.revision DESC
+                    """
+                let (even, odd) = (FamilyCorpus.surname(0), FamilyCorpus.surname(1))
+                #expect(try await pipeline.texts(latest).sorted() == ["\(even) true", "\(odd) false"])
+
+                // The offence that made the first family's crime criterion was the second family's son's.
+                let correction =
+                    #"{"id":"OFF-0","subject":{"givenName":"Lee","familyName":"\#(odd)","dateOfBirth":"1998-06-01"},"#
+                    + #""fact":{"kind":"offence","date":"2013-03-10","proven":true}}"# + "\n"
+                try await pipeline.submit("evidence", lines: correction, named: "correction.jsonl", agency: "feeds", keyFile: key)
+                try await pipeline.awaitQuiet(submitted: corpus.count * 9 + 1, attachments: 0)
+                #expect(try await pipeline.texts(latest).sorted() == ["\(even) false", "\(odd) true"])
+                let check = try await pipeline.cli(["check", "decisions"])
+                #expect(check.status == 0, "\(check.output)")
             }
         }
     }
@@ -129,8 +165,9 @@ import Testing
                     try connection.execute(
                         """
                         INSERT INTO result_claim (family_id, ruleset_id, ruleset_version, ruleset_hash, payment, amount_pence,
-                                                  financial_year, claim_window, explanation)
-                        SELECT family_id, ruleset_id, ruleset_version, ruleset_hash, 'C', 160000, financial_year, claim_window, explanation
+                                                  financial_year, claim_window, explanation, claimed_by)
+                        SELECT family_id, ruleset_id, ruleset_version, ruleset_hash, 'C', 160000, financial_year, claim_window,
+                               explanation, 'someone'
                         FROM result_claim WHERE family_id = \(unsupported)::uuid AND payment = 'attachment'
                         """)
                 }

@@ -18,23 +18,27 @@ public enum ClaimsFamilyTable {
         public var attachedBy: String?
     }
 
-    /// Records a decision about a family; `eligibleSince` keeps the first
-    /// eligible day while the family stays eligible. Eligibility counts at
-    /// entry: once a family eligible then is attached, later decisions
-    /// (its problems easing, as the programme intends) update only its members.
+    /// Records a decision about a family unless a later one (by revision,
+    /// or by day for decisions sent without one) was recorded; `eligibleSince`
+    /// keeps the first eligible day while the family stays eligible.
+    /// Eligibility counts at entry: once a family eligible then is attached,
+    /// later decisions (its problems easing, as the programme intends) update
+    /// only its members.
     public static func recordDecision(
-        familyID: UUID, members: String, decisionID: UUID, rulesetID: String, isEligible: Bool, decidedOn: String,
+        familyID: UUID, members: String, decisionID: UUID, revision: Int?, rulesetID: String, isEligible: Bool, decidedOn: String,
         on connection: PostgresConnection
     ) throws {
         let lockedOnceAttached = "claims_family.attached_on IS NOT NULL AND claims_family.is_eligible"
         try connection.execute(
             """
-            INSERT INTO claims_family (family_id, members, decision_id, ruleset_id, is_eligible, decided_on, eligible_since)
-            VALUES (\(familyID), \(members)::jsonb, \(decisionID), \(rulesetID), \(isEligible), \(decidedOn)::date,
+            INSERT INTO claims_family (family_id, members, decision_id, decision_revision, ruleset_id, is_eligible, decided_on,
+                                       eligible_since)
+            VALUES (\(familyID), \(members)::jsonb, \(decisionID), \(revision)::integer, \(rulesetID), \(isEligible), \(decidedOn)::date,
                     CASE WHEN \(isEligible) THEN \(decidedOn)::date END)
             ON CONFLICT (family_id) DO UPDATE SET
                 members = excluded.members,
                 decision_id = CASE WHEN \(unescaped: lockedOnceAttached) THEN claims_family.decision_id ELSE excluded.decision_id END,
+                decision_revision = excluded.decision_revision,
                 ruleset_id = CASE WHEN \(unescaped: lockedOnceAttached) THEN claims_family.ruleset_id ELSE excluded.ruleset_id END,
                 is_eligible = CASE WHEN \(unescaped: lockedOnceAttached) THEN claims_family.is_eligible ELSE excluded.is_eligible END,
                 decided_on = CASE WHEN \(unescaped: lockedOnceAttached) THEN claims_family.decided_on ELSE excluded.decided_on END,
@@ -42,7 +46,8 @@ public enum ClaimsFamilyTable {
                                       WHEN NOT excluded.is_eligible THEN NULL
                                       ELSE coalesce(claims_family.eligible_since, excluded.eligible_since) END,
                 updated_at = now()
-            WHERE claims_family.decided_on IS NULL OR claims_family.decided_on <= excluded.decided_on
+            WHERE coalesce(claims_family.decision_revision < excluded.decision_revision,
+                           claims_family.decided_on IS NULL OR claims_family.decided_on <= excluded.decided_on)
             """, preparedAs: "claims_family_decision")
     }
 

@@ -22,8 +22,7 @@ public enum ResultClaimTable {
 
         public init(
             familyID: UUID, rulesetID: String, rulesetVersion: String, rulesetHash: String, payment: String, amountPence: Int,
-            financialYear: String, claimWindow: String, explanation: String, status: String = "awaiting-audit",
-            claimedBy: String = "turnaround-claims"
+            financialYear: String, claimWindow: String, explanation: String, status: String = "awaiting-audit", claimedBy: String
         ) {
             self.familyID = familyID
             self.rulesetID = rulesetID
@@ -37,21 +36,14 @@ public enum ResultClaimTable {
             self.status = status
             self.claimedBy = claimedBy
         }
-
-        /// The same claim, made by someone else.
-        public func claimed(by someone: String) -> Row {
-            var row = self
-            row.claimedBy = someone
-            return row
-        }
     }
 
     /// A payment claimed, as checking it needs it.
     public struct Claimed: Sendable, Hashable {
         public var payment: String
         public var amountPence: Int
-        /// The day the result was measured on (`YYYY-MM-DD`).
-        public var measuredOn: String
+        /// The day the result was measured on (`YYYY-MM-DD`), as its explanation records it.
+        public var measuredOn: String?
     }
 
     /// The payments claimed for each of these families under a ruleset.
@@ -61,7 +53,7 @@ public enum ResultClaimTable {
             SELECT family_id, payment, amount_pence, explanation->>'measuredOn' FROM result_claim
             WHERE family_id = ANY(\(familyIDs)::uuid[]) AND ruleset_id = \(rulesetID)
             """, preparedAs: "result_claim_claimed"
-        ).decode((UUID, String, Int, String).self)
+        ).decode((UUID, String, Int, String?).self)
         return Dictionary(grouping: rows, by: \.0).mapValues { $0.map { Claimed(payment: $0.1, amountPence: $0.2, measuredOn: $0.3) } }
     }
 
@@ -96,14 +88,14 @@ public enum ResultClaimTable {
         try connection.query(
             """
             SELECT family_id, ruleset_id, ruleset_version, ruleset_hash, payment, amount_pence, financial_year, claim_window,
-                   explanation::text, status
+                   explanation::text, status, claimed_by
             FROM result_claim WHERE \(window)::text IS NULL OR claim_window = \(window)
             ORDER BY claim_window, family_id, payment
             """
-        ).decode((UUID, String, String, String, String, Int, String, String, String, String).self).map {
+        ).decode((UUID, String, String, String, String, Int, String, String, String, String, String).self).map {
             Row(
                 familyID: $0.0, rulesetID: $0.1, rulesetVersion: $0.2, rulesetHash: $0.3, payment: $0.4, amountPence: $0.5,
-                financialYear: $0.6, claimWindow: $0.7, explanation: $0.8, status: $0.9)
+                financialYear: $0.6, claimWindow: $0.7, explanation: $0.8, status: $0.9, claimedBy: $0.10)
         }
     }
 }

@@ -43,6 +43,8 @@ public enum EligibilityDecisionTable {
     /// What a family's latest decision said.
     public struct Latest: Sendable, Hashable {
         public var revision: Int
+        /// The day it was made as of, `YYYY-MM-DD`.
+        public var decidedOn: String
         public var isEligible: Bool
         public var metCriteria: [String]
         public var rulesetHash: String
@@ -52,14 +54,20 @@ public enum EligibilityDecisionTable {
     public static func latest(of familyIDs: [UUID], on connection: PostgresConnection) throws -> [UUID: Latest] {
         let rows = try connection.query(
             """
-            SELECT DISTINCT ON (family_id) family_id, revision, is_eligible, array_to_string(met_criteria, ','), ruleset_hash
+            SELECT DISTINCT ON (family_id) family_id, revision, decided_on::text, is_eligible, array_to_string(met_criteria, ','),
+                   ruleset_hash
             FROM eligibility_decision WHERE family_id = ANY(\(familyIDs)::uuid[])
             ORDER BY family_id, revision DESC
             """, preparedAs: "eligibility_latest"
-        ).decode((UUID, Int, Bool, String, String).self)
+        ).decode((UUID, Int, String, Bool, String, String).self)
         return Dictionary(
             uniqueKeysWithValues: rows.map {
-                ($0.0, Latest(revision: $0.1, isEligible: $0.2, metCriteria: $0.3.split(separator: ",").map(String.init), rulesetHash: $0.4))
+                (
+                    $0.0,
+                    Latest(
+                        revision: $0.1, decidedOn: $0.2, isEligible: $0.3, metCriteria: $0.4.split(separator: ",").map(String.init),
+                        rulesetHash: $0.5)
+                )
             })
     }
 

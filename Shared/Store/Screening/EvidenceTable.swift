@@ -27,19 +27,39 @@ public struct EvidenceTable: Sendable {
     public static let screening = EvidenceTable(name: "screening_evidence")
     public static let claims = EvidenceTable(name: "claims_evidence")
 
-    /// Records evidence; a record with a known id corrects the one kept.
-    public func upsert(_ rows: [Row], on connection: PostgresConnection) throws {
-        guard !rows.isEmpty else { return }
-        try connection.execute(
-            """
-            INSERT INTO \(identifier: name) (evidence_id, family_id, person_id, fact, recorded_at)
-            SELECT evidence_id, family_id, person_id, fact::jsonb, recorded_at
-            FROM unnest(\(rows.map(\.evidenceID))::text[], \(rows.map(\.familyID))::uuid[], \(rows.map(\.personID))::text[],
-                        \(rows.map(\.fact))::text[], \(rows.map(\.recordedAt))::timestamptz[])
-                 AS row (evidence_id, family_id, person_id, fact, recorded_at)
-            ON CONFLICT (evidence_id) DO UPDATE SET family_id = excluded.family_id, person_id = excluded.person_id,
-                                                    fact = excluded.fact, recorded_at = excluded.recorded_at
-            """, preparedAs: name + "_upsert")
+    /// Records evidence; a record with a known id corrects the one kept,
+    /// and may move it to another family.
+    /// - Returns: the families that held these records before: a record
+    ///   moved away changes its old family's evidence too.
+    public func upsert(_ rows: [Row], on connection: PostgresConnection) throws -> Set<UUID> {
+        guard !rows.isEmpty else { return [] }
+        // One snapshot: `previous` reads the rows as they were before the insert.
+        return Set(
+            try connection.query(
+                """
+                WITH previous AS (
+                    SELECT family_id FROM \(identifier: name) WHERE evidence_id = ANY(\(rows.map(\.evidenceID))::text[])
+                ), upserted AS (
+                    INSERT INTO \(identifier: name) (evidence_id, family_id, person_id, fact, recorded_at)
+                    SELECT evidence_id, family_id, person_id, fact::jsonb, recorded_at
+                    FROM unnest(\(rows.map(\.evidenceID))::text[], \(rows.map(\.familyID))::uuid[], \(rows.map(\.personID))::text[],
+                                \(rows.map(\.fact))::text[], \(rows.map(\.recordedAt))::timestamptz[])
+                         AS row (evidence_id, family_id, person_id, fact, recorded_at)
+                    ON CONFLICT (evidence_id) DO UPDATE SET family_id = excluded.family_id, person_id = excluded.person_id,
+                                                            fact = excluded.fact, recorded_at = excluded.recorded_at
+                )
+                SELECT DISTINCT family_id FROM previous
+                """, preparedAs: name + "_upsert"
+            ).decode(UUID.self))
+    }
+
+    /// The families that hold these records now.
+    public func families(holding evidenceIDs: [String], on connection: PostgresConnection) throws -> [UUID] {
+        guard !evidenceIDs.isEmpty else { return [] }
+        return try connection.query(
+            "SELECT DISTINCT family_id FROM \(identifier: name) WHERE evidence_id = ANY(\(evidenceIDs)::text[])",
+            preparedAs: name + "_families_holding"
+        ).decode(UUID.self)
     }
 
     /// The evidence of these families, in evidence id order.
