@@ -19,21 +19,15 @@ struct CheckClaimsCommand: AsyncParsableCommand {
     @OptionGroup var common: CommonOptions
     @OptionGroup var programme: ProgrammeOptions
     @Option(help: "table, csv or json.") var format: Report.Format = .table
-    @Flag(help: "Claim the payments that are due and unclaimed.") var fix = false
-    @Option(help: "Who fixes (your staff id), recorded with each claim made; required with --fix.") var by: String?
+    @OptionGroup var repair: RepairOptions
 
     static let familiesPerTransaction = 1_000
-
-    func validate() throws {
-        if fix, (by ?? "").isEmpty { throw ValidationError("--fix needs --by USER: claims record who made them") }
-        if !fix, by != nil { throw ValidationError("--by names who fixes: give it with --fix") }
-    }
 
     func run() async throws {
         let logger = common.makeLogger()
         let (ruleset, today) = try programme.resolve()
         // The claims due are recorded only with --fix, and then in --by's name.
-        let claimer = Claimer(ruleset: ruleset, asOf: today(), claimant: by ?? "")
+        let claimer = Claimer(ruleset: ruleset, asOf: today(), claimant: repair.by ?? "")
         let pool = try await common.migratedPool(logger: logger)
         defer { pool.close() }
 
@@ -41,7 +35,7 @@ struct CheckClaimsCommand: AsyncParsableCommand {
             Array(Set(try ClaimsFamilyTable.allFamilyIDs(on: connection) + ResultClaimTable.claimedFamilyIDs(rulesetID: ruleset.id, on: connection)))
                 .sorted { $0.uuidString < $1.uuidString }
         }
-        let fixing = fix
+        let fixing = repair.fix
         var findings: [Claimer.Review] = []
         for start in stride(from: 0, to: families.count, by: Self.familiesPerTransaction) {
             let chunk = Array(families[start..<min(start + Self.familiesPerTransaction, families.count)])
@@ -57,7 +51,7 @@ struct CheckClaimsCommand: AsyncParsableCommand {
         for review in findings {
             let family = review.familyID.uuidString.lowercased()
             for claim in review.due {
-                rows.append([family, claim.payment, fix ? "claimed now" : "unclaimed", "due: " + Money(pence: claim.amountPence).description])
+                rows.append([family, claim.payment, repair.fix ? "claimed now" : "unclaimed", "due: " + Money(pence: claim.amountPence).description])
             }
             for (payment, reason) in review.unsupported {
                 rows.append([family, payment, "unsupported", reason])
@@ -68,7 +62,7 @@ struct CheckClaimsCommand: AsyncParsableCommand {
         Report(header: ["family_id", "payment", "finding", "detail"], rows: rows).print(
             format,
             summary: "\(families.count) families checked under \(ruleset.reference) as of \(claimer.calculator.asOf): "
-                + "\(due) \(fix ? "claimed now" : "claimable and not claimed"), \(unsupported) claimed and not supported")
-        if unsupported > 0 || (due > 0 && !fix) { throw ExitCode.failure }
+                + "\(due) \(repair.fix ? "claimed now" : "claimable and not claimed"), \(unsupported) claimed and not supported")
+        if unsupported > 0 || (due > 0 && !repair.fix) { throw ExitCode.failure }
     }
 }

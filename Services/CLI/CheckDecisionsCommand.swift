@@ -22,15 +22,9 @@ struct CheckDecisionsCommand: AsyncParsableCommand {
     @OptionGroup var common: CommonOptions
     @OptionGroup var programme: ProgrammeOptions
     @Option(help: "table, csv or json.") var format: Report.Format = .table
-    @Flag(help: "Record the recomputed decisions of the families that differ.") var fix = false
-    @Option(help: "Who fixes (your staff id), recorded with each corrected decision; required with --fix.") var by: String?
+    @OptionGroup var repair: RepairOptions
 
     static let familiesPerTransaction = 1_000
-
-    func validate() throws {
-        if fix, (by ?? "").isEmpty { throw ValidationError("--fix needs --by USER: corrected decisions record who made them") }
-        if !fix, by != nil { throw ValidationError("--by names who fixes: give it with --fix") }
-    }
 
     func run() async throws {
         let logger = common.makeLogger()
@@ -40,7 +34,7 @@ struct CheckDecisionsCommand: AsyncParsableCommand {
         let topic = Topics.fromEnvironment().eligibilityDecided
         let pool = try await common.migratedPool(logger: logger)
         defer { pool.close() }
-        let fixedBy = fix ? by : nil
+        let fixedBy = repair.repairer
         let asOf: @Sendable (EligibilityDecisionTable.Latest?) -> CalendarDate = { latest in
             fixedDate ?? latest.flatMap { CalendarDate(iso: $0.decidedOn) } ?? today()
         }
@@ -82,11 +76,11 @@ struct CheckDecisionsCommand: AsyncParsableCommand {
             return [
                 review.familyID.uuidString.lowercased(), Self.describe(review.latest), Self.describe(review.decision),
                 review.differences.joined(separator: ", "),
-            ] + (fix ? [finding.fixed ? "yes" : "no: another ruleset"] : [])
+            ] + (repair.fix ? [finding.fixed ? "yes" : "no: another ruleset"] : [])
         }
         let fixedCount = findings.filter(\.fixed).count
-        let outcome = "\(findings.count) differ" + (fix ? ", \(fixedCount) corrected (recorded by \(by ?? ""))" : "")
-        Report(header: ["family_id", "recorded", "recomputed", "differs_in"] + (fix ? ["fixed"] : []), rows: rows).print(
+        let outcome = "\(findings.count) differ" + (repair.fix ? ", \(fixedCount) corrected (recorded by \(repair.by ?? ""))" : "")
+        Report(header: ["family_id", "recorded", "recomputed", "differs_in"] + (repair.fix ? ["fixed"] : []), rows: rows).print(
             format,
             summary: (complete ? "\(checked) families checked" : "stopped by an error; before it")
                 + " under \(ruleset.reference): \(outcome)")

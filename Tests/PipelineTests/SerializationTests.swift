@@ -63,134 +63,133 @@ import Testing
     /// record moves, and both families are decided again.
     @Test func aCorrectionThatMovesARecordToAnotherFamilyRedecidesBoth() async throws {
         let corpus = FamilyCorpus(count: 2)
-        try await PipelineHarness.with { pipeline in
-            let key = try await pipeline.registerAgency("feeds")
-            try await pipeline.withServices(screeningAsOf: Self.screeningAsOf, claimsAsOf: Self.claimsAsOf) {
-                try await pipeline.submit("referrals", lines: corpus.referrals, named: "referrals.jsonl", agency: "feeds", keyFile: key)
-                try await pipeline.submit("evidence", lines: corpus.evidence, named: "evidence.jsonl", agency: "feeds", keyFile: key)
-                try await pipeline.awaitQuiet(submitted: corpus.count * 9, attachments: 0)
-                let latest: PostgresQuery = """
-                    SELECT DISTINCT ON (d.family_id) p.family_name || ' ' || d.is_eligible::text
-                    FROM eligibility_decision d JOIN person p ON p.family_id = d.family_id AND p.given_name = 'Pat'
-                    ORDER BY d.family_id, d.revision DESC
-                    """
-                let (even, odd) = (FamilyCorpus.surname(0), FamilyCorpus.surname(1))
-                #expect(try await pipeline.texts(latest).sorted() == ["\(even) true", "\(odd) false"])
+        try await Self.withLoadedCorpus(corpus, attachingEligible: false) { pipeline, key, _ in
+            let latest: PostgresQuery = """
+                SELECT DISTINCT ON (d.family_id) p.family_name || ' ' || d.is_eligible::text
+                FROM eligibility_decision d JOIN person p ON p.family_id = d.family_id AND p.given_name = 'Pat'
+                ORDER BY d.family_id, d.revision DESC
+                """
+            let (even, odd) = (FamilyCorpus.surname(0), FamilyCorpus.surname(1))
+            #expect(try await pipeline.texts(latest).sorted() == ["\(even) true", "\(odd) false"])
 
-                // The offence that made the first family's crime criterion was the second family's son's.
-                let correction =
-                    #"{"id":"OFF-0","subject":{"givenName":"Lee","familyName":"\#(odd)","dateOfBirth":"1998-06-01"},"#
-                    + #""fact":{"kind":"offence","date":"2013-03-10","proven":true}}"# + "\n"
-                try await pipeline.submit("evidence", lines: correction, named: "correction.jsonl", agency: "feeds", keyFile: key)
-                try await pipeline.awaitQuiet(submitted: corpus.count * 9 + 1, attachments: 0)
-                #expect(try await pipeline.texts(latest).sorted() == ["\(even) false", "\(odd) true"])
-                let check = try await pipeline.cli(["check", "decisions"])
-                #expect(check.status == 0, "\(check.output)")
-            }
+            // The offence that made the first family's crime criterion was the second family's son's.
+            let correction =
+                #"{"id":"OFF-0","subject":{"givenName":"Lee","familyName":"\#(odd)","dateOfBirth":"1998-06-01"},"#
+                + #""fact":{"kind":"offence","date":"2013-03-10","proven":true}}"# + "\n"
+            try await pipeline.submit("evidence", lines: correction, named: "correction.jsonl", agency: "feeds", keyFile: key)
+            try await pipeline.awaitQuiet(submitted: corpus.count * 9 + 1, attachments: 0)
+            #expect(try await pipeline.texts(latest).sorted() == ["\(even) false", "\(odd) true"])
+            let check = try await pipeline.cli(["check", "decisions"])
+            #expect(check.status == 0, "\(check.output)")
         }
     }
 
     @Test func driftInARecordedDecisionIsReportedAndFixedOnce() async throws {
         let corpus = FamilyCorpus(count: 6)
-        try await PipelineHarness.with { pipeline in
-            let key = try await pipeline.registerAgency("feeds")
-            try await pipeline.withServices(screeningAsOf: Self.screeningAsOf, claimsAsOf: Self.claimsAsOf) {
-                try await pipeline.submit("referrals", lines: corpus.referrals, named: "referrals.jsonl", agency: "feeds", keyFile: key)
-                try await pipeline.submit("evidence", lines: corpus.evidence, named: "evidence.jsonl", agency: "feeds", keyFile: key)
-                try await PipelineHarness.eventually("every referral accepted") {
-                    try await pipeline.count("SELECT count(*) FROM referral") == corpus.count
-                }
-                try await pipeline.awaitQuiet(submitted: corpus.count * 9, attachments: 0)
-                let check = ["check", "decisions", "--as-of", Self.screeningAsOf, "--format", "json"]
-                #expect(try await pipeline.cli(check).status == 0)
+        try await Self.withLoadedCorpus(corpus, attachingEligible: false) { pipeline, _, _ in
+            let check = ["check", "decisions", "--as-of", Self.screeningAsOf, "--format", "json"]
+            #expect(try await pipeline.cli(check).status == 0)
 
-                // Someone edits an eligible family's latest decision by hand.
-                let family = try await pipeline.texts(
-                    "SELECT DISTINCT family_id::text FROM person WHERE family_name = \(FamilyCorpus.surname(0))")[0]
-                try await pipeline.pool.withConnection { connection in
-                    try connection.execute(
-                        """
-                        UPDATE eligibility_decision SET is_eligible = false, met_criteria = '{education,work}'
-                        WHERE family_id = \(family)::uuid AND revision = (SELECT max(revision) FROM eligibility_decision WHERE family_id = \(family)::uuid)
-                        """)
-                }
-                let drift = try await pipeline.cli(check)
-                #expect(drift.status == 1)
-                let reported = try JSONSerialization.jsonObject(with: Data(drift.output.utf8)) as? [[String: String]]
-                #expect(reported?.map { $0["family_id"] } == [family], "\(drift.output)")
-                #expect(reported?.first?["differs_in"] == "outcome, criteria", "\(drift.output)")
-
-                let decidedBefore = try await pipeline.emitted(to: "eligibility.decided")
-                let fixed = try await pipeline.cli(check + ["--fix", "--by", "auditor-7"])
-                #expect(fixed.status == 0, "\(fixed.output)")
-                #expect(try await pipeline.cli(check).status == 0)
-                let again = try await pipeline.cli(check + ["--fix", "--by", "auditor-7"])
-                #expect((try JSONSerialization.jsonObject(with: Data(again.output.utf8)) as? [Any])?.isEmpty == true, "\(again.output)")
-
-                // One corrected decision, attributed, and sent on once.
-                #expect(
-                    try await pipeline.texts(
-                        """
-                        SELECT decided_by || ' ' || is_eligible::text FROM eligibility_decision
-                        WHERE family_id = \(family)::uuid ORDER BY revision DESC LIMIT 1
-                        """) == ["auditor-7 true"])
-                #expect(try await pipeline.count("SELECT count(*) FROM eligibility_decision WHERE decided_by = 'auditor-7'") == 1)
-                #expect(try await pipeline.emitted(to: "eligibility.decided") == decidedBefore + 1)
+            // Someone edits an eligible family's latest decision by hand.
+            let family = try await pipeline.texts(
+                "SELECT DISTINCT family_id::text FROM person WHERE family_name = \(FamilyCorpus.surname(0))")[0]
+            try await pipeline.pool.withConnection { connection in
+                try connection.execute(
+                    """
+                    UPDATE eligibility_decision SET is_eligible = false, met_criteria = '{education,work}'
+                    WHERE family_id = \(family)::uuid AND revision = (SELECT max(revision) FROM eligibility_decision WHERE family_id = \(family)::uuid)
+                    """)
             }
+            let drift = try await pipeline.cli(check)
+            #expect(drift.status == 1)
+            let reported = try JSONSerialization.jsonObject(with: Data(drift.output.utf8)) as? [[String: String]]
+            #expect(reported?.map { $0["family_id"] } == [family], "\(drift.output)")
+            #expect(reported?.first?["differs_in"] == "outcome, criteria", "\(drift.output)")
+
+            let decidedBefore = try await pipeline.emitted(to: "eligibility.decided")
+            let fixed = try await pipeline.cli(check + ["--fix", "--by", "auditor-7"])
+            #expect(fixed.status == 0, "\(fixed.output)")
+            #expect(try await pipeline.cli(check).status == 0)
+            let again = try await pipeline.cli(check + ["--fix", "--by", "auditor-7"])
+            #expect((try JSONSerialization.jsonObject(with: Data(again.output.utf8)) as? [Any])?.isEmpty == true, "\(again.output)")
+
+            // One corrected decision, attributed, and sent on once.
+            #expect(
+                try await pipeline.texts(
+                    """
+                    SELECT decided_by || ' ' || is_eligible::text FROM eligibility_decision
+                    WHERE family_id = \(family)::uuid ORDER BY revision DESC LIMIT 1
+                    """) == ["auditor-7 true"])
+            #expect(try await pipeline.count("SELECT count(*) FROM eligibility_decision WHERE decided_by = 'auditor-7'") == 1)
+            #expect(try await pipeline.emitted(to: "eligibility.decided") == decidedBefore + 1)
         }
     }
 
     @Test func aMissingClaimIsClaimedByTheFixAndAnUnsupportedOneIsReported() async throws {
         let corpus = FamilyCorpus(count: 4)
+        try await Self.withLoadedCorpus(corpus, attachingEligible: true) { pipeline, _, eligible in
+            let check = ["check", "claims", "--as-of", Self.claimsAsOf, "--format", "json"]
+            #expect(try await pipeline.cli(check).status == 0)
+            try #require(eligible.count == corpus.eligibleCount)
+
+            // One attachment fee lost; a result C claimed that no evidence supports.
+            let lost = eligible.sorted()[0]
+            let unsupported = eligible.sorted()[1]
+            try await pipeline.pool.withConnection { connection in
+                try connection.execute("DELETE FROM result_claim WHERE family_id = \(lost)::uuid")
+                try connection.execute(
+                    """
+                    INSERT INTO result_claim (family_id, ruleset_id, ruleset_version, ruleset_hash, payment, amount_pence,
+                                              financial_year, claim_window, explanation, claimed_by)
+                    SELECT family_id, ruleset_id, ruleset_version, ruleset_hash, 'C', 160000, financial_year, claim_window,
+                           explanation, 'someone'
+                    FROM result_claim WHERE family_id = \(unsupported)::uuid AND payment = 'attachment'
+                    """)
+            }
+            let findings = try await pipeline.cli(check)
+            #expect(findings.status == 1)
+            let reported = try JSONSerialization.jsonObject(with: Data(findings.output.utf8)) as? [[String: String]] ?? []
+            #expect(reported.count == 2, "\(findings.output)")
+            #expect(
+                reported.contains {
+                    $0 == ["family_id": lost, "payment": "attachment", "finding": "unclaimed", "detail": "due: £2,400"]
+                }, "\(findings.output)")
+            #expect(
+                reported.contains {
+                    $0["family_id"] == unsupported && $0["payment"] == "C" && $0["finding"] == "unsupported"
+                        && $0["detail"] == "result C is not achieved as of 2014-09-30 on the evidence held"
+                }, "\(findings.output)")
+
+            let fixed = try await pipeline.cli(check + ["--fix", "--by", "finance-3"])
+            #expect(fixed.status == 1, "the unsupported claim is finance's to reject: \(fixed.output)")
+            #expect(try await pipeline.count("SELECT count(*) FROM result_claim WHERE claimed_by = 'finance-3'") == 1)
+            #expect(try await pipeline.count("SELECT count(*) FROM result_claim WHERE family_id = \(lost)::uuid") == 1)
+            let after = try JSONSerialization.jsonObject(with: Data(try await pipeline.cli(check).output.utf8)) as? [[String: String]]
+            #expect(after?.map { $0["finding"] } == ["unsupported"])
+        }
+    }
+
+    /// Runs the services with `corpus`'s referrals and evidence submitted and
+    /// applied by every stage (and its eligible families attached, if asked).
+    private static func withLoadedCorpus(
+        _ corpus: FamilyCorpus, attachingEligible: Bool,
+        _ body: (_ pipeline: PipelineHarness, _ key: String, _ attached: [String]) async throws -> Void
+    ) async throws {
         try await PipelineHarness.with { pipeline in
             let key = try await pipeline.registerAgency("feeds")
-            try await pipeline.withServices(screeningAsOf: Self.screeningAsOf, claimsAsOf: Self.claimsAsOf) {
+            try await pipeline.withServices(screeningAsOf: screeningAsOf, claimsAsOf: claimsAsOf) {
                 try await pipeline.submit("referrals", lines: corpus.referrals, named: "referrals.jsonl", agency: "feeds", keyFile: key)
                 try await pipeline.submit("evidence", lines: corpus.evidence, named: "evidence.jsonl", agency: "feeds", keyFile: key)
                 try await PipelineHarness.eventually("every referral accepted") {
                     try await pipeline.count("SELECT count(*) FROM referral") == corpus.count
                 }
-                let eligible = try await pipeline.texts("SELECT DISTINCT family_id::text FROM person WHERE family_name LIKE 'Even%'")
-                try await pipeline.attach(eligible, on: "2013-09-16")
-                try await pipeline.awaitQuiet(submitted: corpus.count * 9, attachments: eligible.count)
-                let check = ["check", "claims", "--as-of", Self.claimsAsOf, "--format", "json"]
-                #expect(try await pipeline.cli(check).status == 0)
-                try #require(eligible.count == corpus.eligibleCount)
-
-                // One attachment fee lost; a result C claimed that no evidence supports.
-                let lost = eligible.sorted()[0]
-                let unsupported = eligible.sorted()[1]
-                try await pipeline.pool.withConnection { connection in
-                    try connection.execute("DELETE FROM result_claim WHERE family_id = \(lost)::uuid")
-                    try connection.execute(
-                        """
-                        INSERT INTO result_claim (family_id, ruleset_id, ruleset_version, ruleset_hash, payment, amount_pence,
-                                                  financial_year, claim_window, explanation, claimed_by)
-                        SELECT family_id, ruleset_id, ruleset_version, ruleset_hash, 'C', 160000, financial_year, claim_window,
-                               explanation, 'someone'
-                        FROM result_claim WHERE family_id = \(unsupported)::uuid AND payment = 'attachment'
-                        """)
+                var attached: [String] = []
+                if attachingEligible {
+                    attached = try await pipeline.texts("SELECT DISTINCT family_id::text FROM person WHERE family_name LIKE 'Even%'")
+                    try await pipeline.attach(attached, on: "2013-09-16")
                 }
-                let findings = try await pipeline.cli(check)
-                #expect(findings.status == 1)
-                let reported = try JSONSerialization.jsonObject(with: Data(findings.output.utf8)) as? [[String: String]] ?? []
-                #expect(reported.count == 2, "\(findings.output)")
-                #expect(
-                    reported.contains {
-                        $0 == ["family_id": lost, "payment": "attachment", "finding": "unclaimed", "detail": "due: £2,400"]
-                    }, "\(findings.output)")
-                #expect(
-                    reported.contains {
-                        $0["family_id"] == unsupported && $0["payment"] == "C" && $0["finding"] == "unsupported"
-                            && $0["detail"] == "result C is not achieved as of 2014-09-30 on the evidence held"
-                    }, "\(findings.output)")
-
-                let fixed = try await pipeline.cli(check + ["--fix", "--by", "finance-3"])
-                #expect(fixed.status == 1, "the unsupported claim is finance's to reject: \(fixed.output)")
-                #expect(try await pipeline.count("SELECT count(*) FROM result_claim WHERE claimed_by = 'finance-3'") == 1)
-                #expect(try await pipeline.count("SELECT count(*) FROM result_claim WHERE family_id = \(lost)::uuid") == 1)
-                let after = try JSONSerialization.jsonObject(with: Data(try await pipeline.cli(check).output.utf8)) as? [[String: String]]
-                #expect(after?.map { $0["finding"] } == ["unsupported"])
+                try await pipeline.awaitQuiet(submitted: corpus.count * 9, attachments: attached.count)
+                try await body(pipeline, key, attached)
             }
         }
     }
