@@ -8,11 +8,12 @@ struct Report {
     let header: [String]
     let rows: [[String]]
 
-    /// Prints the listing; a table ends with `summary`, which CSV and JSON leave out.
+    /// Prints the listing; a table ends with `summary`, which CSV and JSON
+    /// leave out, and shows no header over no rows.
     func print(_ format: Format, summary: String? = nil) {
         switch format {
         case .table:
-            for row in [header] + rows { Swift.print(row.joined(separator: "\t")) }
+            for row in rows.isEmpty ? [] : [header] + rows { Swift.print(row.joined(separator: "\t")) }
             if let summary { Swift.print(summary) }
         case .csv:
             for row in [header] + rows { Swift.print(row.map(Self.csvField).joined(separator: ",")) }
