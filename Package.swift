@@ -64,7 +64,7 @@ let package = Package(
         .target(
             name: "WorkerRuntime",
             dependencies: [
-                "Postgres", "Kafka", "Store", "Contracts",
+                "Postgres", "Kafka", "Store", "Contracts", "Digest",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

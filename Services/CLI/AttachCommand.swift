@@ -24,7 +24,8 @@ struct AttachCommand: AsyncParsableCommand {
         try message.validate()
         let topic = Topics.fromEnvironment().familiesAttached
         let producer = try KafkaProducer(configuration: try common.kafkaConfiguration(), logger: logger)
-        _ = try await producer.send(KafkaOutgoingMessage(topic: topic, key: Array(message.partitionKey.utf8), value: message.encoded()))
+        _ = try await producer.send(
+            KafkaOutgoingMessage(topic: topic, key: Array(message.partitionKey.utf8), value: message.encoded(), headers: [.newEventID()]))
         await producer.shutdown()
         print("attachment of family \(familyID) on \(attachedOn) sent to \(topic)")
     }

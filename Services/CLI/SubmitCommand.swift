@@ -79,7 +79,7 @@ struct SubmissionOptions: ParsableArguments {
             let payload = message.encoded()
             return KafkaOutgoingMessage(
                 topic: topicName, key: Array(message.partitionKey.utf8), value: payload,
-                headers: [KafkaHeader(name: AgencySignature.header, value: AgencySignature.sign(payload, key: key))])
+                headers: [.newEventID(), KafkaHeader(name: AgencySignature.header, value: AgencySignature.sign(payload, key: key))])
         }
         let reports = try await producer.sendAll(outgoing)
         await producer.shutdown()

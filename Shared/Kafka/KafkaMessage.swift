@@ -1,3 +1,5 @@
+import Foundation
+
 /// A message to produce.
 public struct KafkaOutgoingMessage: Sendable {
     public var topic: String
@@ -83,5 +85,31 @@ public struct KafkaDeliveryReport: Sendable, Hashable {
         self.topic = topic
         self.partition = partition
         self.offset = offset
+    }
+}
+
+extension KafkaHeader {
+    /// The header that carries a message's unique id. Every producer sets
+    /// one; consumers remember the messages they applied by it, never by
+    /// position (offsets start again when a topic is recreated).
+    public static let eventIDName = "event-id"
+
+    /// An `event-id` header holding `id`.
+    public static func eventID(_ id: String) -> KafkaHeader {
+        KafkaHeader(name: eventIDName, value: Array(id.utf8))
+    }
+
+    /// An `event-id` header holding a new random id.
+    public static func newEventID() -> KafkaHeader {
+        eventID(UUID().uuidString.lowercased())
+    }
+}
+
+extension KafkaMessage {
+    /// The producer's `event-id` header, if it gave one.
+    public var eventID: String? {
+        guard let header = headers.first(where: { $0.name == KafkaHeader.eventIDName }), let value = header.value, !value.isEmpty
+        else { return nil }
+        return String(decoding: value, as: UTF8.self)
     }
 }

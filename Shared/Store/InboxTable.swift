@@ -1,3 +1,4 @@
+import Foundation
 import Postgres
 
 /// Queries of `inbox_event`: which events a consumer has applied.
@@ -8,12 +9,15 @@ public enum InboxTable {
         public var topic: String
         public var partition: Int32
         public var offset: Int64
+        /// A digest of the event's key and value.
+        public var contentDigest: [UInt8]
 
-        public init(eventID: String, topic: String, partition: Int32, offset: Int64) {
+        public init(eventID: String, topic: String, partition: Int32, offset: Int64, contentDigest: [UInt8]) {
             self.eventID = eventID
             self.topic = topic
             self.partition = partition
             self.offset = offset
+            self.contentDigest = contentDigest
         }
     }
 
@@ -44,11 +48,24 @@ public enum InboxTable {
         return Set(try rows.decode(String.self))
     }
 
+    /// The content digests recorded with these events, where one was.
+    public static func contentDigests(of eventIDs: [String], consumer: String, on connection: PostgresConnection) throws -> [String: [UInt8]] {
+        guard !eventIDs.isEmpty else { return [:] }
+        let rows = try connection.query(
+            """
+            SELECT event_id, content_digest FROM inbox_event
+            WHERE consumer = \(consumer) AND event_id = ANY(\(eventIDs)::text[]) AND content_digest IS NOT NULL
+            """, preparedAs: "inbox_content_digests"
+        ).decode((String, Data).self)
+        return Dictionary(rows.map { ($0.0, [UInt8]($0.1)) }, uniquingKeysWith: { first, _ in first })
+    }
+
     private static func insert(_ entries: [Entry], consumer: String, skippingRecorded: Bool) -> PostgresQuery {
         """
-        INSERT INTO inbox_event (consumer, event_id, topic, kafka_partition, kafka_offset)
+        INSERT INTO inbox_event (consumer, event_id, topic, kafka_partition, kafka_offset, content_digest)
         SELECT \(consumer), * FROM unnest(\(entries.map(\.eventID))::text[], \(entries.map(\.topic))::text[],
-                                        \(entries.map { Int($0.partition) })::integer[], \(entries.map { Int($0.offset) })::bigint[])
+                                        \(entries.map { Int($0.partition) })::integer[], \(entries.map { Int($0.offset) })::bigint[],
+                                        \(entries.map { Data($0.contentDigest) })::bytea[])
         \(unescaped: skippingRecorded ? "ON CONFLICT DO NOTHING RETURNING event_id" : "")
         """
     }

@@ -32,7 +32,7 @@ struct BatchApplier<Handler: WorkerHandler>: Sendable {
             } catch where Fault.isTransient(error) {
                 attempt += 1
                 metrics.retried()
-                logger.info(
+                logger.warning(
                     "batch failed with a transient fault; retrying",
                     metadata: [
                         "attempt": "\(attempt)", "error": "\(error)", "batch": "\(stillHeld.count)",
@@ -47,11 +47,15 @@ struct BatchApplier<Handler: WorkerHandler>: Sendable {
         let started = ContinuousClock.now
         let handler = handler
         let service = configuration.serviceName
-        // Read once: each message's id and what the handler makes of it.
+        // Read once: each message's identity and what the handler makes of
+        // it; a message without an id is never applied.
         let incoming = batch.map { message in
-            Incoming(
-                message: message, eventID: message.eventID,
-                event: Result { () throws(Rejection) -> Handler.Event in try handler.decode(message) })
+            let identity = MessageIdentity(message)
+            return Incoming(
+                message: message, identity: identity,
+                event: identity.hasEventID
+                    ? Result { () throws(Rejection) -> Handler.Event in try handler.decode(message) }
+                    : .failure(Rejection(MessageIdentity.missingIDReason)))
         }
         // The whole batch in one statement set, taking every event as new
         // (the inbox then checks no row for a conflict). If one was seen
@@ -59,7 +63,9 @@ struct BatchApplier<Handler: WorkerHandler>: Sendable {
         // spoils it, again one event at a time, so only the failing events
         // are set aside. Each fallback is taken at most once.
         let entries = incoming.map {
-            InboxTable.Entry(eventID: $0.eventID, topic: $0.message.topic, partition: $0.message.partition, offset: $0.message.offset)
+            InboxTable.Entry(
+                eventID: $0.identity.eventID, topic: $0.message.topic, partition: $0.message.partition, offset: $0.message.offset,
+                contentDigest: $0.identity.contentDigest)
         }
         func attempt(_ mode: AttemptMode) async throws -> BatchOutcome {
             try await pool.withTransaction { connection in
@@ -71,9 +77,14 @@ struct BatchApplier<Handler: WorkerHandler>: Sendable {
                 } else {
                     // A message redelivered within this same batch is in `unclaimed` once: its first copy counts.
                     var unclaimed = try InboxTable.recordNew(entries, consumer: service, on: connection)
+                    let repeats = incoming.map(\.identity.eventID).filter { !unclaimed.contains($0) }
+                    // Read after recording, so a repeat within this batch is compared with its first copy.
+                    let recorded = try InboxTable.contentDigests(of: repeats, consumer: service, on: connection)
                     for item in incoming {
-                        if unclaimed.remove(item.eventID) != nil {
+                        if unclaimed.remove(item.identity.eventID) != nil {
                             outcome.sort(item, into: &toApply)
+                        } else if let digest = recorded[item.identity.eventID], digest != item.identity.contentDigest {
+                            outcome.deadLetters.append((item.message, Self.conflictReason(item.identity.eventID)))
                         } else {
                             outcome.duplicates.append(item.message)
                         }
@@ -126,6 +137,10 @@ struct BatchApplier<Handler: WorkerHandler>: Sendable {
         record(outcome, batchSize: batch.count, duration: .now - started)
     }
 
+    static func conflictReason(_ eventID: String) -> String {
+        "event id \(eventID) was applied before with other content: a producer reused an id, or a message was altered"
+    }
+
     private func record(_ outcome: BatchOutcome, batchSize: Int, duration: Duration) {
         for (topic, messages) in Dictionary(grouping: outcome.applied, by: \.topic) {
             metrics.processed(messages.count, topic: topic)
@@ -135,11 +150,11 @@ struct BatchApplier<Handler: WorkerHandler>: Sendable {
         }
         for letter in outcome.deadLetters {
             metrics.deadLettered(topic: letter.message.topic)
-            logger.info(
+            logger.warning(
                 "message dead-lettered",
                 metadata: [
                     "topic": "\(letter.message.topic)", "partition": "\(letter.message.partition)",
-                    "offset": "\(letter.message.offset)", "event_id": "\(letter.message.eventID)", "reason": "\(letter.reason)",
+                    "offset": "\(letter.message.offset)", "event_id": "\(letter.message.eventID ?? "none")", "reason": "\(letter.reason)",
                 ])
         }
         metrics.batch(size: batchSize, duration: duration)
@@ -148,10 +163,10 @@ struct BatchApplier<Handler: WorkerHandler>: Sendable {
     }
 }
 
-/// A message as a batch reads it: its inbox id and the handler's reading.
+/// A message as a batch reads it: its identity and the handler's reading.
 private struct Incoming<Event: Sendable>: Sendable {
     let message: KafkaMessage
-    let eventID: String
+    let identity: MessageIdentity
     let event: Result<Event, Rejection>
 }
 

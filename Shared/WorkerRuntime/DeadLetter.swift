@@ -17,14 +17,3 @@ enum DeadLetter {
         return OutboxEvent(topic: message.topic + ".dlq", key: message.key, payload: message.value, headers: headers)
     }
 }
-
-extension KafkaMessage {
-    /// The producer's `event-id` header, or the message's position when it
-    /// gave none: what the inbox remembers.
-    var eventID: String {
-        if let header = headers.first(where: { $0.name == "event-id" }), let value = header.value {
-            return String(decoding: value, as: UTF8.self)
-        }
-        return "\(topic)/\(partition)/\(offset)"
-    }
-}

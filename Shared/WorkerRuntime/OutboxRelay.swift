@@ -75,7 +75,7 @@ public struct OutboxRelay: Service {
             let messages = pending.map { item in
                 KafkaOutgoingMessage(
                     topic: item.event.topic, key: item.event.key, value: item.event.payload,
-                    headers: [KafkaHeader(name: "event-id", value: Array(item.eventID.uuidString.lowercased().utf8))]
+                    headers: [.eventID(item.eventID.uuidString.lowercased())]
                         + item.event.headers.map { KafkaHeader(name: $0.name, value: $0.value) })
             }
             let reports = try await producer.sendAll(messages)

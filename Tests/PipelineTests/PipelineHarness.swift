@@ -18,15 +18,12 @@ struct PipelineHarness {
     static let samples = TestEnvironment.repositoryRoot.appendingPathComponent("samples")
     static let patience = Duration.seconds(90)
 
-    static func with(_ body: (PipelineHarness) async throws -> Void) async throws {
+    /// - Parameter kafkaBrokers: a broker of the test's own, instead of the shared one.
+    static func with(kafkaBrokers: String? = nil, _ body: (PipelineHarness) async throws -> Void) async throws {
         let url = try TestEnvironment.databaseURL()
-        let kafka = try TestEnvironment.kafkaConfiguration()
+        let kafka = try kafkaBrokers.map { KafkaConfiguration(brokers: [$0], clientID: "turnaround-tests") } ?? TestEnvironment.kafkaConfiguration()
         let prefix = TestEnvironment.uniqueName("pipeline") + "."
-        let admin = try KafkaAdmin(configuration: kafka, logger: TestEnvironment.logger)
-        for topic in ["referrals.submitted", "evidence.submitted", "referrals.accepted", "evidence.recorded", "eligibility.decided", "families.attached"] {
-            try await admin.createTopic(prefix + topic, partitions: 4)
-            try await admin.createTopic(prefix + topic + ".dlq", partitions: 1)
-        }
+        try await createTopics(prefix: prefix, kafka: kafka)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(prefix + "files")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -39,6 +36,15 @@ struct PipelineHarness {
                 "WORKER_SHUTDOWN_TIMEOUT_S": "20",
             ]
             try await body(PipelineHarness(pool: pool, kafka: kafka, environment: environment, prefix: prefix, folder: folder))
+        }
+    }
+
+    /// Creates the pipeline's topics under `prefix` (again, after a broker lost them).
+    static func createTopics(prefix: String, kafka: KafkaConfiguration) async throws {
+        let admin = try KafkaAdmin(configuration: kafka, logger: TestEnvironment.logger)
+        for topic in ["referrals.submitted", "evidence.submitted", "referrals.accepted", "evidence.recorded", "eligibility.decided", "families.attached"] {
+            try await admin.createTopic(prefix + topic, partitions: 4)
+            try await admin.createTopic(prefix + topic + ".dlq", partitions: 1)
         }
     }
 

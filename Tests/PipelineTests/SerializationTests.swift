@@ -206,7 +206,7 @@ extension PipelineHarness {
             try await producer.enqueue(
                 KafkaOutgoingMessage(
                     topic: prefix + "families.attached", key: Array(message.partitionKey.utf8), value: message.encoded(),
-                    headers: [KafkaHeader(name: "event-id", value: Array(UUID().uuidString.utf8))]))
+                    headers: [.newEventID()]))
         }
         try await producer.flush()
         await producer.shutdown()

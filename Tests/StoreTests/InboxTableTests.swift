@@ -5,7 +5,7 @@ import Testing
 
 @Suite struct InboxTableTests {
     static func entries(_ ids: [String]) -> [InboxTable.Entry] {
-        ids.enumerated().map { InboxTable.Entry(eventID: $1, topic: "referrals", partition: 0, offset: Int64($0)) }
+        ids.enumerated().map { InboxTable.Entry(eventID: $1, topic: "referrals", partition: 0, offset: Int64($0), contentDigest: Array($1.utf8)) }
     }
 
     @Test func recordAllRecordsEveryNewEvent() async throws {

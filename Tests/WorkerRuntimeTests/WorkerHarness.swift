@@ -43,26 +43,36 @@ struct WorkerHarness {
     let kafka: KafkaConfiguration
     /// The database the schema is in, without the schema.
     let databaseURL: String
+    /// Every topic the harness created, and its partition count.
+    let topics: [String: Int]
 
     static let patience = Duration.seconds(60)
 
     /// Creates the topics (`topic`, `topic.dlq`, `extraTopics`) and the schema, then runs `body`.
+    /// - Parameter kafkaBrokers: a broker of the test's own, instead of the shared one.
     static func with(
-        partitions: Int = 4, extraTopics: [String] = [], databaseURL: String? = nil, _ body: (WorkerHarness) async throws -> Void
+        partitions: Int = 4, extraTopics: [String] = [], databaseURL: String? = nil, kafkaBrokers: String? = nil,
+        _ body: (WorkerHarness) async throws -> Void
     ) async throws {
         let url = try databaseURL ?? TestEnvironment.databaseURL()
-        let kafka = try TestEnvironment.kafkaConfiguration()
+        let kafka = try kafkaBrokers.map { KafkaConfiguration(brokers: [$0], clientID: "turnaround-tests") } ?? TestEnvironment.kafkaConfiguration()
         let topic = TestEnvironment.uniqueName("events")
-        let admin = try KafkaAdmin(configuration: kafka, logger: TestEnvironment.logger)
-        for name in [topic, topic + ".dlq"] + extraTopics {
-            try await admin.createTopic(name, partitions: partitions)
-        }
         try await TestEnvironment.withTestSchema(databaseURL: url) { pool in
             try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).apply(Migration.bundled())
             try await pool.withConnection { try $0.execute("CREATE TABLE effect (value text NOT NULL)") }
-            try await body(
-                WorkerHarness(
-                    topic: topic, service: TestEnvironment.uniqueName("service"), pool: pool, kafka: kafka, databaseURL: url))
+            let harness = WorkerHarness(
+                topic: topic, service: TestEnvironment.uniqueName("service"), pool: pool, kafka: kafka, databaseURL: url,
+                topics: [topic: partitions, topic + ".dlq": partitions].merging(extraTopics.map { ($0, partitions) }) { first, _ in first })
+            try await harness.createTopics()
+            try await body(harness)
+        }
+    }
+
+    /// Creates the harness's topics (again, after a broker lost them).
+    func createTopics() async throws {
+        let admin = try KafkaAdmin(configuration: kafka, logger: TestEnvironment.logger)
+        for (name, partitions) in topics {
+            try await admin.createTopic(name, partitions: partitions)
         }
     }
 
@@ -90,10 +100,12 @@ struct WorkerHarness {
         }
     }
 
-    func produce(_ values: [String], eventIDs: [String]? = nil) async throws {
+    /// Produces `values`, each with its id from `eventIDs`, or a new one;
+    /// `withoutIDs` sends them with no id, as a stranger's producer might.
+    func produce(_ values: [String], eventIDs: [String]? = nil, withoutIDs: Bool = false) async throws {
         let producer = try KafkaProducer(configuration: kafka, logger: TestEnvironment.logger)
         for (index, value) in values.enumerated() {
-            let headers = eventIDs.map { [KafkaHeader(name: "event-id", value: Array($0[index].utf8))] } ?? []
+            let headers = withoutIDs ? [] : [eventIDs.map { KafkaHeader.eventID($0[index]) } ?? .newEventID()]
             try await producer.enqueue(
                 KafkaOutgoingMessage(topic: topic, key: Array("family-\(index % 17)".utf8), value: Array(value.utf8), headers: headers))
         }

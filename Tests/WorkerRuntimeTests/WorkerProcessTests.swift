@@ -113,7 +113,9 @@ import Testing
             let worker = try Self.start(harness, httpPort: port)
             try await WorkerHarness.eventually { await LocalHTTP.get(port: port, path: "/healthz")?.status == 200 }
             try await WorkerHarness.eventually { await LocalHTTP.get(port: port, path: "/readyz")?.status == 200 }
-            try await harness.produce(Self.values(0..<40) + ["event-0"], eventIDs: Self.ids(0..<40) + ["id-0"])
+            try await harness.produce(Self.values(0..<40), eventIDs: Self.ids(0..<40))
+            // The first event again, as a redelivery: same id, key and value.
+            try await harness.produce(["event-0"], eventIDs: ["id-0"])
             try await harness.waitUntilCommitted(41)
             let metrics = try #require(await LocalHTTP.get(port: port, path: "/metrics"))
             #expect(await worker.stopGracefully() == 0, "\(worker.output)")

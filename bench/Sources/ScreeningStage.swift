@@ -36,7 +36,7 @@ struct ScreeningStage: AsyncParsableCommand {
                 try await producer.enqueue(
                     KafkaOutgoingMessage(
                         topic: topic, key: Array(message.partitionKey.utf8), value: message.encoded(),
-                        headers: [KafkaHeader(name: "event-id", value: Array(UUID().uuidString.utf8))]))
+                        headers: [.newEventID()]))
                 events += 1
             }
         }

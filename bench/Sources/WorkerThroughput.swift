@@ -50,6 +50,8 @@ struct WorkerThroughput: AsyncParsableCommand {
 
         // Raw: the same rows, 500 a statement, one connection; then with the inbox rows too.
         let count = events
+        // What the worker records of each event besides its id: a 32-byte digest.
+        let digest = Data(repeating: 0xab, count: 32)
         func insertRaw(withInbox: Bool) async throws -> Duration {
             try await pool.withConnection { try $0.execute("TRUNCATE bench_effect_raw, bench_inbox_raw") }
             return try await ContinuousClock().measure {
@@ -64,9 +66,9 @@ struct WorkerThroughput: AsyncParsableCommand {
                         guard withInbox else { continue }
                         try connection.execute(
                             """
-                            INSERT INTO bench_inbox_raw (consumer, event_id, topic, kafka_partition, kafka_offset)
-                            SELECT 'bench', 'bench.topic/' || (n % 8) || '/' || n, 'bench.topic', n % 8, n
-                            FROM unnest(\(rows)::bigint[]) AS n
+                            INSERT INTO bench_inbox_raw (consumer, event_id, topic, kafka_partition, kafka_offset, content_digest)
+                            SELECT 'bench', 'bench.topic/' || (n % 8) || '/' || n, 'bench.topic', n % 8, n, digest
+                            FROM unnest(\(rows)::bigint[], \(rows.map { _ in digest })::bytea[]) AS raw (n, digest)
                             """, preparedAs: "bench_raw_inbox")
                     }
                 }
@@ -84,7 +86,8 @@ struct WorkerThroughput: AsyncParsableCommand {
         let producer = try KafkaProducer(configuration: kafka, logger: logger)
         for number in 0..<count {
             try await producer.enqueue(
-                KafkaOutgoingMessage(topic: backlogTopic, key: Array("family-\(number % 5000)".utf8), value: Array("0".utf8)))
+                KafkaOutgoingMessage(
+                    topic: backlogTopic, key: Array("family-\(number % 5000)".utf8), value: Array("0".utf8), headers: [.newEventID()]))
         }
         try await producer.flush(timeout: .seconds(300))
         let throughput = try await runWorker(topic: backlogTopic, pool: pool, kafka: kafka, logger: logger) {
@@ -108,7 +111,7 @@ struct WorkerThroughput: AsyncParsableCommand {
                 try await producer.enqueue(
                     KafkaOutgoingMessage(
                         topic: latencyTopic, key: Array("family-\(number % 5000)".utf8),
-                        value: Array(String(Self.nowNanoseconds()).utf8)))
+                        value: Array(String(Self.nowNanoseconds()).utf8), headers: [.newEventID()]))
             }
             try await producer.flush()
             return try await waitForCommitted(offered, topic: latencyTopic, kafka: kafka, logger: logger)

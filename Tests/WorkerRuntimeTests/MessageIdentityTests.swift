@@ -1,0 +1,68 @@
+import Foundation
+import IntegrationSupport
+import Kafka
+import Testing
+
+/// The inbox remembers messages by the id their producer gave them, never by
+/// their position, and an id is never a licence to skip other content.
+@Suite struct MessageIdentityTests {
+    @Test func messagesSentAfterTheBrokerLostItsOffsetsAreAppliedNotSkipped() async throws {
+        let instance = TestEnvironment.uniqueName("brokerloss")
+        try await Script.dev("start-broker", instance: instance)
+        do {
+            let brokers = try await Script.dev("broker-address", instance: instance).trimmingCharacters(in: .whitespacesAndNewlines)
+            try await WorkerHarness.with(partitions: 1, kafkaBrokers: brokers) { harness in
+                try await harness.running(RecordingHandler()) {
+                    try await harness.produce((0..<20).map { "before-\($0)" })
+                    try await WorkerHarness.eventually { try await harness.effects().count == 20 }
+
+                    // A fresh broker: the new messages take the same offsets, 0 to 19.
+                    try await Script.dev("stop-broker", instance: instance)
+                    try await Script.dev("start-broker", instance: instance)
+                    try await harness.createTopics()
+                    try await harness.produce((0..<20).map { "after-\($0)" })
+                    try await WorkerHarness.eventually { try await harness.effects().count == 40 }
+                }
+                #expect(try await harness.effects().filter { $0.hasPrefix("after-") }.count == 20)
+            }
+        } catch {
+            _ = try? await Script.dev("destroy", instance: instance)
+            throw error
+        }
+        try await Script.dev("destroy", instance: instance)
+    }
+
+    @Test func aMessageWithoutAnIDIsDeadLetteredWithTheReasonAndNeverApplied() async throws {
+        try await WorkerHarness.with { harness in
+            try await harness.running(RecordingHandler()) {
+                try await harness.produce(["anonymous-1", "anonymous-2"], withoutIDs: true)
+                try await harness.produce(["named-1"])
+                try await harness.waitUntilCommitted(3)
+            }
+            #expect(try await harness.effects() == ["named-1"])
+            let letters = try await harness.consumeAll(harness.topic + ".dlq", count: 2)
+            #expect(Set(letters.map { String(decoding: $0.value, as: UTF8.self) }) == ["anonymous-1", "anonymous-2"])
+            for letter in letters {
+                let reason = letter.headers.first { $0.name == "dlq-reason" }?.value.map { String(decoding: $0, as: UTF8.self) }
+                #expect(reason?.hasPrefix("the message has no event-id header") == true, "\(reason ?? "none")")
+            }
+        }
+    }
+
+    @Test func anIDSentAgainWithOtherContentIsDeadLetteredAsAConflictAndTheSameContentSkipped() async throws {
+        try await WorkerHarness.with(partitions: 1) { harness in
+            try await harness.running(RecordingHandler()) {
+                try await harness.produce(["first", "second"], eventIDs: ["id-1", "id-2"])
+                try await harness.waitUntilCommitted(2)
+                // The same id again: once with the same content (a redelivery), once altered.
+                try await harness.produce(["first", "altered"], eventIDs: ["id-1", "id-2"])
+                try await harness.waitUntilCommitted(4)
+            }
+            #expect(try await harness.effects() == ["first", "second"])
+            let letters = try await harness.consumeAll(harness.topic + ".dlq", count: 1)
+            #expect(letters.map { String(decoding: $0.value, as: UTF8.self) } == ["altered"])
+            let reason = letters.first?.headers.first { $0.name == "dlq-reason" }?.value.map { String(decoding: $0, as: UTF8.self) }
+            #expect(reason == "event id id-2 was applied before with other content: a producer reused an id, or a message was altered")
+        }
+    }
+}
