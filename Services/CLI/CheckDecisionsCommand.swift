@@ -31,7 +31,10 @@ struct CheckDecisionsCommand: AsyncParsableCommand {
         let (ruleset, today) = try programme.resolve()
         let fixedDate = try programme.fixedDate()
         let screener = Screener(ruleset: ruleset)
-        let topic = Topics.fromEnvironment().eligibilityDecided
+        let topics = Topics.fromEnvironment()
+        let topic = topics.eligibilityDecided
+        // Sent as screening's own, so screening's relay publishes them.
+        let stage = topics.consumerGroup("screening")
         let pool = try await common.migratedPool(logger: logger)
         defer { pool.close() }
         let fixedBy = repair.repairer
@@ -51,7 +54,8 @@ struct CheckDecisionsCommand: AsyncParsableCommand {
                     let fixable = differing.filter { !$0.differences.contains("ruleset") }
                     let decided = try screener.record(fixable, decidedBy: fixedBy, on: connection)
                     try OutboxTable.append(
-                        decided.map { OutboxEvent(topic: topic, key: Array($0.partitionKey.utf8), payload: $0.encoded()) }, on: connection)
+                        decided.map { OutboxEvent(topic: topic, key: Array($0.partitionKey.utf8), payload: $0.encoded()) }, stage: stage,
+                        on: connection)
                     return differing.map { review in Finding(review: review, fixed: !review.differences.contains("ruleset")) }
                 }
             }

@@ -161,6 +161,20 @@ public final class KafkaConsumer: Sendable {
         try await changePartitions(partitions, rd_kafka_resume_partitions)
     }
 
+    /// Whether a broker answers a metadata request within `timeout`: for
+    /// readiness. Never throws: a broker that does not answer is the answer.
+    /// Asked off the polling queue (librdkafka's handle is thread-safe), so a
+    /// probe never holds up a poll.
+    public func brokerAnswers(timeout: Duration) async -> Bool {
+        let client = client
+        return (try? await runBlocking(on: .global()) {
+            var metadata: UnsafePointer<rd_kafka_metadata>?
+            let code = rd_kafka_metadata(client.handle, 0, nil, &metadata, timeout.milliseconds)
+            if let metadata { rd_kafka_metadata_destroy(metadata) }
+            return code == RD_KAFKA_RESP_ERR_NO_ERROR
+        }) ?? false
+    }
+
     /// The partitions this member holds now.
     public func assignment() async throws -> [KafkaTopicPartition] {
         let client = client

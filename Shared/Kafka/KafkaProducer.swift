@@ -47,6 +47,17 @@ public final class KafkaProducer: Sendable {
 
     deinit { pollThread.stop() }
 
+    /// The fatal error the producer hit, if it hit one (fenced by the broker,
+    /// its idempotence sequence broken): it can send nothing more, and must
+    /// be replaced by a new producer.
+    public var fatalFailure: KafkaError? { client.fatalClientError() }
+
+    /// Makes the producer fail as librdkafka does on a fatal error, for tests
+    /// and drills of what replaces a failed producer.
+    public func simulateFatalError(reason: String) {
+        _ = rd_kafka_test_fatal_error(client.handle, RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER, reason)
+    }
+
     /// Sends one message and waits for the broker to acknowledge it.
     /// - Returns: the partition and offset the broker stored it at.
     /// - Throws: ``KafkaError`` with ``KafkaError/Code/deliveryFailed`` when it

@@ -40,36 +40,43 @@ public enum OutboxTable {
     public static let channel = "outbox_event"
 
     /// Writes events in the caller's transaction.
-    public static func append(_ events: [OutboxEvent], on connection: PostgresConnection) throws {
+    /// - Parameter stage: the stage writing them (its consumer group): its relay publishes them.
+    public static func append(_ events: [OutboxEvent], stage: String, on connection: PostgresConnection) throws {
         guard !events.isEmpty else { return }
         let headers = try events.map { try encodeHeaders($0.headers) }
         try connection.execute(
             """
-            INSERT INTO outbox_event (topic, message_key, payload, headers)
-            SELECT topic, message_key, payload, headers::jsonb
+            INSERT INTO outbox_event (stage, topic, message_key, payload, headers)
+            SELECT \(stage), topic, message_key, payload, headers::jsonb
             FROM unnest(\(events.map(\.topic))::text[], \(events.map { $0.key.map { Data($0) } })::bytea[],
                         \(events.map { Data($0.payload) })::bytea[], \(headers)::text[])
                  AS event (topic, message_key, payload, headers)
             """, preparedAs: "outbox_append")
     }
 
-    /// Takes the right to publish, if no other relay holds it, for this
-    /// connection's session; ``releaseRelayLock(on:)`` gives it back. One relay
-    /// publishes at a time, so events leave in the order they were written.
-    public static func tryRelayLock(on connection: PostgresConnection) throws -> Bool {
-        try connection.query("SELECT pg_try_advisory_lock(\(relayLockClass), \(unescaped: outboxTableKey))").decode(Bool.self)[0]
+    /// Takes the right to publish a stage's events, if no other relay holds
+    /// it, for this connection's session; ``releaseRelayLock(stage:on:)``
+    /// gives it back. One relay publishes a stage's events at a time, so they
+    /// leave in the order they were written. The lock is keyed by the table's
+    /// own id and the stage: outboxes in other schemas of the database, and
+    /// other stages, do not wait for each other.
+    public static func tryRelayLock(stage: String, on connection: PostgresConnection) throws -> Bool {
+        try connection.query(
+            "SELECT pg_try_advisory_lock(hashtextextended('outbox_event'::regclass::oid::text || '/relay/' || \(stage), 0))"
+        ).decode(Bool.self)[0]
     }
 
-    public static func releaseRelayLock(on connection: PostgresConnection) throws {
-        try connection.execute("SELECT pg_advisory_unlock(\(relayLockClass), \(unescaped: outboxTableKey))")
+    public static func releaseRelayLock(stage: String, on connection: PostgresConnection) throws {
+        try connection.execute("SELECT pg_advisory_unlock(hashtextextended('outbox_event'::regclass::oid::text || '/relay/' || \(stage), 0))")
     }
 
-    /// The oldest unpublished events, in the order they were written.
-    public static func oldestUnpublished(limit: Int, on connection: PostgresConnection) throws -> [PendingOutboxEvent] {
+    /// A stage's oldest unpublished events (and those written before events
+    /// named their stage), in the order they were written.
+    public static func oldestUnpublished(stage: String, limit: Int, on connection: PostgresConnection) throws -> [PendingOutboxEvent] {
         let rows = try connection.query(
             """
             SELECT id, event_id, topic, message_key, payload, headers::text
-            FROM outbox_event WHERE published_at IS NULL ORDER BY id LIMIT \(limit)
+            FROM outbox_event WHERE published_at IS NULL AND stage IN (\(stage), '') ORDER BY id LIMIT \(limit)
             """, preparedAs: "outbox_oldest_unpublished")
         return try rows.decode((Int64, UUID, String, Data?, Data, String).self).map { row in
             PendingOutboxEvent(
@@ -85,21 +92,17 @@ public enum OutboxTable {
             preparedAs: "outbox_mark_published")
     }
 
-    /// How many events wait, and the age in seconds of the oldest.
-    public static func backlog(on connection: PostgresConnection) throws -> (count: Int, oldestAgeSeconds: Double) {
+    /// How many of a stage's events wait, and the age in seconds of the oldest.
+    public static func backlog(stage: String, on connection: PostgresConnection) throws -> (count: Int, oldestAgeSeconds: Double) {
         try connection.query(
             """
             SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8
-            FROM outbox_event WHERE published_at IS NULL
-            """
+            FROM outbox_event WHERE published_at IS NULL AND stage IN (\(stage), '')
+            """, preparedAs: "outbox_backlog"
         ).decode((Int, Double).self)[0]
     }
 
-    /// Serialises the relays of one outbox table: one publishes at a time, so
-    /// events keep their order. The lock is keyed by the table's own id, so
-    /// outboxes in other schemas of the database do not wait for each other.
-    static let relayLockClass: Int32 = 0x7472_6c79  // "trly"
-    static let outboxTableKey = "(('outbox_event'::regclass)::oid::bigint % 2147483648)::integer"
+
 
     static func encodeHeaders(_ headers: [OutboxHeader]) throws -> String {
         let pairs: [[String?]] = headers.map { [$0.name, $0.value.map { Data($0).base64EncodedString() }] }

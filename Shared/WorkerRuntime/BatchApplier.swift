@@ -118,7 +118,7 @@ struct BatchApplier<Handler: WorkerHandler>: Sendable {
                 }
                 try OutboxTable.append(
                     emitted + outcome.deadLetters.map { DeadLetter.event(for: $0.message, reason: $0.reason, service: service) },
-                    on: connection)
+                    stage: service, on: connection)
                 return outcome
             }
         }

@@ -30,6 +30,8 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
     private let lanes: [LaneQueue]
     private let metrics: RuntimeMetrics
     private let logger: Logger
+    /// The poll loop's turns (liveness) and whether its last poll failed (readiness).
+    let pollHealth = LoopHealth()
 
     /// How long a lane may leave its messages waiting before the poll loop
     /// pauses its partitions: long enough that pausing (which drops what
@@ -65,6 +67,15 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
     /// Whether the consumer has joined its group (it may hold no partition
     /// when replicas outnumber them): part of readiness.
     public var hasJoinedGroup: Bool { assignment.hasJoined }
+
+    /// Whether the worker stopped taking messages to shut down: it is then
+    /// not ready, so an orchestrator sends it no more work.
+    public var isDraining: Bool { pollHealth.hasStopped }
+
+    /// Whether the broker answers, within `timeout`.
+    func brokerAnswers(timeout: Duration) async -> Bool {
+        await consumer.brokerAnswers(timeout: timeout)
+    }
 
     public func run() async throws {
         try await consumer.subscribe(to: configuration.topics)
@@ -116,7 +127,9 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
         var paused: Set<KafkaTopicPartition> = []
         var committedUpTo = 0
         var lastCommit = ContinuousClock.now
+        defer { pollHealth.stopped() }
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            pollHealth.alive()
             let stuck = Set(lanes.indices.filter { lanes[$0].isStuck(after: Self.stuckLaneWait) })
             let waiting = lanes.indices.filter { !stuck.contains($0) }.reduce(0) { $0 + lanes[$1].count }
             if waiting >= configuration.readAhead {
@@ -141,10 +154,12 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
             do {
                 messages = try await consumer.poll(maxMessages: configuration.batchSize, timeout: configuration.batchMaxWait)
             } catch where Fault.isTransient(error) {
-                logger.info("poll failed with a transient fault; polling again", metadata: ["error": "\(error)"])
+                pollHealth.failed()
+                logger.warning("poll failed with a transient fault; polling again", metadata: ["error": "\(error)"])
                 try await Task.sleep(for: configuration.retryInitialDelay)
                 continue
             }
+            pollHealth.succeeded()
             // The rebalances the poll served are in; messages of a partition lost meanwhile are dropped.
             let held = assignment.held
             var perLane = [[KafkaMessage]](repeating: [], count: lanes.count)

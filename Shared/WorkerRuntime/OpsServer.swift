@@ -5,31 +5,36 @@ import Logging
 import Prometheus
 import ServiceLifecycle
 
-/// The operator's HTTP port: `/healthz` (the process is alive), `/readyz`
-/// (Postgres answers and the consumer has joined its group) and `/metrics`
-/// (Prometheus text format).
+/// The operator's HTTP port: `/healthz` (the process is alive: its loops
+/// turn), `/readyz` (it can make progress now) and `/metrics` (Prometheus
+/// text format). Each health answer says why when it is not 200.
 public struct OpsServer: Service {
+    /// A health answer: whether it holds, and the words the endpoint returns.
+    public typealias Check = @Sendable () async -> (passed: Bool, reason: String)
+
     private let server: HTTPServer
     private let registry: PrometheusCollectorRegistry
-    private let isReady: @Sendable () async -> (ready: Bool, reason: String)
+    private let isAlive: Check
+    private let isReady: Check
 
     /// - Parameters:
     ///   - port: the TCP port, on every interface.
-    ///   - isReady: whether the worker is ready, and if not, why.
-    public init(
-        port: UInt16, registry: PrometheusCollectorRegistry, logger: Logger,
-        isReady: @escaping @Sendable () async -> (ready: Bool, reason: String)
-    ) {
+    ///   - isAlive: whether the process still works (an orchestrator restarts it when not).
+    ///   - isReady: whether the worker can make progress now (an orchestrator sends it no work when not).
+    public init(port: UInt16, registry: PrometheusCollectorRegistry, logger: Logger, isAlive: @escaping Check, isReady: @escaping Check) {
         self.server = HTTPServer(port: port, logger: SwiftLogBridge(logger: logger))
         self.registry = registry
+        self.isAlive = isAlive
         self.isReady = isReady
     }
 
     public func run() async throws {
         let registry = registry
+        let isAlive = isAlive
         let isReady = isReady
         await server.appendRoute("GET /healthz") { _ in
-            HTTPResponse(statusCode: .ok, body: Data("ok\n".utf8))
+            let (alive, reason) = await isAlive()
+            return HTTPResponse(statusCode: alive ? .ok : .serviceUnavailable, body: Data((reason + "\n").utf8))
         }
         await server.appendRoute("GET /readyz") { _ in
             let (ready, reason) = await isReady()

@@ -5,73 +5,119 @@ import Postgres
 import ServiceLifecycle
 import Store
 
-/// Publishes what handlers wrote to the outbox, in the order it was written,
-/// with the idempotent producer, and marks it published.
+/// Publishes what its stage's handlers wrote to the outbox, in the order it
+/// was written, with the idempotent producer, and marks it published.
 ///
-/// Only one relay publishes at a time (an advisory lock held on its own
-/// connection); a commit that writes events wakes it through LISTEN/NOTIFY,
-/// and it looks anyway every ``WorkerConfiguration/relayPollInterval``. Each
-/// event's delivery is confirmed before it is marked; a crash between
-/// publishing and marking publishes those events again, and their `event-id`
-/// header lets consumers skip the repeat.
+/// Only one relay publishes a stage's events at a time (an advisory lock held
+/// on its own connection); a commit that writes events wakes it through
+/// LISTEN/NOTIFY, and it looks anyway every
+/// ``WorkerConfiguration/relayPollInterval``. Each event's delivery is
+/// confirmed before it is marked; a crash between publishing and marking
+/// publishes those events again, and their `event-id` header lets consumers
+/// skip the repeat.
+///
+/// A producer that hits a fatal error (fenced, its sequence broken) can send
+/// nothing more: the relay replaces it, and does the same after
+/// ``replaceAfterFailures`` rounds in a row the broker failed, then publishes on.
 public struct OutboxRelay: Service {
+    /// Creates the relay's producer, at the start and to replace one that failed.
+    public typealias ProducerFactory = @Sendable () throws -> KafkaProducer
+
+    /// Failed rounds in a row after which the producer is replaced even if it
+    /// reports no fatal error (a broker that came back empty, say).
+    public static let replaceAfterFailures = 3
+
     private let configuration: WorkerConfiguration
     private let listener: PostgresPool
-    private let producer: KafkaProducer
+    private let makeProducer: ProducerFactory
     private let metrics: RuntimeMetrics
+    private let health: LoopHealth
     private let logger: Logger
 
-    public init(configuration: WorkerConfiguration, postgres: PostgresConfiguration, producer: KafkaProducer, logger: Logger) {
+    /// - Parameter health: where the relay reports whether it can publish,
+    ///   for readiness.
+    public init(
+        configuration: WorkerConfiguration, postgres: PostgresConfiguration, makeProducer: @escaping ProducerFactory,
+        health: LoopHealth = LoopHealth(), logger: Logger
+    ) {
         var own = postgres
         own.maxConnections = 1
         own.applicationName = configuration.serviceName + "-outbox-relay"
         self.configuration = configuration
         self.listener = PostgresPool(configuration: own, logger: logger)
-        self.producer = producer
+        self.makeProducer = makeProducer
         self.metrics = RuntimeMetrics(service: configuration.serviceName)
+        self.health = health
         var logger = logger
         logger[metadataKey: "service"] = "\(configuration.serviceName)"
         self.logger = logger
     }
 
+    private var stage: String { configuration.serviceName }
+
     public func run() async throws {
         let backoff = Backoff(initial: configuration.retryInitialDelay, maximum: configuration.retryMaxDelay)
+        var producer: KafkaProducer? = nil
         var failures = 0
+        var brokerFailures = 0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            health.alive()
             do {
-                if try await publishRound() < configuration.relayBatchSize { try await waitForCommit() }
+                let current = try producer ?? makeProducer()
+                producer = current
+                if try await publishRound(with: current) < configuration.relayBatchSize { try await waitForCommit() }
                 failures = 0
-            } catch where Fault.isTransient(error) {
+                brokerFailures = 0
+                health.succeeded()
+            } catch {
+                // Whatever failed (the database, the broker, an event the
+                // broker refuses), the events stay in the outbox and are tried
+                // again: the worker goes on, and the failure is counted.
                 failures += 1
-                logger.info("outbox relay failed with a transient fault; retrying", metadata: ["error": "\(error)"])
-                try? await Task.sleep(for: backoff.delay(attempt: failures))
-            } catch let error as KafkaError {
-                // An event the broker refuses (too large, say) must not stop
-                // the worker: it stays in the outbox, its age shows in the
-                // metrics, and it is tried again.
-                failures += 1
-                logger.error("outbox relay cannot publish an event; it stays in the outbox", metadata: ["error": "\(error)"])
+                if error is KafkaError { brokerFailures += 1 }
+                metrics.relayFailed()
+                health.failed()
+                logger.error(
+                    "outbox relay failed; its events stay in the outbox and are tried again",
+                    metadata: ["error": "\(error)", "failures_in_a_row": "\(failures)"])
+                if let current = producer,
+                    current.fatalFailure != nil || (brokerFailures > 0 && brokerFailures % Self.replaceAfterFailures == 0)
+                {
+                    logger.error(
+                        "outbox relay replaces its producer",
+                        metadata: ["fatal": "\(current.fatalFailure.map { "\($0)" } ?? "none")", "broker_failures_in_a_row": "\(brokerFailures)"])
+                    await current.shutdown(timeout: .seconds(1))
+                    producer = nil
+                    metrics.relayProducerReplaced()
+                }
                 try? await Task.sleep(for: backoff.delay(attempt: failures))
             }
         }
         // What the last batches wrote goes out before the process does.
-        while (try? await publishRound()) ?? 0 > 0 {}
-        await producer.shutdown()
+        if let producer {
+            while (try? await publishRound(with: producer)) ?? 0 > 0 {}
+            await producer.shutdown()
+        }
         listener.close()
     }
 
-    /// Publishes one round of pending events if this relay holds the outbox,
-    /// and marks the delivered ones published. An event stays pending if its
-    /// delivery failed, and so does any later event of its topic and key,
-    /// delivered or not: sent again after it, the key's events keep their
-    /// order (consumers skip the repeat by its `event-id`).
+    /// Publishes one round of the stage's pending events if this relay holds
+    /// the stage's outbox, and marks the delivered ones published. An event
+    /// stays pending if its delivery failed, and so does any later event of
+    /// its topic and key, delivered or not: sent again after it, the key's
+    /// events keep their order (consumers skip the repeat by its `event-id`).
+    /// Reports the stage's backlog either way.
     /// - Returns: how many it marked published.
     /// - Throws: the first delivery failure, after marking the rest.
-    func publishRound() async throws -> Int {
-        guard try await listener.withConnection({ try OutboxTable.tryRelayLock(on: $0) }) else { return 0 }
+    func publishRound(with producer: KafkaProducer) async throws -> Int {
+        let stage = stage
+        guard try await listener.withConnection({ try OutboxTable.tryRelayLock(stage: stage, on: $0) }) else {
+            try await reportBacklog()
+            return 0
+        }
         do {
             let limit = configuration.relayBatchSize
-            let pending = try await listener.withConnection { try OutboxTable.oldestUnpublished(limit: limit, on: $0) }
+            let pending = try await listener.withConnection { try OutboxTable.oldestUnpublished(stage: stage, limit: limit, on: $0) }
             let messages = pending.map { item in
                 KafkaOutgoingMessage(
                     topic: item.event.topic, key: item.event.key, value: item.event.payload,
@@ -94,19 +140,25 @@ public struct OutboxRelay: Service {
                 }
             }
             let marked = delivered
-            let backlog = try await listener.withConnection { connection in
+            try await listener.withConnection { connection in
                 if !marked.isEmpty { try OutboxTable.markPublished(marked, on: connection) }
-                try OutboxTable.releaseRelayLock(on: connection)
-                return try OutboxTable.backlog(on: connection)
+                try OutboxTable.releaseRelayLock(stage: stage, on: connection)
             }
             metrics.published(marked.count)
-            metrics.outbox(backlog: backlog.count, oldestAgeSeconds: backlog.oldestAgeSeconds)
+            try await reportBacklog()
             if let firstFailure { throw firstFailure }
             return marked.count
         } catch {
-            _ = try? await listener.withConnection { try OutboxTable.releaseRelayLock(on: $0) }
+            _ = try? await listener.withConnection { try OutboxTable.releaseRelayLock(stage: stage, on: $0) }
             throw error
         }
+    }
+
+    /// The stage's backlog, from the table, whichever replica's relay publishes.
+    private func reportBacklog() async throws {
+        let stage = stage
+        let backlog = try await listener.withConnection { try OutboxTable.backlog(stage: stage, on: $0) }
+        metrics.outbox(backlog: backlog.count, oldestAgeSeconds: backlog.oldestAgeSeconds)
     }
 
     private func waitForCommit() async throws {

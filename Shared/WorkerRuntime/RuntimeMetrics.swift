@@ -38,6 +38,14 @@ struct RuntimeMetrics: Sendable {
         ).record(max(0, lag))
     }
 
+    func relayFailed() {
+        Counter(label: "turnaround_outbox_relay_errors_total", dimensions: [("service", service)]).increment()
+    }
+
+    func relayProducerReplaced() {
+        Counter(label: "turnaround_outbox_relay_producers_replaced_total", dimensions: [("service", service)]).increment()
+    }
+
     func published(_ count: Int) {
         Counter(label: "turnaround_outbox_published_total", dimensions: [("service", service)]).increment(by: count)
     }

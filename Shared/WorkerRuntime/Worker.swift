@@ -31,33 +31,63 @@ public enum Worker {
         try await MigrationRunner(pool: pool, logger: logger).apply(Migration.bundled())
         let consumer = try ConsumerWorker(
             handler: handler, configuration: options.worker, pool: pool, kafka: options.kafka, logger: logger)
-        let ops = OpsServer(port: options.httpPort, registry: registry, logger: logger) {
-            do {
-                try await pool.withConnection { try $0.execute("SELECT 1") }
-            } catch {
-                return (false, "not ready: postgres does not answer")
-            }
-            return consumer.hasJoinedGroup ? (true, "ready") : (false, "not ready: the consumer has not joined its group")
-        }
+        let relayHealth = options.runsRelay ? LoopHealth() : nil
+        let postgresCheck = BoundedCheck()
+        let brokerCheck = BoundedCheck()
+        let ops = OpsServer(
+            port: options.httpPort, registry: registry, logger: logger,
+            isAlive: {
+                if consumer.pollHealth.isWedged(after: livenessLimit) {
+                    return (false, "not alive: the consumer's poll loop has not turned for \(livenessLimit)")
+                }
+                if let relayHealth, relayHealth.isWedged(after: livenessLimit) {
+                    return (false, "not alive: the outbox relay's loop has not turned for \(livenessLimit)")
+                }
+                return (true, "alive")
+            },
+            isReady: {
+                if consumer.isDraining { return (false, "not ready: draining for shutdown") }
+                let postgresAnswers = await postgresCheck.run(timeout: checkTimeout) {
+                    (try? await pool.withConnection { try $0.execute("SELECT 1") }) != nil
+                }
+                guard postgresAnswers else { return (false, "not ready: postgres does not answer within \(checkTimeout)") }
+                guard await brokerCheck.run(timeout: checkTimeout, { await consumer.brokerAnswers(timeout: checkTimeout) }) else {
+                    return (false, "not ready: no Kafka broker answers within \(checkTimeout)")
+                }
+                if let relayHealth, relayHealth.isFailing { return (false, "not ready: the outbox relay cannot publish") }
+                return consumer.hasJoinedGroup ? (true, "ready") : (false, "not ready: the consumer has not joined its group")
+            })
         let group = try serviceGroup(
-            consumer, postgres: options.postgres, kafka: options.kafka, runsRelay: options.runsRelay,
+            consumer, postgres: options.postgres, kafka: options.kafka, runsRelay: options.runsRelay, relayHealth: relayHealth,
             shutdownTimeout: options.shutdownTimeout, logger: logger, signals: [.sigterm, .sigint], first: [ops])
         try await group.run()
     }
+
+    /// How long each readiness check (Postgres, the broker) may take before
+    /// it counts as failed.
+    public static let checkTimeout = Duration.seconds(2)
+
+    /// How long the poll loop or the relay's loop may go without turning
+    /// before the process is reported not alive: longer than any wait in
+    /// them (a delivery times out after 30 s, a retry waits at most
+    /// `WORKER_RETRY_MAX_DELAY_MS`).
+    public static let livenessLimit = Duration.seconds(90)
 
     /// The services of a worker, in start order: `first` (the ops port), the
     /// relay, then the consumer. They stop in reverse: the consumer first, then
     /// the relay publishes what its last batch wrote, and the ops port last.
     public static func serviceGroup<Handler: WorkerHandler>(
         _ consumer: ConsumerWorker<Handler>, postgres: PostgresConfiguration, kafka: KafkaConfiguration,
-        runsRelay: Bool = true, shutdownTimeout: Duration, logger: Logger, signals: [UnixSignal],
+        runsRelay: Bool = true, relayHealth: LoopHealth? = nil, shutdownTimeout: Duration, logger: Logger, signals: [UnixSignal],
         first: [any Service] = []
     ) throws -> ServiceGroup {
         var services = first.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
         if runsRelay {
-            let producer = try KafkaProducer(configuration: kafka, logger: logger)
-            services.append(
-                .init(service: OutboxRelay(configuration: consumer.configuration, postgres: postgres, producer: producer, logger: logger)))
+            let relay = OutboxRelay(
+                configuration: consumer.configuration, postgres: postgres,
+                makeProducer: { try KafkaProducer(configuration: kafka, logger: logger) }, health: relayHealth ?? LoopHealth(),
+                logger: logger)
+            services.append(.init(service: relay))
         }
         services.append(.init(service: consumer, successTerminationBehavior: .gracefullyShutdownGroup))
         var groupConfiguration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: signals, logger: logger)

@@ -58,11 +58,11 @@ import Testing
             try await harness.waitUntilCommitted(50)
             unpublishing.signal(SIGKILL)
             await unpublishing.waitForExit()
-            #expect(try await harness.pool.withConnection { try OutboxTable.backlog(on: $0).count } == 50)
+            #expect(try await harness.pool.withConnection { try OutboxTable.backlog(stage: harness.service, on: $0).count } == 50)
 
             let restarted = try Self.start(harness, outputTopic: output)
             try await WorkerHarness.eventually {
-                try await harness.pool.withConnection { try OutboxTable.backlog(on: $0).count } == 0
+                try await harness.pool.withConnection { try OutboxTable.backlog(stage: harness.service, on: $0).count } == 0
             }
             #expect(await restarted.stopGracefully() == 0, "\(restarted.output)")
             let published = try await harness.consumeAll(output, count: 50)

@@ -112,7 +112,7 @@ import WorkerRuntime
                 try await harness.produce(values)
                 try await harness.waitUntilCommitted(100)
                 try await WorkerHarness.eventually {
-                    try await harness.pool.withConnection { try OutboxTable.backlog(on: $0).count } == 0
+                    try await harness.pool.withConnection { try OutboxTable.backlog(stage: harness.service, on: $0).count } == 0
                 }
             }
             let published = try await harness.consumeAll(output, count: 100)
@@ -129,11 +129,12 @@ import WorkerRuntime
             // A worker committed these and died before its relay published them.
             try await harness.pool.withTransaction { connection in
                 try OutboxTable.append(
-                    (0..<25).map { OutboxEvent(topic: output, key: [UInt8($0)], payload: Array("left-\($0)".utf8)) }, on: connection)
+                    (0..<25).map { OutboxEvent(topic: output, key: [UInt8($0)], payload: Array("left-\($0)".utf8)) },
+                    stage: harness.service, on: connection)
             }
             try await harness.running(RecordingHandler()) {
                 try await WorkerHarness.eventually {
-                    try await harness.pool.withConnection { try OutboxTable.backlog(on: $0).count } == 0
+                    try await harness.pool.withConnection { try OutboxTable.backlog(stage: harness.service, on: $0).count } == 0
                 }
             }
             let published = try await harness.consumeAll(output, count: 25)

@@ -1,0 +1,93 @@
+import Foundation
+import IntegrationSupport
+import Testing
+
+/// `/readyz` says whether the worker can make progress now, each check with
+/// a timeout, and why not.
+@Suite struct ReadinessTests {
+    static func readiness(_ port: UInt16) async -> (status: Int, body: String)? {
+        await LocalHTTP.get(port: port, path: "/readyz")
+    }
+
+    static func eventuallyReady(_ port: UInt16) async throws {
+        try await WorkerHarness.eventually { await readiness(port)?.status == 200 }
+    }
+
+    /// Waits until readiness fails, and returns the reason it gives.
+    static func eventuallyNotReady(_ port: UInt16) async throws -> String {
+        var reason = ""
+        try await WorkerHarness.eventually {
+            guard let answer = await readiness(port), answer.status == 503 else { return false }
+            reason = answer.body
+            return true
+        }
+        return reason
+    }
+
+    @Test func notReadyWhileNoBrokerAnswers() async throws {
+        let instance = TestEnvironment.uniqueName("readybroker")
+        try await Script.dev("start-broker", instance: instance)
+        do {
+            let brokers = try await Script.dev("broker-address", instance: instance).trimmingCharacters(in: .whitespacesAndNewlines)
+            try await WorkerHarness.with(kafkaBrokers: brokers) { harness in
+                let port = try LocalHTTP.freePort()
+                let worker = try WorkerProcessTests.start(harness, httpPort: port)
+                try await Self.eventuallyReady(port)
+                try await Script.dev("stop-broker", instance: instance)
+                #expect(try await Self.eventuallyNotReady(port).contains("no Kafka broker answers"))
+                try await Script.dev("start-broker", instance: instance)
+                try await Self.eventuallyReady(port)
+                #expect(await worker.stopGracefully() == 0, "\(worker.output)")
+            }
+        } catch {
+            _ = try? await Script.dev("destroy", instance: instance)
+            throw error
+        }
+        try await Script.dev("destroy", instance: instance)
+    }
+
+    @Test func notReadyWhilePostgresIsDownOrHung() async throws {
+        let instance = TestEnvironment.uniqueName("readypg")
+        try await Script.dev("start-postgres", instance: instance)
+        do {
+            let url = try await Script.dev("database-url", instance: instance).trimmingCharacters(in: .whitespacesAndNewlines)
+            try await WorkerHarness.with(databaseURL: url) { harness in
+                let port = try LocalHTTP.freePort()
+                let worker = try WorkerProcessTests.start(harness, httpPort: port)
+                try await Self.eventuallyReady(port)
+
+                try await Script.dev("stop-postgres", instance: instance)
+                #expect(try await Self.eventuallyNotReady(port).contains("postgres does not answer"))
+                try await Script.dev("start-postgres", instance: instance)
+                try await Self.eventuallyReady(port)
+
+                // A hung server answers nothing at all: the check's timeout answers for it.
+                try await Script.dev("hang-postgres", instance: instance)
+                let hung = try await Self.eventuallyNotReady(port)
+                try await Script.dev("unhang-postgres", instance: instance)
+                #expect(hung.contains("postgres does not answer within"))
+                try await Self.eventuallyReady(port)
+                #expect(await worker.stopGracefully() == 0, "\(worker.output)")
+            }
+        } catch {
+            _ = try? await Script.dev("unhang-postgres", instance: instance)
+            _ = try? await Script.dev("destroy", instance: instance)
+            throw error
+        }
+        try await Script.dev("destroy", instance: instance)
+    }
+
+    @Test func notReadyWhileDrainingForShutdown() async throws {
+        try await WorkerHarness.with(partitions: 1) { harness in
+            let port = try LocalHTTP.freePort()
+            // Each batch of 100 takes 3 s: the drain outlasts several probes.
+            let worker = try WorkerProcessTests.start(harness, applyDelayMs: 3000, httpPort: port)
+            try await Self.eventuallyReady(port)
+            try await harness.produce(WorkerProcessTests.values(0..<300))
+            try await WorkerHarness.eventually { try await harness.effects().count >= 100 }
+            worker.signal(SIGTERM)
+            #expect(try await Self.eventuallyNotReady(port).contains("draining"))
+            #expect(await worker.waitForExit() == 0, "\(worker.output)")
+        }
+    }
+}
