@@ -7,7 +7,7 @@ public final class LoopHealth: Sendable {
     private struct State {
         var lastTurn = ContinuousClock.now
         var failing = false
-        var stopped = false
+        var stoppedAt: ContinuousClock.Instant?
     }
 
     private let state = Mutex(State())
@@ -37,17 +37,20 @@ public final class LoopHealth: Sendable {
 
     /// The loop ended (the process is shutting down): it is not wedged.
     func stopped() {
-        state.withLock { $0.stopped = true }
+        state.withLock { $0.stoppedAt = .now }
     }
 
     /// Whether the loop has ended.
-    public var hasStopped: Bool { state.withLock { $0.stopped } }
+    public var hasStopped: Bool { stoppedAt != nil }
+
+    /// When the loop ended, if it has.
+    public var stoppedAt: ContinuousClock.Instant? { state.withLock { $0.stoppedAt } }
 
     /// Whether the last attempt failed.
     public var isFailing: Bool { state.withLock { $0.failing } }
 
     /// Whether the loop has not turned for `limit`: stuck somewhere no retry reaches.
     public func isWedged(after limit: Duration) -> Bool {
-        state.withLock { !$0.stopped && ContinuousClock.now - $0.lastTurn > limit }
+        state.withLock { $0.stoppedAt == nil && ContinuousClock.now - $0.lastTurn > limit }
     }
 }

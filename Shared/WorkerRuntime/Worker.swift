@@ -60,7 +60,29 @@ public enum Worker {
         let group = try serviceGroup(
             consumer, postgres: options.postgres, kafka: options.kafka, runsRelay: options.runsRelay, relayHealth: relayHealth,
             shutdownTimeout: options.shutdownTimeout, logger: logger, signals: [.sigterm, .sigint], first: [ops])
-        try await group.run()
+        // Past its timeout the group cancels what is still draining: what
+        // those batches held is applied again by the next owner, but an
+        // operator must hear of it, and so must the orchestrator.
+        func failIfDrainTimedOut() throws {
+            guard let stopped = consumer.pollHealth.stoppedAt, ContinuousClock.now - stopped >= options.shutdownTimeout else { return }
+            logger.error(
+                "graceful shutdown timed out; work in hand was cancelled and will be redelivered",
+                metadata: ["took": "\(ContinuousClock.now - stopped)", "timeout": "\(options.shutdownTimeout)"])
+            throw DrainTimedOut(timeout: options.shutdownTimeout)
+        }
+        do {
+            try await group.run()
+        } catch {
+            try failIfDrainTimedOut()
+            throw error
+        }
+        try failIfDrainTimedOut()
+    }
+
+    /// A graceful shutdown that did not finish within its timeout.
+    public struct DrainTimedOut: Error, CustomStringConvertible {
+        public var timeout: Duration
+        public var description: String { "graceful shutdown did not finish within \(timeout)" }
     }
 
     /// How long each readiness check (Postgres, the broker) may take before
@@ -95,3 +117,4 @@ public enum Worker {
         return ServiceGroup(configuration: groupConfiguration)
     }
 }
+

@@ -77,6 +77,19 @@ import Testing
         try await Script.dev("destroy", instance: instance)
     }
 
+    @Test func aDrainThatTimesOutIsLoggedAsAnErrorAndExitsNonZero() async throws {
+        try await WorkerHarness.with(partitions: 1) { harness in
+            // Each batch of 100 takes 4 s, and the drain may take 1 s.
+            let worker = try WorkerProcessTests.start(harness, applyDelayMs: 4000, shutdownTimeoutSeconds: 1)
+            try await harness.produce(WorkerProcessTests.values(0..<300))
+            try await WorkerHarness.eventually { try await harness.effects().count >= 100 }
+            worker.signal(SIGTERM)
+            #expect(await worker.waitForExit() != 0)
+            #expect(worker.output.contains("error"), "\(worker.output)")
+            #expect(worker.output.contains("graceful shutdown timed out"), "\(worker.output)")
+        }
+    }
+
     @Test func notReadyWhileDrainingForShutdown() async throws {
         try await WorkerHarness.with(partitions: 1) { harness in
             let port = try LocalHTTP.freePort()

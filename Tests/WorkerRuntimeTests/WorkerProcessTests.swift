@@ -14,7 +14,7 @@ import Testing
 
     static func start(
         _ harness: WorkerHarness, outputTopic: String? = nil, applyDelayMs: Int = 0, relay: Bool = true,
-        httpPort: UInt16? = nil
+        httpPort: UInt16? = nil, shutdownTimeoutSeconds: Int = 20
     ) throws -> ChildProcess {
         let schema = harness.pool.configuration.searchPath![0]
         var arguments = ["--service", harness.service, "--topic", harness.topic, "--apply-delay-ms", "\(applyDelayMs)", "--batch-size", "100"]
@@ -25,7 +25,7 @@ import Testing
                 "DATABASE_URL": harness.databaseURL + "?options=-csearch_path%3D" + schema,
                 "KAFKA_BROKERS": harness.kafka.brokers.joined(separator: ","),
                 "WORKER_RELAY": relay ? "on" : "off",
-                "WORKER_SHUTDOWN_TIMEOUT_S": "20",
+                "WORKER_SHUTDOWN_TIMEOUT_S": String(shutdownTimeoutSeconds),
                 "WORKER_HTTP_PORT": String(try httpPort ?? LocalHTTP.freePort()),
             ])
     }
