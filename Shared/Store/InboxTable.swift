@@ -60,6 +60,23 @@ public enum InboxTable {
         return Dictionary(rows.map { ($0.0, [UInt8]($0.1)) }, uniquingKeysWith: { first, _ in first })
     }
 
+    /// Forgets, for `consumer`, events applied before `cutoff`, at most
+    /// `limit` of them: a redelivery of one of them later would be applied
+    /// again, so the cutoff must lie beyond the longest redelivery to survive.
+    /// - Returns: how many were forgotten.
+    public static func prune(consumer: String, appliedBefore cutoff: Date, limit: Int, on connection: PostgresConnection) throws -> Int {
+        try connection.execute(
+            """
+            DELETE FROM inbox_event WHERE (consumer, event_id) IN (
+                SELECT consumer, event_id FROM inbox_event WHERE consumer = \(consumer) AND applied_at < \(cutoff) LIMIT \(limit))
+            """, preparedAs: "inbox_prune")
+    }
+
+    /// The table's size on disk, indexes included, in bytes.
+    public static func sizeInBytes(on connection: PostgresConnection) throws -> Int {
+        try connection.query("SELECT pg_total_relation_size('inbox_event'::regclass)").decode(Int.self)[0]
+    }
+
     private static func insert(_ entries: [Entry], consumer: String, skippingRecorded: Bool) -> PostgresQuery {
         """
         INSERT INTO inbox_event (consumer, event_id, topic, kafka_partition, kafka_offset, content_digest)

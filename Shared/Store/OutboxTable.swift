@@ -92,6 +92,22 @@ public enum OutboxTable {
             preparedAs: "outbox_mark_published")
     }
 
+    /// Deletes a stage's events published before `cutoff`, at most `limit`
+    /// of them; unpublished events are never deleted.
+    /// - Returns: how many were deleted.
+    public static func prune(stage: String, publishedBefore cutoff: Date, limit: Int, on connection: PostgresConnection) throws -> Int {
+        try connection.execute(
+            """
+            DELETE FROM outbox_event WHERE id IN (
+                SELECT id FROM outbox_event WHERE stage = \(stage) AND published_at < \(cutoff) LIMIT \(limit))
+            """, preparedAs: "outbox_prune")
+    }
+
+    /// The table's size on disk, indexes included, in bytes.
+    public static func sizeInBytes(on connection: PostgresConnection) throws -> Int {
+        try connection.query("SELECT pg_total_relation_size('outbox_event'::regclass)").decode(Int.self)[0]
+    }
+
     /// How many of a stage's events wait, and the age in seconds of the oldest.
     public static func backlog(stage: String, on connection: PostgresConnection) throws -> (count: Int, oldestAgeSeconds: Double) {
         try connection.query(

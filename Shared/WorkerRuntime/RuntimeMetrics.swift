@@ -46,6 +46,11 @@ struct RuntimeMetrics: Sendable {
         Counter(label: "turnaround_outbox_relay_producers_replaced_total", dimensions: [("service", service)]).increment()
     }
 
+    func retention(pruned: Int, table: String, sizeInBytes: Int) {
+        Counter(label: "turnaround_retention_pruned_total", dimensions: [("service", service), ("table", table)]).increment(by: pruned)
+        Gauge(label: "turnaround_table_size_bytes", dimensions: [("table", table)]).record(sizeInBytes)
+    }
+
     func published(_ count: Int) {
         Counter(label: "turnaround_outbox_published_total", dimensions: [("service", service)]).increment(by: count)
     }

@@ -111,6 +111,7 @@ public enum Worker {
                 logger: logger)
             services.append(.init(service: relay))
         }
+        services.append(.init(service: RetentionSweeper(configuration: consumer.configuration, postgres: postgres, logger: logger)))
         services.append(.init(service: consumer, successTerminationBehavior: .gracefullyShutdownGroup))
         var groupConfiguration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: signals, logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = shutdownTimeout

@@ -28,12 +28,21 @@ public struct WorkerConfiguration: Sendable {
     public var relayBatchSize: Int
     /// How long the relay waits for a commit's notification before it looks anyway. Default 1 s.
     public var relayPollInterval: Duration
+    /// How long applied events stay in the inbox and published ones in the
+    /// outbox. Default 7 days. A message redelivered after its inbox row is
+    /// gone is applied again: keep this longer than the longest redelivery
+    /// to survive (a consumer down with uncommitted offsets, a relay down
+    /// with published but unmarked events).
+    public var retention: Duration
+    /// How often the inbox and outbox are pruned. Default 1 hour.
+    public var retentionSweepInterval: Duration
 
     public init(
         serviceName: String, topics: [String], batchSize: Int = 500, lanes: Int = 4, readAhead: Int? = nil,
         batchMaxWait: Duration = .milliseconds(100), commitInterval: Duration = .milliseconds(100),
         retryInitialDelay: Duration = .milliseconds(100), retryMaxDelay: Duration = .seconds(10),
-        relayBatchSize: Int = 500, relayPollInterval: Duration = .seconds(1)
+        relayBatchSize: Int = 500, relayPollInterval: Duration = .seconds(1), retention: Duration = .seconds(7 * 24 * 3600),
+        retentionSweepInterval: Duration = .seconds(3600)
     ) {
         self.serviceName = serviceName
         self.topics = topics
@@ -46,5 +55,7 @@ public struct WorkerConfiguration: Sendable {
         self.retryMaxDelay = retryMaxDelay
         self.relayBatchSize = relayBatchSize
         self.relayPollInterval = relayPollInterval
+        self.retention = retention
+        self.retentionSweepInterval = retentionSweepInterval
     }
 }

@@ -22,6 +22,9 @@ public struct WorkerOptions: ParsableArguments {
     @Option(help: "Longest pause, in milliseconds, between retries of a transient fault. Env WORKER_RETRY_MAX_DELAY_MS; default 10000.")
     var retryMaxDelayMs: Int?
 
+    @Option(help: "Hours applied events stay in the inbox and published ones in the outbox; keep it above the longest redelivery to survive. Env WORKER_RETENTION_HOURS; default 168 (7 days).")
+    var retentionHours: Int?
+
     @Option(help: "Seconds a graceful shutdown may take. Env WORKER_SHUTDOWN_TIMEOUT_S; default 30.")
     var shutdownTimeoutS: Int?
 
@@ -53,7 +56,8 @@ public struct WorkerOptions: ParsableArguments {
             lanes: try number(lanes, "WORKER_LANES", default: 4),
             batchMaxWait: .milliseconds(try number(batchMaxWaitMs, "WORKER_BATCH_MAX_WAIT_MS", default: 100)),
             commitInterval: .milliseconds(try number(commitIntervalMs, "WORKER_COMMIT_INTERVAL_MS", default: 100)),
-            retryMaxDelay: .milliseconds(try number(retryMaxDelayMs, "WORKER_RETRY_MAX_DELAY_MS", default: 10_000)))
+            retryMaxDelay: .milliseconds(try number(retryMaxDelayMs, "WORKER_RETRY_MAX_DELAY_MS", default: 10_000)),
+            retention: .seconds(3600 * (try number(retentionHours, "WORKER_RETENTION_HOURS", default: 168))))
         return ResolvedWorkerOptions(
             worker: worker,
             postgres: try PostgresConfiguration.fromEnvironment(environment, applicationName: serviceName),

@@ -15,7 +15,7 @@ import WorkerRuntime
             [
                 "WORKER_BATCH_SIZE": "200", "WORKER_LANES": "2", "WORKER_BATCH_MAX_WAIT_MS": "40",
                 "WORKER_COMMIT_INTERVAL_MS": "250", "WORKER_RETRY_MAX_DELAY_MS": "5000", "WORKER_SHUTDOWN_TIMEOUT_S": "12",
-                "WORKER_RELAY": "off", "WORKER_HTTP_PORT": "9100",
+                "WORKER_RELAY": "off", "WORKER_HTTP_PORT": "9100", "WORKER_RETENTION_HOURS": "48",
             ]) { $1 }
         let resolved = try WorkerOptions.parse([]).resolve(serviceName: "intake", topics: ["referrals.submitted"], environment: environment)
         #expect(resolved.worker.batchSize == 200)
@@ -27,6 +27,7 @@ import WorkerRuntime
         #expect(resolved.shutdownTimeout == .seconds(12))
         #expect(!resolved.runsRelay)
         #expect(resolved.httpPort == 9100)
+        #expect(resolved.worker.retention == .seconds(48 * 3600))
     }
 
     @Test func malformedSettingIsNamed() {

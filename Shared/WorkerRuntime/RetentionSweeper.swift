@@ -1,0 +1,81 @@
+import Foundation
+import Logging
+import Postgres
+import ServiceLifecycle
+import Store
+
+/// Keeps the inbox and the outbox from growing for ever: every
+/// ``WorkerConfiguration/retentionSweepInterval`` it forgets the events its
+/// stage applied, and deletes the events its stage published, longer ago
+/// than ``WorkerConfiguration/retention``, a bounded number per statement so
+/// no sweep holds locks for long; and it reports both tables' sizes.
+struct RetentionSweeper: Service {
+    /// Rows deleted per statement.
+    static let chunk = 10_000
+
+    private let configuration: WorkerConfiguration
+    private let pool: PostgresPool
+    private let metrics: RuntimeMetrics
+    private let logger: Logger
+
+    init(configuration: WorkerConfiguration, postgres: PostgresConfiguration, logger: Logger) {
+        var own = postgres
+        own.maxConnections = 1
+        own.applicationName = configuration.serviceName + "-retention"
+        self.configuration = configuration
+        self.pool = PostgresPool(configuration: own, logger: logger)
+        self.metrics = RuntimeMetrics(service: configuration.serviceName)
+        var logger = logger
+        logger[metadataKey: "service"] = "\(configuration.serviceName)"
+        self.logger = logger
+    }
+
+    func run() async throws {
+        defer { pool.close() }
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await sweep()
+                } catch where Fault.isTransient(error) {
+                    logger.warning("retention sweep failed with a transient fault; the next sweep tries again", metadata: ["error": "\(error)"])
+                }
+                try await Task.sleep(for: configuration.retentionSweepInterval)
+            }
+        }
+    }
+
+    /// One sweep: what is older than the retention window goes, nothing newer.
+    func sweep() async throws {
+        let cutoff = Date() - configuration.retention.timeInterval
+        let stage = configuration.serviceName
+        var forgotten = 0
+        var deleted = 0
+        while true {
+            let count = try await pool.withConnection {
+                try InboxTable.prune(consumer: stage, appliedBefore: cutoff, limit: Self.chunk, on: $0)
+            }
+            forgotten += count
+            if count < Self.chunk { break }
+        }
+        while true {
+            let count = try await pool.withConnection {
+                try OutboxTable.prune(stage: stage, publishedBefore: cutoff, limit: Self.chunk, on: $0)
+            }
+            deleted += count
+            if count < Self.chunk { break }
+        }
+        let sizes = try await pool.withConnection { (inbox: try InboxTable.sizeInBytes(on: $0), outbox: try OutboxTable.sizeInBytes(on: $0)) }
+        metrics.retention(pruned: forgotten, table: "inbox_event", sizeInBytes: sizes.inbox)
+        metrics.retention(pruned: deleted, table: "outbox_event", sizeInBytes: sizes.outbox)
+        if forgotten + deleted > 0 {
+            logger.info("retention sweep", metadata: ["inbox_forgotten": "\(forgotten)", "outbox_deleted": "\(deleted)"])
+        }
+    }
+}
+
+extension Duration {
+    var timeInterval: TimeInterval {
+        let (seconds, attoseconds) = components
+        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
+    }
+}
