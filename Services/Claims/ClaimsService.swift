@@ -18,7 +18,7 @@ struct ClaimsService: AsyncParsableCommand {
     @OptionGroup var programme: ProgrammeOptions
 
     func run() async throws {
-        let registry = Worker.bootstrapProcess()
+        let registry = try Worker.bootstrapProcess(service: Self.configuration.commandName!)
         let topics = Topics.fromEnvironment()
         let resolved = try options.resolve(
             serviceName: topics.consumerGroup("claims"), topics: [topics.eligibilityDecided, topics.familiesAttached, topics.evidenceRecorded])

@@ -15,7 +15,7 @@ struct IntakeService: AsyncParsableCommand {
     @OptionGroup var options: WorkerOptions
 
     func run() async throws {
-        let registry = Worker.bootstrapProcess()
+        let registry = try Worker.bootstrapProcess(service: Self.configuration.commandName!)
         let topics = Topics.fromEnvironment()
         let resolved = try options.resolve(serviceName: topics.consumerGroup("intake"), topics: [topics.referralsSubmitted, topics.evidenceSubmitted])
         let logger = Logger(label: "turnaround.intake")

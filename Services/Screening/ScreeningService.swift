@@ -18,7 +18,7 @@ struct ScreeningService: AsyncParsableCommand {
     @OptionGroup var programme: ProgrammeOptions
 
     func run() async throws {
-        let registry = Worker.bootstrapProcess()
+        let registry = try Worker.bootstrapProcess(service: Self.configuration.commandName!)
         let topics = Topics.fromEnvironment()
         let resolved = try options.resolve(serviceName: topics.consumerGroup("screening"), topics: [topics.referralsAccepted, topics.evidenceRecorded])
         let logger = Logger(label: "turnaround.screening")

@@ -62,6 +62,8 @@ final class KafkaClientContext: Sendable {
     let logger: Logger
     let deliveries: DeliveryState?
     let rebalanceObserver: (@Sendable (KafkaRebalance) -> Void)?
+    /// librdkafka repeats a line every second or so while a broker is down.
+    let repeats = RepeatedLines(window: .seconds(10))
 
     init(
         logger: Logger, deliveries: DeliveryState? = nil,
@@ -77,18 +79,35 @@ final class KafkaClientContext: Sendable {
     }
 }
 
-/// librdkafka's log lines, into the client's logger. A library logs at info
-/// or below; the syslog level stays in the metadata.
+/// librdkafka's log lines, into the client's logger at the level librdkafka
+/// gave (syslog's, mapped to swift-log's); a line repeated within the window
+/// is held back and counted, and the next one that gets through says how
+/// many were.
 private let logCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafePointer<CChar>?) -> Void = {
     handle, level, facility, text in
     guard let context = KafkaClientContext.of(handle) else { return }
-    context.logger.log(
-        level: level <= 4 ? .info : .debug, "librdkafka",
-        metadata: [
-            "librdkafka.level": "\(level)",
-            "librdkafka.facility": "\(facility.map { String(cString: $0) } ?? "")",
-            "librdkafka.message": "\(text.map { String(cString: $0) } ?? "")",
-        ])
+    let facilityText = facility.map { String(cString: $0) } ?? ""
+    let message = text.map { String(cString: $0) } ?? ""
+    guard let heldBack = context.repeats.admit(facilityText + "\u{0}" + message) else { return }
+    var metadata: Logger.Metadata = [
+        "librdkafka.level": "\(level)", "librdkafka.facility": "\(facilityText)", "librdkafka.message": "\(message)",
+    ]
+    if heldBack > 0 { metadata["librdkafka.repeated"] = "\(heldBack)" }
+    context.logger.log(level: Logger.Level(syslogLevel: level), "librdkafka", metadata: metadata)
+}
+
+extension Logger.Level {
+    /// Syslog's levels, as librdkafka uses them: 0–3 emergency to error, 4
+    /// warning, 5 notice, 6 info, 7 debug.
+    init(syslogLevel level: Int32) {
+        switch level {
+        case ...3: self = .error
+        case 4: self = .warning
+        case 5: self = .notice
+        case 6: self = .info
+        default: self = .debug
+        }
+    }
 }
 
 /// Runs blocking librdkafka work on `queue` and suspends until it is done.

@@ -21,29 +21,36 @@ struct BatchApplier<Handler: WorkerHandler>: Sendable {
         _ batch: [KafkaMessage], held: @Sendable () -> Set<KafkaTopicPartition>
     ) async throws -> [KafkaMessage] {
         let backoff = Backoff(initial: configuration.retryInitialDelay, maximum: configuration.retryMaxDelay)
+        var logger = logger
+        logger[metadataKey: "batch"] = "\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
         var attempt = 0
         while true {
             let partitions = held()
             let stillHeld = batch.filter { partitions.contains($0.topicPartition) }
             guard !stillHeld.isEmpty else { return [] }
             do {
-                try await apply(stillHeld)
+                try await apply(stillHeld, logger: logger)
                 return stillHeld
             } catch where Fault.isTransient(error) {
                 attempt += 1
                 metrics.retried()
                 logger.warning(
                     "batch failed with a transient fault; retrying",
-                    metadata: [
-                        "attempt": "\(attempt)", "error": "\(error)", "batch": "\(stillHeld.count)",
-                        "partitions": "\(Set(stillHeld.map(\.topicPartition)).sorted())",
-                    ])
+                    metadata: ["attempt": "\(attempt)", "error": "\(error)", "messages": "\(stillHeld.count)", "offsets": "\(Self.offsets(of: stillHeld))"])
                 try await Task.sleep(for: backoff.delay(attempt: attempt))
             }
         }
     }
 
-    private func apply(_ batch: [KafkaMessage]) async throws {
+    /// Where a batch's messages sit: `topic[partition]:first-last` for each partition.
+    static func offsets(of batch: [KafkaMessage]) -> String {
+        Dictionary(grouping: batch, by: \.topicPartition).sorted { $0.key < $1.key }.map { partition, messages in
+            let offsets = messages.map(\.offset)
+            return "\(partition):\(offsets.min()!)-\(offsets.max()!)"
+        }.joined(separator: " ")
+    }
+
+    private func apply(_ batch: [KafkaMessage], logger: Logger) async throws {
         let started = ContinuousClock.now
         let handler = handler
         let service = configuration.serviceName
@@ -134,14 +141,14 @@ struct BatchApplier<Handler: WorkerHandler>: Sendable {
                 mode.oneByOne = true
             }
         }
-        record(outcome, batchSize: batch.count, duration: .now - started)
+        record(outcome, batch: batch, duration: .now - started, logger: logger)
     }
 
     static func conflictReason(_ eventID: String) -> String {
         "event id \(eventID) was applied before with other content: a producer reused an id, or a message was altered"
     }
 
-    private func record(_ outcome: BatchOutcome, batchSize: Int, duration: Duration) {
+    private func record(_ outcome: BatchOutcome, batch: [KafkaMessage], duration: Duration, logger: Logger) {
         for (topic, messages) in Dictionary(grouping: outcome.applied, by: \.topic) {
             metrics.processed(messages.count, topic: topic)
         }
@@ -157,9 +164,10 @@ struct BatchApplier<Handler: WorkerHandler>: Sendable {
                     "offset": "\(letter.message.offset)", "event_id": "\(letter.message.eventID ?? "none")", "reason": "\(letter.reason)",
                 ])
         }
-        metrics.batch(size: batchSize, duration: duration)
+        metrics.batch(size: batch.count, duration: duration)
         logger.debug(
-            "batch applied", metadata: ["messages": "\(batchSize)", "duplicates": "\(outcome.duplicates.count)"])
+            "batch applied",
+            metadata: ["messages": "\(batch.count)", "duplicates": "\(outcome.duplicates.count)", "offsets": "\(Self.offsets(of: batch))"])
     }
 }
 

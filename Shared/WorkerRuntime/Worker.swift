@@ -1,3 +1,4 @@
+import Foundation
 import Kafka
 import Logging
 import Metrics
@@ -11,11 +12,16 @@ import UnixSignals
 /// relays the outbox and serves the ops port until SIGTERM or SIGINT, and
 /// shuts down gracefully within the configured timeout.
 public enum Worker {
-    /// Sends logs to standard error and metrics to a Prometheus registry, once
-    /// per process, before anything logs or counts.
+    /// Sends logs to standard error (``ServiceLogHandler``: `LOG_LEVEL`,
+    /// `LOG_FORMAT`, the service on every line) and metrics to a Prometheus
+    /// registry, once per process, before anything logs or counts.
     /// - Returns: the registry to pass to ``run(_:options:registry:logger:)``.
-    public static func bootstrapProcess() -> PrometheusCollectorRegistry {
-        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+    /// - Throws: ``WorkerOptionsError`` for a malformed logging setting.
+    public static func bootstrapProcess(
+        service: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> PrometheusCollectorRegistry {
+        let settings = try ServiceLogHandler.Settings.fromEnvironment(environment)
+        LoggingSystem.bootstrap { label in ServiceLogHandler(label: label, service: service, settings: settings) }
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         return registry

@@ -19,7 +19,7 @@ struct TestWorker: AsyncParsableCommand {
     @Option(help: "Milliseconds each batch takes inside its transaction.") var applyDelayMs = 0
 
     func run() async throws {
-        let registry = Worker.bootstrapProcess()
+        let registry = try Worker.bootstrapProcess(service: service)
         let resolved = try options.resolve(serviceName: service, topics: [topic])
         let handler = SlowRecordingHandler(outputTopic: outputTopic, delay: Double(applyDelayMs) / 1000)
         try await Worker.run(handler, options: resolved, registry: registry, logger: Logger(label: service))
