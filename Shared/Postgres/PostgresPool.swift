@@ -55,6 +55,12 @@ public final class PostgresPool: Sendable {
         try await withConnection { try $0.withTransaction(isolation, body) }
     }
 
+    /// How the pool is used now: connections leased, open and idle, and
+    /// tasks waiting for one.
+    public var usage: (leased: Int, idle: Int, waiting: Int) {
+        state.withLock { (leased: $0.opened - $0.idle.count, idle: $0.idle.count, waiting: $0.waiters.count) }
+    }
+
     /// Closes idle connections and refuses new leases; leased connections
     /// close when they come back.
     public func close() {

@@ -1,6 +1,7 @@
 import Kafka
 import Logging
 import Postgres
+import Prometheus
 import ServiceLifecycle
 import Synchronization
 
@@ -28,7 +29,8 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
     private let consumer: KafkaConsumer
     private let assignment: Assignment
     private let lanes: [LaneQueue]
-    private let metrics: RuntimeMetrics
+    private let progress: PartitionProgress
+    let metrics: RuntimeMetrics
     private let logger: Logger
     /// The poll loop's turns (liveness) and whether its last poll failed (readiness).
     let pollHealth = LoopHealth()
@@ -39,18 +41,23 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
     /// transient fault, say), short enough that polling goes on for the rest.
     private static var stuckLaneWait: Duration { .seconds(1) }
 
+    /// - Parameter registry: where the worker's metrics go: the registry the
+    ///   process serves at `/metrics` (a registry of its own by default).
     /// - Throws: ``KafkaError`` when the consumer cannot be created.
     public init(
-        handler: Handler, configuration: WorkerConfiguration, pool: PostgresPool, kafka: KafkaConfiguration, logger: Logger
+        handler: Handler, configuration: WorkerConfiguration, pool: PostgresPool, kafka: KafkaConfiguration, logger: Logger,
+        registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
     ) throws {
         var logger = logger
         logger[metadataKey: "service"] = "\(configuration.serviceName)"
         let assignment = Assignment()
         let lanes = (0..<configuration.lanes).map { _ in LaneQueue(batchSize: configuration.batchSize) }
-        let metrics = RuntimeMetrics(service: configuration.serviceName)
+        let metrics = RuntimeMetrics(service: configuration.serviceName, topics: configuration.topics, registry: registry)
+        let progress = PartitionProgress()
         self.configuration = configuration
         self.assignment = assignment
         self.lanes = lanes
+        self.progress = progress
         self.metrics = metrics
         self.logger = logger
         self.applier = BatchApplier(handler: handler, configuration: configuration, pool: pool, metrics: metrics, logger: logger)
@@ -58,8 +65,11 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
             configuration: kafka, groupID: configuration.serviceName, logger: logger,
             onRebalance: { rebalance in
                 assignment.apply(rebalance)
+                metrics.rebalanced(rebalance)
                 if case .revoked(let partitions) = rebalance {
                     lanes.forEach { $0.discard(Set(partitions)) }
+                    progress.forget(partitions)
+                    partitions.forEach(metrics.forgetLag)
                 }
             })
     }
@@ -116,7 +126,7 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
             guard !done.isEmpty else { continue }
             consumer.store(done)
             applied.count.add(1, ordering: .releasing)
-            recordLag(after: done)
+            progress.applied(done)
         }
     }
 
@@ -147,6 +157,7 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
                 try await changePartitions(paused.subtracting(toKeepPaused), consumer.resume)
                 if toKeepPaused != paused {
                     logger.info("partitions of lanes not taking messages are paused", metadata: ["paused": "\(toKeepPaused.sorted())"])
+                    metrics.paused(toKeepPaused.count)
                 }
                 paused = toKeepPaused
             }
@@ -167,6 +178,8 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
                 perLane[router.lane(of: message.topicPartition, holding: held)].append(message)
             }
             for (lane, messages) in zip(lanes, perLane) { lane.append(messages) }
+            progress.saw(perLane.joined())
+            recordLag(held: held)
 
             let appliedNow = applied.count.load(ordering: .acquiring)
             if appliedNow != committedUpTo && ContinuousClock.now - lastCommit >= configuration.commitInterval {
@@ -200,11 +213,38 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
         }
     }
 
-    private func recordLag(after batch: [KafkaMessage]) {
-        for (partition, offset) in KafkaConsumer.nextOffsets(after: batch) {
-            if let end = consumer.cachedLogEndOffset(of: partition) { metrics.lag(end - offset, of: partition) }
+    /// Each held partition's lag, from the high watermark librdkafka last
+    /// fetched: measured at every poll, so it grows while messages wait
+    /// (the database down, say), not only when a batch commits.
+    private func recordLag(held: Set<KafkaTopicPartition>) {
+        for (partition, next) in progress.nextToApply where held.contains(partition) {
+            if let end = consumer.cachedLogEndOffset(of: partition) { metrics.lag(end - next, of: partition) }
         }
     }
+}
+
+/// The next offset to apply in each partition: the first offset the poll
+/// loop saw, then past each batch the lanes applied.
+private final class PartitionProgress: Sendable {
+    private let next = Mutex<[KafkaTopicPartition: Int64]>([:])
+
+    func saw(_ messages: some Sequence<KafkaMessage>) {
+        next.withLock { next in
+            for message in messages where next[message.topicPartition] == nil { next[message.topicPartition] = message.offset }
+        }
+    }
+
+    func applied(_ batch: [KafkaMessage]) {
+        next.withLock { next in
+            for (partition, offset) in KafkaConsumer.nextOffsets(after: batch) { next[partition] = max(next[partition] ?? offset, offset) }
+        }
+    }
+
+    func forget(_ partitions: [KafkaTopicPartition]) {
+        next.withLock { next in partitions.forEach { next[$0] = nil } }
+    }
+
+    var nextToApply: [KafkaTopicPartition: Int64] { next.withLock { $0 } }
 }
 
 /// How many batches the lanes have applied: the poll loop commits when it moved.

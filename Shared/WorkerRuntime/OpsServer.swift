@@ -16,14 +16,20 @@ public struct OpsServer: Service {
     private let registry: PrometheusCollectorRegistry
     private let isAlive: Check
     private let isReady: Check
+    private let beforeScrape: @Sendable () -> Void
 
     /// - Parameters:
     ///   - port: the TCP port, on every interface.
     ///   - isAlive: whether the process still works (an orchestrator restarts it when not).
     ///   - isReady: whether the worker can make progress now (an orchestrator sends it no work when not).
-    public init(port: UInt16, registry: PrometheusCollectorRegistry, logger: Logger, isAlive: @escaping Check, isReady: @escaping Check) {
+    ///   - beforeScrape: brings gauges read at scrape time (process, pool) up to date.
+    public init(
+        port: UInt16, registry: PrometheusCollectorRegistry, logger: Logger, beforeScrape: @escaping @Sendable () -> Void = {},
+        isAlive: @escaping Check, isReady: @escaping Check
+    ) {
         self.server = HTTPServer(port: port, logger: SwiftLogBridge(logger: logger))
         self.registry = registry
+        self.beforeScrape = beforeScrape
         self.isAlive = isAlive
         self.isReady = isReady
     }
@@ -32,6 +38,7 @@ public struct OpsServer: Service {
         let registry = registry
         let isAlive = isAlive
         let isReady = isReady
+        let beforeScrape = beforeScrape
         await server.appendRoute("GET /healthz") { _ in
             let (alive, reason) = await isAlive()
             return HTTPResponse(statusCode: alive ? .ok : .serviceUnavailable, body: Data((reason + "\n").utf8))
@@ -41,7 +48,8 @@ public struct OpsServer: Service {
             return HTTPResponse(statusCode: ready ? .ok : .serviceUnavailable, body: Data((reason + "\n").utf8))
         }
         await server.appendRoute("GET /metrics") { _ in
-            HTTPResponse(
+            beforeScrape()
+            return HTTPResponse(
                 statusCode: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: Data(registry.emitToBuffer()))
         }
         do {

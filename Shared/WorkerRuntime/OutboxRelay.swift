@@ -2,6 +2,7 @@ import Foundation
 import Kafka
 import Logging
 import Postgres
+import Prometheus
 import ServiceLifecycle
 import Store
 
@@ -34,11 +35,12 @@ public struct OutboxRelay: Service {
     private let health: LoopHealth
     private let logger: Logger
 
-    /// - Parameter health: where the relay reports whether it can publish,
-    ///   for readiness.
+    /// - Parameters:
+    ///   - health: where the relay reports whether it can publish, for readiness.
+    ///   - registry: where its metrics go (a registry of its own by default).
     public init(
         configuration: WorkerConfiguration, postgres: PostgresConfiguration, makeProducer: @escaping ProducerFactory,
-        health: LoopHealth = LoopHealth(), logger: Logger
+        health: LoopHealth = LoopHealth(), logger: Logger, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
     ) {
         var own = postgres
         own.maxConnections = 1
@@ -46,7 +48,8 @@ public struct OutboxRelay: Service {
         self.configuration = configuration
         self.listener = PostgresPool(configuration: own, logger: logger)
         self.makeProducer = makeProducer
-        self.metrics = RuntimeMetrics(service: configuration.serviceName)
+        self.metrics = RuntimeMetrics(service: configuration.serviceName, registry: registry)
+        metrics.prepareRelay()
         self.health = health
         var logger = logger
         logger[metadataKey: "service"] = "\(configuration.serviceName)"

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Postgres
+import Prometheus
 import ServiceLifecycle
 import Store
 
@@ -18,13 +19,13 @@ struct RetentionSweeper: Service {
     private let metrics: RuntimeMetrics
     private let logger: Logger
 
-    init(configuration: WorkerConfiguration, postgres: PostgresConfiguration, logger: Logger) {
+    init(configuration: WorkerConfiguration, postgres: PostgresConfiguration, logger: Logger, registry: PrometheusCollectorRegistry) {
         var own = postgres
         own.maxConnections = 1
         own.applicationName = configuration.serviceName + "-retention"
         self.configuration = configuration
         self.pool = PostgresPool(configuration: own, logger: logger)
-        self.metrics = RuntimeMetrics(service: configuration.serviceName)
+        self.metrics = RuntimeMetrics(service: configuration.serviceName, registry: registry)
         var logger = logger
         logger[metadataKey: "service"] = "\(configuration.serviceName)"
         self.logger = logger

@@ -1,62 +1,142 @@
 import Kafka
-import Metrics
+import Prometheus
 
-/// The runtime's metrics, through swift-metrics: the process chooses the
-/// backend (Prometheus in the services). Labels are bounded: service, topic,
-/// partition.
+/// The runtime's metrics, in the process's Prometheus registry: every family
+/// with its HELP text, labels bounded (service, topic, partition, table), and
+/// the counters a service will move exported at 0 from the start, so an
+/// alert on their rate works before the first event.
 struct RuntimeMetrics: Sendable {
     let service: String
+    let registry: PrometheusCollectorRegistry
 
-    func processed(_ count: Int, topic: String) {
-        Counter(label: "turnaround_events_processed_total", dimensions: [("service", service), ("topic", topic)])
-            .increment(by: count)
+    /// - Parameter topics: the topics the service consumes, whose counters start at 0.
+    init(service: String, topics: [String] = [], registry: PrometheusCollectorRegistry) {
+        self.service = service
+        self.registry = registry
+        for topic in topics {
+            _ = processedCounter(topic: topic)
+            _ = duplicateCounter(topic: topic)
+            _ = deadLetteredCounter(topic: topic)
+        }
+        _ = retriesCounter
+        _ = rebalancesCounter(kind: "assigned")
+        _ = rebalancesCounter(kind: "revoked")
+        _ = pausedGauge
     }
 
-    func duplicates(_ count: Int, topic: String) {
-        Counter(label: "turnaround_events_duplicate_total", dimensions: [("service", service), ("topic", topic)])
-            .increment(by: count)
+    private var serviceLabel: [(String, String)] { [("service", service)] }
+
+    private func processedCounter(topic: String) -> Counter {
+        registry.counter("turnaround_events_processed_total", labels: serviceLabel + [("topic", topic)],
+            help: "Events applied, once each, by topic.")
     }
 
-    func deadLettered(topic: String) {
-        Counter(label: "turnaround_events_dead_lettered_total", dimensions: [("service", service), ("topic", topic)])
-            .increment()
+    private func duplicateCounter(topic: String) -> Counter {
+        registry.counter("turnaround_events_duplicate_total", labels: serviceLabel + [("topic", topic)],
+            help: "Events skipped because the inbox had applied them (same event id and content).")
     }
 
-    func retried() {
-        Counter(label: "turnaround_batch_retries_total", dimensions: [("service", service)]).increment()
+    private func deadLetteredCounter(topic: String) -> Counter {
+        registry.counter("turnaround_events_dead_lettered_total", labels: serviceLabel + [("topic", topic)],
+            help: "Messages that can never be applied, sent to the topic's dead-letter topic with the reason.")
     }
+
+    private var retriesCounter: Counter {
+        registry.counter("turnaround_batch_retries_total", labels: serviceLabel,
+            help: "Batches tried again after a transient fault (database or broker down).")
+    }
+
+    private func rebalancesCounter(kind: String) -> Counter {
+        registry.counter("turnaround_rebalances_total", labels: serviceLabel + [("change", kind)],
+            help: "Consumer-group rebalances that assigned or revoked partitions of this member.")
+    }
+
+    private var pausedGauge: Gauge {
+        registry.gauge("turnaround_paused_partitions", labels: serviceLabel,
+            help: "Partitions paused because the lane applying them takes nothing (retrying a transient fault).")
+    }
+
+    private func lagGauge(_ partition: KafkaTopicPartition) -> Gauge {
+        registry.gauge("turnaround_consumer_lag",
+            labels: serviceLabel + [("topic", partition.topic), ("partition", String(partition.partition))],
+            help: "Messages in a held partition not yet applied: the high watermark less the next offset to apply, at every poll.")
+    }
+
+    func processed(_ count: Int, topic: String) { processedCounter(topic: topic).increment(by: Int64(count)) }
+
+    func duplicates(_ count: Int, topic: String) { duplicateCounter(topic: topic).increment(by: Int64(count)) }
+
+    func deadLettered(topic: String) { deadLetteredCounter(topic: topic).increment() }
+
+    func retried() { retriesCounter.increment() }
+
+    func rebalanced(_ rebalance: KafkaRebalance) {
+        switch rebalance {
+        case .assigned: rebalancesCounter(kind: "assigned").increment()
+        case .revoked: rebalancesCounter(kind: "revoked").increment()
+        }
+    }
+
+    func paused(_ count: Int) { pausedGauge.set(Int64(count)) }
 
     func batch(size: Int, duration: Duration) {
-        Recorder(label: "turnaround_batch_size", dimensions: [("service", service)], aggregate: true).record(size)
-        Metrics.Timer(label: "turnaround_batch_duration_seconds", dimensions: [("service", service)]).record(duration: duration)
+        registry.valueHistogram("turnaround_batch_size", labels: serviceLabel, buckets: [1, 10, 50, 100, 250, 500, 1_000],
+            help: "Messages in a batch applied in one transaction."
+        ).record(Double(size))
+        registry.durationHistogram("turnaround_batch_duration_seconds", labels: serviceLabel,
+            buckets: [.milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+                      .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10)],
+            help: "Time to apply a batch: its transaction, fallbacks included."
+        ).record(duration)
     }
 
-    func lag(_ lag: Int64, of partition: KafkaTopicPartition) {
-        Gauge(
-            label: "turnaround_consumer_lag",
-            dimensions: [("service", service), ("topic", partition.topic), ("partition", String(partition.partition))]
-        ).record(max(0, lag))
+    func lag(_ lag: Int64, of partition: KafkaTopicPartition) { lagGauge(partition).set(max(0, lag)) }
+
+    /// Drops a partition's lag series: the member no longer holds it.
+    func forgetLag(of partition: KafkaTopicPartition) { registry.unregisterGauge(lagGauge(partition)) }
+
+    private var relayErrorsCounter: Counter {
+        registry.counter("turnaround_outbox_relay_errors_total", labels: serviceLabel,
+            help: "Outbox relay rounds that failed (database, broker or a refused event); the events stay in the outbox.")
     }
 
-    func relayFailed() {
-        Counter(label: "turnaround_outbox_relay_errors_total", dimensions: [("service", service)]).increment()
+    private var producersReplacedCounter: Counter {
+        registry.counter("turnaround_outbox_relay_producers_replaced_total", labels: serviceLabel,
+            help: "Kafka producers the outbox relay replaced after a fatal error or repeated failures.")
     }
 
-    func relayProducerReplaced() {
-        Counter(label: "turnaround_outbox_relay_producers_replaced_total", dimensions: [("service", service)]).increment()
+    private var publishedCounter: Counter {
+        registry.counter("turnaround_outbox_published_total", labels: serviceLabel, help: "Outbox events published and confirmed by the broker.")
+    }
+
+    func relayFailed() { relayErrorsCounter.increment() }
+
+    func relayProducerReplaced() { producersReplacedCounter.increment() }
+
+    func published(_ count: Int) { publishedCounter.increment(by: Int64(count)) }
+
+    func outbox(backlog: Int, oldestAgeSeconds: Double) {
+        registry.gauge("turnaround_outbox_backlog", labels: serviceLabel, help: "This stage's outbox events waiting to be published."
+        ).set(Int64(backlog))
+        registry.gauge("turnaround_outbox_oldest_age_seconds", labels: serviceLabel,
+            help: "Age of this stage's oldest outbox event waiting to be published (0 when none waits)."
+        ).set(oldestAgeSeconds)
     }
 
     func retention(pruned: Int, table: String, sizeInBytes: Int) {
-        Counter(label: "turnaround_retention_pruned_total", dimensions: [("service", service), ("table", table)]).increment(by: pruned)
-        Gauge(label: "turnaround_table_size_bytes", dimensions: [("table", table)]).record(sizeInBytes)
+        registry.counter("turnaround_retention_pruned_total", labels: serviceLabel + [("table", table)],
+            help: "Inbox rows forgotten and outbox rows deleted past the retention window."
+        ).increment(by: Int64(pruned))
+        registry.gauge("turnaround_table_size_bytes", labels: serviceLabel + [("table", table)],
+            help: "Size on disk of the inbox or outbox table, indexes included."
+        ).set(Int64(sizeInBytes))
     }
 
-    func published(_ count: Int) {
-        Counter(label: "turnaround_outbox_published_total", dimensions: [("service", service)]).increment(by: count)
-    }
-
-    func outbox(backlog: Int, oldestAgeSeconds: Double) {
-        Gauge(label: "turnaround_outbox_backlog", dimensions: [("service", service)]).record(backlog)
-        Gauge(label: "turnaround_outbox_oldest_age_seconds", dimensions: [("service", service)]).record(oldestAgeSeconds)
+    /// The relay's counters and gauges, exported from the start.
+    func prepareRelay() {
+        _ = relayErrorsCounter
+        _ = producersReplacedCounter
+        _ = publishedCounter
+        outbox(backlog: 0, oldestAgeSeconds: 0)
     }
 }

@@ -1,7 +1,6 @@
 import Foundation
 import Kafka
 import Logging
-import Metrics
 import Postgres
 import Prometheus
 import ServiceLifecycle
@@ -13,8 +12,8 @@ import UnixSignals
 /// shuts down gracefully within the configured timeout.
 public enum Worker {
     /// Sends logs to standard error (``ServiceLogHandler``: `LOG_LEVEL`,
-    /// `LOG_FORMAT`, the service on every line) and metrics to a Prometheus
-    /// registry, once per process, before anything logs or counts.
+    /// `LOG_FORMAT`, the service on every line), once per process, before
+    /// anything logs, and makes the Prometheus registry the process serves.
     /// - Returns: the registry to pass to ``run(_:options:registry:logger:)``.
     /// - Throws: ``WorkerOptionsError`` for a malformed logging setting.
     public static func bootstrapProcess(
@@ -22,9 +21,7 @@ public enum Worker {
     ) throws -> PrometheusCollectorRegistry {
         let settings = try ServiceLogHandler.Settings.fromEnvironment(environment)
         LoggingSystem.bootstrap { label in ServiceLogHandler(label: label, service: service, settings: settings) }
-        let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-        return registry
+        return PrometheusCollectorRegistry()
     }
 
     /// - Parameter registry: the registry the process bootstrapped swift-metrics
@@ -36,12 +33,13 @@ public enum Worker {
         defer { pool.close() }
         try await MigrationRunner(pool: pool, logger: logger).apply(Migration.bundled())
         let consumer = try ConsumerWorker(
-            handler: handler, configuration: options.worker, pool: pool, kafka: options.kafka, logger: logger)
+            handler: handler, configuration: options.worker, pool: pool, kafka: options.kafka, logger: logger, registry: registry)
+        let processMetrics = ProcessMetrics(service: options.worker.serviceName, registry: registry, pool: pool)
         let relayHealth = options.runsRelay ? LoopHealth() : nil
         let postgresCheck = BoundedCheck()
         let brokerCheck = BoundedCheck()
         let ops = OpsServer(
-            port: options.httpPort, registry: registry, logger: logger,
+            port: options.httpPort, registry: registry, logger: logger, beforeScrape: processMetrics.update,
             isAlive: {
                 if consumer.pollHealth.isWedged(after: livenessLimit) {
                     return (false, "not alive: the consumer's poll loop has not turned for \(livenessLimit)")
@@ -110,14 +108,16 @@ public enum Worker {
         first: [any Service] = []
     ) throws -> ServiceGroup {
         var services = first.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
+        let registry = consumer.metrics.registry
         if runsRelay {
             let relay = OutboxRelay(
                 configuration: consumer.configuration, postgres: postgres,
                 makeProducer: { try KafkaProducer(configuration: kafka, logger: logger) }, health: relayHealth ?? LoopHealth(),
-                logger: logger)
+                logger: logger, registry: registry)
             services.append(.init(service: relay))
         }
-        services.append(.init(service: RetentionSweeper(configuration: consumer.configuration, postgres: postgres, logger: logger)))
+        services.append(
+            .init(service: RetentionSweeper(configuration: consumer.configuration, postgres: postgres, logger: logger, registry: registry)))
         services.append(.init(service: consumer, successTerminationBehavior: .gracefullyShutdownGroup))
         var groupConfiguration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: signals, logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = shutdownTimeout

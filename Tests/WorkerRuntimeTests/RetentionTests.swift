@@ -30,7 +30,7 @@ import Testing
             }
             let sweeper = RetentionSweeper(
                 configuration: WorkerConfiguration(serviceName: harness.service, topics: [], retention: .seconds(7 * 24 * 3600)),
-                postgres: harness.pool.configuration, logger: TestEnvironment.logger)
+                postgres: harness.pool.configuration, logger: TestEnvironment.logger, registry: .init())
             try await sweeper.sweep()
 
             let inbox = try await harness.pool.withConnection {

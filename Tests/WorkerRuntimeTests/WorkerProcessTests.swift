@@ -113,19 +113,40 @@ import Testing
             let worker = try Self.start(harness, httpPort: port)
             try await WorkerHarness.eventually { await LocalHTTP.get(port: port, path: "/healthz")?.status == 200 }
             try await WorkerHarness.eventually { await LocalHTTP.get(port: port, path: "/readyz")?.status == 200 }
+            let labels = #"{service="\#(harness.service)",topic="\#(harness.topic)"}"#
+            // Before any event: the counters an alert watches are there, at 0.
+            let fresh = try #require(await LocalHTTP.get(port: port, path: "/metrics"))
+            for counter in ["turnaround_events_processed_total", "turnaround_events_dead_lettered_total", "turnaround_events_duplicate_total"] {
+                #expect(fresh.body.contains("\(counter)\(labels) 0"), "\(counter)")
+            }
+            #expect(fresh.body.contains("turnaround_outbox_relay_errors_total"))
+            try await Self.expectPromtoolAccepts(fresh.body)
             try await harness.produce(Self.values(0..<40), eventIDs: Self.ids(0..<40))
             // The first event again, as a redelivery: same id, key and value.
             try await harness.produce(["event-0"], eventIDs: ["id-0"])
             try await harness.waitUntilCommitted(41)
             let metrics = try #require(await LocalHTTP.get(port: port, path: "/metrics"))
             #expect(await worker.stopGracefully() == 0, "\(worker.output)")
-            let labels = #"{service="\#(harness.service)",topic="\#(harness.topic)"}"#
             #expect(metrics.status == 200)
+            try await Self.expectPromtoolAccepts(metrics.body)
+            #expect(metrics.body.contains("# HELP turnaround_events_processed_total "))
+            #expect(metrics.body.contains("process_resident_memory_bytes"))
+            #expect(metrics.body.contains("turnaround_build_info"))
             #expect(metrics.body.contains("turnaround_events_processed_total\(labels) 40"))
             #expect(metrics.body.contains("turnaround_events_duplicate_total\(labels) 1"))
             #expect(metrics.body.contains("turnaround_batch_duration_seconds"))
             #expect(metrics.body.contains("turnaround_consumer_lag"))
         }
+    }
+
+    /// Checks a scrape as Prometheus's own linter does: `promtool check metrics`.
+    static func expectPromtoolAccepts(_ scrape: String) async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(TestEnvironment.uniqueName("scrape") + ".txt")
+        try scrape.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let promtool = try ChildProcess("/bin/sh", ["-c", "promtool check metrics < '\(file.path)'"], environment: [:])
+        let status = await promtool.waitForExit()
+        #expect(status == 0 && promtool.output.isEmpty, "promtool: \(promtool.output)")
     }
 
     @Test func postgresDownForTenSecondsUnderLoadLosesAndDeadLettersNothing() async throws {
@@ -135,11 +156,20 @@ import Testing
             let url = try await Script.dev("database-url", instance: instance).trimmingCharacters(in: .whitespacesAndNewlines)
             try await WorkerHarness.with(databaseURL: url) { harness in
                 try await harness.produce(Self.values(0..<3000), eventIDs: Self.ids(0..<3000))
-                let worker = try Self.start(harness, applyDelayMs: 20)
+                let port = try LocalHTTP.freePort()
+                let worker = try Self.start(harness, applyDelayMs: 20, httpPort: port)
                 try await WorkerHarness.eventually { try await harness.effects().count >= 300 }
+                let outage = ContinuousClock.now
                 try await Script.dev("stop-postgres", instance: instance)
+                // Nothing commits now, and the lag says how much waits.
+                try await WorkerHarness.eventually {
+                    let scrape = await LocalHTTP.get(port: port, path: "/metrics")?.body ?? ""
+                    return scrape.split(separator: "\n").contains { line in
+                        line.hasPrefix("turnaround_consumer_lag{") && (Double(line.split(separator: " ").last ?? "") ?? 0) > 0
+                    }
+                }
                 // The outage under test, not a wait for something to happen.
-                try await Task.sleep(for: .seconds(10))
+                try await Task.sleep(until: outage + .seconds(10))
                 try await Script.dev("start-postgres", instance: instance)
                 try await harness.waitUntilCommitted(3000)
                 #expect(await worker.stopGracefully() == 0, "\(worker.output)")
