@@ -21,4 +21,24 @@ public enum Script {
         guard status == 0 else { throw Failed(command: "scripts/dev \(command)", status: status) }
         return child.output
     }
+
+    /// Runs `body` with a server of the test's own (`start` is `start-postgres`
+    /// or `start-broker`), in a new instance named after `prefix`, and
+    /// destroys the instance afterwards, also when `body` fails.
+    /// - Parameter cleanUp: run before the instance is destroyed after a
+    ///   failure (a server left frozen must be thawed first).
+    public static func withInstance(
+        _ prefix: String, starting start: String, cleanUp: [String] = [], _ body: (_ instance: String) async throws -> Void
+    ) async throws {
+        let instance = TestEnvironment.uniqueName(prefix)
+        try await dev(start, instance: instance)
+        do {
+            try await body(instance)
+        } catch {
+            for command in cleanUp { _ = try? await dev(command, instance: instance) }
+            _ = try? await dev("destroy", instance: instance)
+            throw error
+        }
+        try await dev("destroy", instance: instance)
+    }
 }

@@ -7,9 +7,7 @@ import Testing
 /// nothing that is sent afterwards.
 @Suite struct BrokerLossTests {
     @Test func evidenceSubmittedAfterTheBrokerRestartedIsAllApplied() async throws {
-        let instance = TestEnvironment.uniqueName("pipebroker")
-        try await Script.dev("start-broker", instance: instance)
-        do {
+        try await Script.withInstance("pipebroker", starting: "start-broker") { instance in
             let brokers = try await Script.dev("broker-address", instance: instance).trimmingCharacters(in: .whitespacesAndNewlines)
             try await PipelineHarness.with(kafkaBrokers: brokers) { pipeline in
                 let key = try await pipeline.registerAgency("feeds")
@@ -30,10 +28,6 @@ import Testing
                     }
                 }
             }
-        } catch {
-            _ = try? await Script.dev("destroy", instance: instance)
-            throw error
         }
-        try await Script.dev("destroy", instance: instance)
     }
 }

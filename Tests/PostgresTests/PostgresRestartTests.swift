@@ -6,9 +6,7 @@ import Testing
 /// Restarts a Postgres server of its own, so other tests keep theirs.
 @Suite struct PostgresRestartTests {
     @Test func poolReconnectsAfterServerRestart() async throws {
-        let instance = TestEnvironment.uniqueName("pgrestart")
-        try await Script.dev("start-postgres", instance: instance)
-        do {
+        try await Script.withInstance("pgrestart", starting: "start-postgres") { instance in
             let url = try await Script.dev("database-url", instance: instance).trimmingCharacters(in: .whitespacesAndNewlines)
             let pool = PostgresPool(configuration: PostgresConfiguration(url: url), logger: TestEnvironment.logger)
             defer { pool.close() }
@@ -18,10 +16,6 @@ import Testing
 
             let after = try await pool.withConnection { try $0.query("SELECT pg_backend_pid()").decode(Int.self)[0] }
             #expect(after != before)
-        } catch {
-            _ = try? await Script.dev("destroy", instance: instance)
-            throw error
         }
-        try await Script.dev("destroy", instance: instance)
     }
 }

@@ -7,9 +7,7 @@ import Testing
 /// their position, and an id is never a licence to skip other content.
 @Suite struct MessageIdentityTests {
     @Test func messagesSentAfterTheBrokerLostItsOffsetsAreAppliedNotSkipped() async throws {
-        let instance = TestEnvironment.uniqueName("brokerloss")
-        try await Script.dev("start-broker", instance: instance)
-        do {
+        try await Script.withInstance("brokerloss", starting: "start-broker") { instance in
             let brokers = try await Script.dev("broker-address", instance: instance).trimmingCharacters(in: .whitespacesAndNewlines)
             try await WorkerHarness.with(partitions: 1, kafkaBrokers: brokers) { harness in
                 try await harness.running(RecordingHandler()) {
@@ -25,11 +23,7 @@ import Testing
                 }
                 #expect(try await harness.effects().filter { $0.hasPrefix("after-") }.count == 20)
             }
-        } catch {
-            _ = try? await Script.dev("destroy", instance: instance)
-            throw error
         }
-        try await Script.dev("destroy", instance: instance)
     }
 
     @Test func aMessageWithoutAnIDIsDeadLetteredWithTheReasonAndNeverApplied() async throws {

@@ -25,9 +25,7 @@ import Testing
     }
 
     @Test func notReadyWhileNoBrokerAnswers() async throws {
-        let instance = TestEnvironment.uniqueName("readybroker")
-        try await Script.dev("start-broker", instance: instance)
-        do {
+        try await Script.withInstance("readybroker", starting: "start-broker") { instance in
             let brokers = try await Script.dev("broker-address", instance: instance).trimmingCharacters(in: .whitespacesAndNewlines)
             try await WorkerHarness.with(kafkaBrokers: brokers) { harness in
                 let port = try LocalHTTP.freePort()
@@ -39,17 +37,11 @@ import Testing
                 try await Self.eventuallyReady(port)
                 #expect(await worker.stopGracefully() == 0, "\(worker.output)")
             }
-        } catch {
-            _ = try? await Script.dev("destroy", instance: instance)
-            throw error
         }
-        try await Script.dev("destroy", instance: instance)
     }
 
     @Test func notReadyWhilePostgresIsDownOrHung() async throws {
-        let instance = TestEnvironment.uniqueName("readypg")
-        try await Script.dev("start-postgres", instance: instance)
-        do {
+        try await Script.withInstance("readypg", starting: "start-postgres", cleanUp: ["unhang-postgres"]) { instance in
             let url = try await Script.dev("database-url", instance: instance).trimmingCharacters(in: .whitespacesAndNewlines)
             try await WorkerHarness.with(databaseURL: url) { harness in
                 let port = try LocalHTTP.freePort()
@@ -69,12 +61,7 @@ import Testing
                 try await Self.eventuallyReady(port)
                 #expect(await worker.stopGracefully() == 0, "\(worker.output)")
             }
-        } catch {
-            _ = try? await Script.dev("unhang-postgres", instance: instance)
-            _ = try? await Script.dev("destroy", instance: instance)
-            throw error
         }
-        try await Script.dev("destroy", instance: instance)
     }
 
     @Test func aDrainThatTimesOutIsLoggedAsAnErrorAndExitsNonZero() async throws {

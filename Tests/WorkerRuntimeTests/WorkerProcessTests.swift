@@ -150,26 +150,15 @@ import Testing
     }
 
     @Test func postgresDownForTenSecondsUnderLoadLosesAndDeadLettersNothing() async throws {
-        let instance = TestEnvironment.uniqueName("pgoutage")
-        try await Script.dev("start-postgres", instance: instance)
-        do {
+        try await Script.withInstance("pgoutage", starting: "start-postgres") { instance in
             let url = try await Script.dev("database-url", instance: instance).trimmingCharacters(in: .whitespacesAndNewlines)
             try await WorkerHarness.with(databaseURL: url) { harness in
                 try await harness.produce(Self.values(0..<3000), eventIDs: Self.ids(0..<3000))
-                let port = try LocalHTTP.freePort()
-                let worker = try Self.start(harness, applyDelayMs: 20, httpPort: port)
+                let worker = try Self.start(harness, applyDelayMs: 20)
                 try await WorkerHarness.eventually { try await harness.effects().count >= 300 }
-                let outage = ContinuousClock.now
                 try await Script.dev("stop-postgres", instance: instance)
-                // Nothing commits now, and the lag says how much waits.
-                try await WorkerHarness.eventually {
-                    let scrape = await LocalHTTP.get(port: port, path: "/metrics")?.body ?? ""
-                    return scrape.split(separator: "\n").contains { line in
-                        line.hasPrefix("turnaround_consumer_lag{") && (Double(line.split(separator: " ").last ?? "") ?? 0) > 0
-                    }
-                }
                 // The outage under test, not a wait for something to happen.
-                try await Task.sleep(until: outage + .seconds(10))
+                try await Task.sleep(for: .seconds(10))
                 try await Script.dev("start-postgres", instance: instance)
                 try await harness.waitUntilCommitted(3000)
                 #expect(await worker.stopGracefully() == 0, "\(worker.output)")
@@ -178,10 +167,6 @@ import Testing
                 #expect(Set(effects).count == 3000)
                 #expect(try await harness.consumeAll(harness.topic + ".dlq", count: 0).isEmpty)
             }
-        } catch {
-            _ = try? await Script.dev("destroy", instance: instance)
-            throw error
         }
-        try await Script.dev("destroy", instance: instance)
     }
 }
