@@ -216,14 +216,22 @@ extension PipelineHarness {
     /// and claims every event sent to them: intake's, screening's and
     /// `attachments` more.
     func awaitQuiet(submitted: Int, attachments: Int) async throws {
-        try await Self.eventually("every stage applied every event") {
-            guard try await applied(by: "intake") == submitted else { return false }
-            let accepted = try await emitted(to: "referrals.accepted")
-            let recorded = try await emitted(to: "evidence.recorded")
-            let decided = try await emitted(to: "eligibility.decided")
-            let screened = try await applied(by: "screening")
-            let claimed = try await applied(by: "claims")
-            return screened == accepted + recorded && claimed == decided + recorded + attachments
+        var counts = ""
+        do {
+            try await Self.eventually("every stage applied every event") {
+                let intake = try await applied(by: "intake")
+                let accepted = try await emitted(to: "referrals.accepted")
+                let recorded = try await emitted(to: "evidence.recorded")
+                let decided = try await emitted(to: "eligibility.decided")
+                let screened = try await applied(by: "screening")
+                let claimed = try await applied(by: "claims")
+                counts = "intake applied \(intake) of \(submitted); screening applied \(screened) of \(accepted) + \(recorded); "
+                    + "claims applied \(claimed) of \(decided) + \(recorded) + \(attachments)"
+                return intake == submitted && screened == accepted + recorded && claimed == decided + recorded + attachments
+            }
+        } catch {
+            // Which stage stopped short, for whoever reads the failure.
+            throw Failure("\(error): \(counts)")
         }
     }
 }
