@@ -21,8 +21,6 @@ struct CheckClaimsCommand: AsyncParsableCommand {
     @Option(help: "table, csv or json.") var format: Report.Format = .table
     @OptionGroup var repair: RepairOptions
 
-    static let familiesPerTransaction = 1_000
-
     func run() async throws {
         let logger = common.makeLogger()
         let (ruleset, today) = try programme.resolve()
@@ -37,8 +35,7 @@ struct CheckClaimsCommand: AsyncParsableCommand {
         }
         let fixing = repair.fix
         var findings: [Claimer.Review] = []
-        for start in stride(from: 0, to: families.count, by: Self.familiesPerTransaction) {
-            let chunk = Array(families[start..<min(start + Self.familiesPerTransaction, families.count)])
+        for chunk in CheckCommand.transactions(of: families) {
             findings += try await pool.withTransaction { connection in
                 try AdvisoryLocks.claimsFamilies.lock(chunk.map(\.uuidString), on: connection)
                 let reviews = try claimer.review(chunk, checkingClaims: true, on: connection)

@@ -24,8 +24,6 @@ struct CheckDecisionsCommand: AsyncParsableCommand {
     @Option(help: "table, csv or json.") var format: Report.Format = .table
     @OptionGroup var repair: RepairOptions
 
-    static let familiesPerTransaction = 1_000
-
     func run() async throws {
         let logger = common.makeLogger()
         let (ruleset, today) = try programme.resolve()
@@ -45,8 +43,7 @@ struct CheckDecisionsCommand: AsyncParsableCommand {
         let families = try await pool.withConnection { try ScreeningFamilyTable.allFamilyIDs(on: $0) }
         var findings: [Finding] = []
         do {
-            for start in stride(from: 0, to: families.count, by: Self.familiesPerTransaction) {
-                let chunk = Array(families[start..<min(start + Self.familiesPerTransaction, families.count)])
+            for chunk in CheckCommand.transactions(of: families) {
                 findings += try await pool.withTransaction { connection in
                     try AdvisoryLocks.screeningFamilies.lock(chunk.map(\.uuidString), on: connection)
                     let differing = try screener.review(chunk, asOf: asOf, on: connection).filter(\.differsFromLatest)

@@ -33,7 +33,7 @@ import Testing
                     (0..<10).map { OutboxEvent(topic: output, key: [UInt8($0)], payload: Array("event-\($0)".utf8)) },
                     stage: harness.service, on: connection)
             }
-            try await Self.running(relay) {
+            try await WorkerHarness.running(ServiceGroup(services: [relay], logger: TestEnvironment.logger)) {
                 try await WorkerHarness.eventually {
                     try await harness.pool.withConnection { try OutboxTable.backlog(stage: harness.service, on: $0).count } == 0
                 }
@@ -57,7 +57,7 @@ import Testing
                 configuration: WorkerConfiguration(serviceName: harness.service, topics: [], relayPollInterval: .milliseconds(100)),
                 postgres: harness.pool.configuration, makeProducer: { try KafkaProducer(configuration: kafka, logger: TestEnvironment.logger) },
                 logger: TestEnvironment.logger)
-            try await Self.running(relay) {
+            try await WorkerHarness.running(ServiceGroup(services: [relay], logger: TestEnvironment.logger)) {
                 try await WorkerHarness.eventually {
                     try await harness.pool.withConnection { try OutboxTable.backlog(stage: harness.service, on: $0).count } == 0
                 }
@@ -65,21 +65,6 @@ import Testing
             #expect(try await harness.pool.withConnection { try OutboxTable.backlog(stage: otherStage, on: $0).count } == 1)
             let published = try await harness.consumeAll(output, count: 1)
             #expect(published.map { String(decoding: $0.value, as: UTF8.self) } == ["mine"])
-        }
-    }
-
-    private static func running(_ relay: OutboxRelay, _ body: () async throws -> Void) async throws {
-        let group = ServiceGroup(services: [relay], logger: TestEnvironment.logger)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            do {
-                try await body()
-            } catch {
-                await group.triggerGracefulShutdown()
-                throw error
-            }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
         }
     }
 }

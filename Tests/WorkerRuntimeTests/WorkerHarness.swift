@@ -87,6 +87,11 @@ struct WorkerHarness {
             pool: pool, kafka: kafka, logger: logger)
         let group = try Worker.serviceGroup(
             consumer, postgres: pool.configuration, kafka: kafka, shutdownTimeout: .seconds(20), logger: logger, signals: [])
+        try await Self.running(group, body)
+    }
+
+    /// Runs `group` while `body` runs, then shuts it down gracefully, also when `body` fails.
+    static func running(_ group: ServiceGroup, _ body: () async throws -> Void) async throws {
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             do {
