@@ -103,6 +103,16 @@ extension KafkaHeader {
     public static func newEventID() -> KafkaHeader {
         eventID(UUID().uuidString.lowercased())
     }
+
+    /// On a dead letter sent again: the consumer group it is for. Other
+    /// groups reading the topic applied the original already and pass it by.
+    public static let replayForName = "replay-for"
+
+    /// On a dead letter sent again: the original's event id, if it had one.
+    public static let replayOfName = "replay-of"
+
+    /// On a dead letter sent again: its reference in the dead-letter table.
+    public static let deadLetterName = "dead-letter"
 }
 
 extension KafkaMessage {
@@ -111,5 +121,10 @@ extension KafkaMessage {
         guard let header = headers.first(where: { $0.name == KafkaHeader.eventIDName }), let value = header.value, !value.isEmpty
         else { return nil }
         return String(decoding: value, as: UTF8.self)
+    }
+
+    /// The consumer group a replayed dead letter is for; nil on any other message.
+    public var replayFor: String? {
+        headers.first { $0.name == KafkaHeader.replayForName }?.value.map { String(decoding: $0, as: UTF8.self) }
     }
 }

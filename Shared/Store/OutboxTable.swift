@@ -7,12 +7,16 @@ public struct OutboxEvent: Sendable, Hashable {
     public var key: [UInt8]?
     public var payload: [UInt8]
     public var headers: [OutboxHeader]
+    /// The id to publish it under; nil: a new one. Given when the writer
+    /// must record the id too (a dead letter's replay).
+    public var eventID: UUID?
 
-    public init(topic: String, key: [UInt8]?, payload: [UInt8], headers: [OutboxHeader] = []) {
+    public init(topic: String, key: [UInt8]?, payload: [UInt8], headers: [OutboxHeader] = [], eventID: UUID? = nil) {
         self.topic = topic
         self.key = key
         self.payload = payload
         self.headers = headers
+        self.eventID = eventID
     }
 }
 
@@ -46,11 +50,11 @@ public enum OutboxTable {
         let headers = try events.map { try encodeHeaders($0.headers) }
         try connection.execute(
             """
-            INSERT INTO outbox_event (stage, topic, message_key, payload, headers)
-            SELECT \(stage), topic, message_key, payload, headers::jsonb
-            FROM unnest(\(events.map(\.topic))::text[], \(events.map { $0.key.map { Data($0) } })::bytea[],
+            INSERT INTO outbox_event (stage, event_id, topic, message_key, payload, headers)
+            SELECT \(stage), coalesce(event_id, gen_random_uuid()), topic, message_key, payload, headers::jsonb
+            FROM unnest(\(events.map(\.eventID))::uuid[], \(events.map(\.topic))::text[], \(events.map { $0.key.map { Data($0) } })::bytea[],
                         \(events.map { Data($0.payload) })::bytea[], \(headers)::text[])
-                 AS event (topic, message_key, payload, headers)
+                 AS event (event_id, topic, message_key, payload, headers)
             """, preparedAs: "outbox_append")
     }
 

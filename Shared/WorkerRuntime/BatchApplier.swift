@@ -54,9 +54,17 @@ struct BatchApplier<Handler: WorkerHandler>: Sendable {
         let started = ContinuousClock.now
         let handler = handler
         let service = configuration.serviceName
+        // A dead letter another stage replays is its alone: this stage
+        // applied the original, and passes the copy by.
+        let ours = batch.filter { $0.replayFor.map { $0 == service } ?? true }
+        let passedBy = batch.filter { $0.replayFor.map { $0 != service } ?? false }
+        guard !ours.isEmpty else {
+            record(BatchOutcome(), batch: batch, passedBy: passedBy, duration: .now - started, logger: logger)
+            return
+        }
         // Read once: each message's identity and what the handler makes of
         // it; a message without an id is never applied.
-        let incoming = batch.map { message in
+        let incoming = ours.map { message in
             let identity = MessageIdentity(message)
             return Incoming(
                 message: message, identity: identity,
@@ -123,9 +131,11 @@ struct BatchApplier<Handler: WorkerHandler>: Sendable {
                     emitted = handlerBatch.emitted
                     outcome.applied = toApply.map(\.message)
                 }
-                try OutboxTable.append(
-                    emitted + outcome.deadLetters.map { DeadLetter.event(for: $0.message, reason: $0.reason, service: service) },
-                    stage: service, on: connection)
+                let letters = outcome.deadLetters.map { DeadLetter.entry(for: $0.message, reason: $0.reason) }
+                let references = try DeadLetterTable.record(letters, service: service, on: connection)
+                let notices = try zip(letters, references).map { try DeadLetter.notice(for: $0, reference: $1, service: service) }
+                try OutboxTable.append(emitted + notices, stage: service, on: connection)
+                outcome.references = references
                 return outcome
             }
         }
@@ -141,33 +151,40 @@ struct BatchApplier<Handler: WorkerHandler>: Sendable {
                 mode.oneByOne = true
             }
         }
-        record(outcome, batch: batch, duration: .now - started, logger: logger)
+        record(outcome, batch: batch, passedBy: passedBy, duration: .now - started, logger: logger)
     }
 
     static func conflictReason(_ eventID: String) -> String {
         "event id \(eventID) was applied before with other content: a producer reused an id, or a message was altered"
     }
 
-    private func record(_ outcome: BatchOutcome, batch: [KafkaMessage], duration: Duration, logger: Logger) {
+    private func record(_ outcome: BatchOutcome, batch: [KafkaMessage], passedBy: [KafkaMessage], duration: Duration, logger: Logger) {
         for (topic, messages) in Dictionary(grouping: outcome.applied, by: \.topic) {
             metrics.processed(messages.count, topic: topic)
         }
         for (topic, messages) in Dictionary(grouping: outcome.duplicates, by: \.topic) {
             metrics.duplicates(messages.count, topic: topic)
         }
-        for letter in outcome.deadLetters {
+        for (topic, messages) in Dictionary(grouping: passedBy, by: \.topic) {
+            metrics.passedBy(messages.count, topic: topic)
+        }
+        for (letter, reference) in zip(outcome.deadLetters, outcome.references) {
             metrics.deadLettered(topic: letter.message.topic)
             logger.warning(
                 "message dead-lettered",
                 metadata: [
                     "topic": "\(letter.message.topic)", "partition": "\(letter.message.partition)",
                     "offset": "\(letter.message.offset)", "event_id": "\(letter.message.eventID ?? "none")", "reason": "\(letter.reason)",
+                    "dead_letter": "\(reference)",
                 ])
         }
         metrics.batch(size: batch.count, duration: duration)
         logger.debug(
             "batch applied",
-            metadata: ["messages": "\(batch.count)", "duplicates": "\(outcome.duplicates.count)", "offsets": "\(Self.offsets(of: batch))"])
+            metadata: [
+                "messages": "\(batch.count)", "duplicates": "\(outcome.duplicates.count)", "passed_by": "\(passedBy.count)",
+                "offsets": "\(Self.offsets(of: batch))",
+            ])
     }
 }
 
@@ -197,6 +214,8 @@ private struct BatchOutcome: Sendable {
     var applied: [KafkaMessage] = []
     var duplicates: [KafkaMessage] = []
     var deadLetters: [(message: KafkaMessage, reason: String)] = []
+    /// The dead letters' ids in the dead-letter table, in their order.
+    var references: [Int64] = []
 
     /// A new event goes to the handler, or to the dead letters if it did not read.
     mutating func sort<Event>(_ item: Incoming<Event>, into toApply: inout [Intended<Event>]) {

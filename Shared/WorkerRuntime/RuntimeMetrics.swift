@@ -17,6 +17,7 @@ struct RuntimeMetrics: Sendable {
             _ = processedCounter(topic: topic)
             _ = duplicateCounter(topic: topic)
             _ = deadLetteredCounter(topic: topic)
+            _ = passedByCounter(topic: topic)
         }
         _ = retriesCounter
         _ = rebalancesCounter(kind: "assigned")
@@ -39,6 +40,11 @@ struct RuntimeMetrics: Sendable {
     private func deadLetteredCounter(topic: String) -> Counter {
         registry.counter("turnaround_events_dead_lettered_total", labels: serviceLabel + [("topic", topic)],
             help: "Messages that can never be applied, sent to the topic's dead-letter topic with the reason.")
+    }
+
+    private func passedByCounter(topic: String) -> Counter {
+        registry.counter("turnaround_events_passed_by_total", labels: serviceLabel + [("topic", topic)],
+            help: "Dead letters another stage replayed, passed by: this stage applied the original.")
     }
 
     private var retriesCounter: Counter {
@@ -67,6 +73,8 @@ struct RuntimeMetrics: Sendable {
     func duplicates(_ count: Int, topic: String) { duplicateCounter(topic: topic).increment(by: Int64(count)) }
 
     func deadLettered(topic: String) { deadLetteredCounter(topic: topic).increment() }
+
+    func passedBy(_ count: Int, topic: String) { passedByCounter(topic: topic).increment(by: Int64(count)) }
 
     func retried() { retriesCounter.increment() }
 
@@ -125,10 +133,10 @@ struct RuntimeMetrics: Sendable {
 
     func retention(pruned: Int, table: String, sizeInBytes: Int) {
         registry.counter("turnaround_retention_pruned_total", labels: serviceLabel + [("table", table)],
-            help: "Inbox rows forgotten and outbox rows deleted past the retention window."
+            help: "Rows deleted past their retention window: inbox rows forgotten, published outbox rows, expired dead letters."
         ).increment(by: Int64(pruned))
         registry.gauge("turnaround_table_size_bytes", labels: serviceLabel + [("table", table)],
-            help: "Size on disk of the inbox or outbox table, indexes included."
+            help: "Size on disk of the inbox, outbox or dead-letter table, indexes included."
         ).set(Int64(sizeInBytes))
     }
 

@@ -34,7 +34,12 @@ public struct WorkerConfiguration: Sendable {
     /// to survive (a consumer down with uncommitted offsets, a relay down
     /// with published but unmarked events).
     public var retention: Duration
-    /// How often the inbox and outbox are pruned. Default 1 hour.
+    /// How long the messages this stage dead-letters keep their original
+    /// bytes in the dead-letter table (`turnaround dlq`). Default 30 days:
+    /// long enough to fix the cause and replay, short enough not to hoard
+    /// the personal data they may hold.
+    public var deadLetterRetention: Duration
+    /// How often the inbox, the outbox and the dead letters are pruned. Default 1 hour.
     public var retentionSweepInterval: Duration
 
     public init(
@@ -42,7 +47,7 @@ public struct WorkerConfiguration: Sendable {
         batchMaxWait: Duration = .milliseconds(100), commitInterval: Duration = .milliseconds(100),
         retryInitialDelay: Duration = .milliseconds(100), retryMaxDelay: Duration = .seconds(10),
         relayBatchSize: Int = 500, relayPollInterval: Duration = .seconds(1), retention: Duration = .seconds(7 * 24 * 3600),
-        retentionSweepInterval: Duration = .seconds(3600)
+        deadLetterRetention: Duration = .seconds(30 * 24 * 3600), retentionSweepInterval: Duration = .seconds(3600)
     ) {
         self.serviceName = serviceName
         self.topics = topics
@@ -56,6 +61,7 @@ public struct WorkerConfiguration: Sendable {
         self.relayBatchSize = relayBatchSize
         self.relayPollInterval = relayPollInterval
         self.retention = retention
+        self.deadLetterRetention = deadLetterRetention
         self.retentionSweepInterval = retentionSweepInterval
     }
 }

@@ -25,6 +25,9 @@ public struct WorkerOptions: ParsableArguments {
     @Option(help: "Hours applied events stay in the inbox and published ones in the outbox; keep it above the longest redelivery to survive. Env WORKER_RETENTION_HOURS; default 168 (7 days).")
     var retentionHours: Int?
 
+    @Option(help: "Days a dead letter keeps its original bytes for `turnaround dlq show` and `replay`. Env WORKER_DEAD_LETTER_RETENTION_DAYS; default 30.")
+    var deadLetterRetentionDays: Int?
+
     @Option(help: "Seconds a graceful shutdown may take. Env WORKER_SHUTDOWN_TIMEOUT_S; default 30.")
     var shutdownTimeoutS: Int?
 
@@ -57,7 +60,8 @@ public struct WorkerOptions: ParsableArguments {
             batchMaxWait: .milliseconds(try number(batchMaxWaitMs, "WORKER_BATCH_MAX_WAIT_MS", default: 100)),
             commitInterval: .milliseconds(try number(commitIntervalMs, "WORKER_COMMIT_INTERVAL_MS", default: 100)),
             retryMaxDelay: .milliseconds(try number(retryMaxDelayMs, "WORKER_RETRY_MAX_DELAY_MS", default: 10_000)),
-            retention: .seconds(3600 * (try number(retentionHours, "WORKER_RETENTION_HOURS", default: 168))))
+            retention: .seconds(3600 * (try number(retentionHours, "WORKER_RETENTION_HOURS", default: 168))),
+            deadLetterRetention: .seconds(24 * 3600 * (try number(deadLetterRetentionDays, "WORKER_DEAD_LETTER_RETENTION_DAYS", default: 30))))
         return ResolvedWorkerOptions(
             worker: worker,
             postgres: try PostgresConfiguration.fromEnvironment(environment, applicationName: serviceName),

@@ -27,9 +27,18 @@ import Testing
                            (\(harness.service), 'never-published', '\\x00', now() - interval '10 days', NULL),
                            (\(other), 'theirs', '\\x00', now() - interval '10 days', now() - interval '10 days')
                     """)
+                // Dead letters: set aside 40 and 20 days ago, and another stage's 40 days ago.
+                try connection.execute(
+                    """
+                    INSERT INTO dead_letter (service, source_topic, source_partition, source_offset, reason, payload, headers, dead_lettered_at)
+                    VALUES (\(harness.service), 'expired', 0, 0, 'r', '\\x00', '[]', now() - interval '40 days'),
+                           (\(harness.service), 'kept', 0, 1, 'r', '\\x00', '[]', now() - interval '20 days'),
+                           (\(other), 'theirs', 0, 0, 'r', '\\x00', '[]', now() - interval '40 days')
+                    """)
             }
             let sweeper = RetentionSweeper(
-                configuration: WorkerConfiguration(serviceName: harness.service, topics: [], retention: .seconds(7 * 24 * 3600)),
+                configuration: WorkerConfiguration(
+                    serviceName: harness.service, topics: [], retention: .seconds(7 * 24 * 3600), deadLetterRetention: .seconds(30 * 24 * 3600)),
                 postgres: harness.pool.configuration, logger: TestEnvironment.logger, registry: .init())
             try await sweeper.sweep()
 
@@ -41,6 +50,10 @@ import Testing
                 try $0.query("SELECT topic FROM outbox_event ORDER BY 1").decode(String.self)
             }
             #expect(outbox == ["never-published", "published-lately", "theirs"])
+            let deadLetters = try await harness.pool.withConnection {
+                try $0.query("SELECT source_topic FROM dead_letter ORDER BY 1").decode(String.self)
+            }
+            #expect(deadLetters == ["kept", "theirs"])
         }
     }
 }

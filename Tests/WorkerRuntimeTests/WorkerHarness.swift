@@ -105,12 +105,12 @@ struct WorkerHarness {
         }
     }
 
-    /// Produces `values`, each with its id from `eventIDs`, or a new one;
-    /// `withoutIDs` sends them with no id, as a stranger's producer might.
-    func produce(_ values: [String], eventIDs: [String]? = nil, withoutIDs: Bool = false) async throws {
+    /// Produces `values`, each with its id from `eventIDs`, or a new one, and
+    /// `headers`; `withoutIDs` sends them with no id, as a stranger's producer might.
+    func produce(_ values: [String], eventIDs: [String]? = nil, withoutIDs: Bool = false, headers extra: [KafkaHeader] = []) async throws {
         let producer = try KafkaProducer(configuration: kafka, logger: TestEnvironment.logger)
         for (index, value) in values.enumerated() {
-            let headers = withoutIDs ? [] : [eventIDs.map { KafkaHeader.eventID($0[index]) } ?? .newEventID()]
+            let headers = (withoutIDs ? [] : [eventIDs.map { KafkaHeader.eventID($0[index]) } ?? .newEventID()]) + extra
             try await producer.enqueue(
                 KafkaOutgoingMessage(topic: topic, key: Array("family-\(index % 17)".utf8), value: Array(value.utf8), headers: headers))
         }
@@ -138,6 +138,16 @@ struct WorkerHarness {
                 WHERE locktype = 'advisory' AND NOT granted AND objid = (hashtext(\(gate))::bigint & 4294967295)::oid
                 """
             ).decode(Int.self)[0] > 0
+        }
+    }
+
+    /// The messages the worker set aside, as the dead-letter table keeps
+    /// them (original value, reason), in the order they were set aside.
+    func deadLetters() async throws -> [(value: String, reason: String)] {
+        try await pool.withConnection { connection in
+            try connection.query(
+                "SELECT convert_from(payload, 'UTF8'), reason FROM dead_letter WHERE service = \(service) ORDER BY id"
+            ).decode((String, String).self).map { (value: $0.0, reason: $0.1) }
         }
     }
 

@@ -169,4 +169,37 @@ import Testing
             }
         }
     }
+
+    @Test func lagIsExportedWhileMessagesWaitForADatabaseThatIsDown() async throws {
+        try await Script.withInstance("pglag", starting: "start-postgres") { instance in
+            let url = try await Script.dev("database-url", instance: instance).trimmingCharacters(in: .whitespacesAndNewlines)
+            try await WorkerHarness.with(databaseURL: url) { harness in
+                let port = try LocalHTTP.freePort()
+                let worker = try Self.start(harness, httpPort: port)
+                try await harness.produce(Self.values(0..<10))
+                // The test's own pool loses its connections with the server: a read that fails is tried again.
+                try await WorkerHarness.eventually { (try? await harness.effects().count) == 10 }
+                try await WorkerHarness.eventually { await Self.lag(port) == 0 }
+
+                // Nothing can commit now, yet the waiting messages show.
+                try await Script.dev("stop-postgres", instance: instance)
+                try await harness.produce(Self.values(10..<25))
+                try await WorkerHarness.eventually { await Self.lag(port) == 15 }
+
+                try await Script.dev("start-postgres", instance: instance)
+                try await WorkerHarness.eventually { (try? await harness.effects().count) == 25 }
+                try await WorkerHarness.eventually { await Self.lag(port) == 0 }
+                #expect(await worker.stopGracefully() == 0, "\(worker.output)")
+            }
+        }
+    }
+
+    /// The consumer lag a worker exports, summed over its partitions; nil when it does not answer or exports none.
+    static func lag(_ port: UInt16) async -> Int? {
+        guard let scrape = await LocalHTTP.get(port: port, path: "/metrics"), scrape.status == 200 else { return nil }
+        let values = scrape.body.split(separator: "\n").filter { $0.hasPrefix("turnaround_consumer_lag{") }.compactMap { line in
+            line.split(separator: " ").last.flatMap { Double($0) }
+        }
+        return values.isEmpty ? nil : Int(values.reduce(0, +))
+    }
 }

@@ -22,7 +22,7 @@ import WorkerRuntime
         }
     }
 
-    @Test func malformedMessageGoesToTheDeadLetterTopicAndTheGoodOnesApply() async throws {
+    @Test func malformedMessageIsKeptAsADeadLetterWithANoticeWithoutItsBytesAndTheGoodOnesApply() async throws {
         try await WorkerHarness.with { harness in
             let values = (0..<20).map { "event-\($0)" }
             try await harness.running(RecordingHandler()) {
@@ -30,18 +30,35 @@ import WorkerRuntime
                 try await harness.waitUntilCommitted(21)
             }
             #expect(try await harness.effects().count == 20)
-            let letters = try await harness.consumeAll(harness.topic + ".dlq", count: 1)
-            let letter = try #require(letters.first)
-            #expect(letters.count == 1)
-            #expect(letter.value == Array("malformed-1".utf8))
-            #expect(letter.key != nil)
-            func header(_ name: String) -> String? {
-                letter.headers.first { $0.name == name }?.value.map { String(decoding: $0, as: UTF8.self) }
+            // The original, byte for byte, in the dead-letter table.
+            let kept = try await harness.pool.withConnection { connection in
+                let letters = try DeadLetterTable.list(DeadLetterTable.Selection(service: harness.service), limit: 10, on: connection)
+                return try letters.map { ($0, try DeadLetterTable.original(of: $0.id, on: connection)) }
             }
+            let (letter, original) = try #require(kept.first)
+            #expect(kept.count == 1)
+            #expect(letter.reason == "value is not a valid event")
+            #expect(letter.topic == harness.topic && letter.eventID != nil && letter.replay == nil)
+            #expect(original?.payload == Array("malformed-1".utf8))
+            #expect(original?.key != nil)
+            #expect(original?.headers.contains { $0.name == KafkaHeader.eventIDName } == true)
+
+            // The notice says why, where from and the reference, never what it said.
+            let notices = try await harness.consumeAll(harness.topic + ".dlq", count: 1)
+            let notice = try #require(notices.first)
+            #expect(notices.count == 1)
+            func header(_ name: String) -> String? {
+                notice.headers.first { $0.name == name }?.value.map { String(decoding: $0, as: UTF8.self) }
+            }
+            #expect(header("dlq-reference") == String(letter.id))
             #expect(header("dlq-reason") == "value is not a valid event")
             #expect(header("dlq-source-topic") == harness.topic)
             #expect(header("dlq-service") == harness.service)
-            #expect(header("dlq-source-offset") != nil && header("dlq-source-partition") != nil)
+            #expect(header("dlq-source-partition") == String(letter.partition) && header("dlq-source-offset") == String(letter.offset))
+            #expect(!String(decoding: notice.value, as: UTF8.self).contains("malformed-1"))
+            let body = try JSONSerialization.jsonObject(with: Data(notice.value)) as? [String: Any]
+            #expect(body?["reference"] as? Int == Int(letter.id))
+            #expect(body?["sourceTopic"] as? String == harness.topic)
         }
     }
 
@@ -71,8 +88,21 @@ import WorkerRuntime
                 try await harness.waitUntilCommitted(31)
             }
             #expect(Set(try await harness.effects()) == Set(values))
-            let letters = try await harness.consumeAll(harness.topic + ".dlq", count: 1)
-            #expect(letters.map(\.value) == [Array("poison-1".utf8)])
+            let letters = try await harness.deadLetters()
+            #expect(letters.map(\.value) == ["poison-1"])
+        }
+    }
+
+    @Test func aReplayedDeadLetterIsAppliedByTheStageItIsForAndPassedByTheOthers() async throws {
+        try await WorkerHarness.with(partitions: 1) { harness in
+            try await harness.running(RecordingHandler()) {
+                try await harness.produce(["for-this-stage"], headers: [KafkaHeader(name: KafkaHeader.replayForName, value: Array(harness.service.utf8))])
+                try await harness.produce(["for-another-stage"], headers: [KafkaHeader(name: KafkaHeader.replayForName, value: Array("claims".utf8))])
+                try await harness.produce(["ordinary"])
+                try await harness.waitUntilCommitted(3)
+            }
+            #expect(try await harness.effects() == ["for-this-stage", "ordinary"])
+            #expect(try await harness.deadLetters().isEmpty)
         }
     }
 
