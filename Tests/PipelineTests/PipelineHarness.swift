@@ -95,15 +95,17 @@ struct PipelineHarness {
     /// Runs intake, screening and claims while `body` runs, then stops them
     /// with SIGTERM and checks each exits cleanly. Screening decides as of
     /// `screeningAsOf`, claims measures as of `claimsAsOf`; `replicas` runs
-    /// several processes of a stage, as `docker compose --scale` does.
+    /// several processes of a stage, as `docker compose --scale` does;
+    /// `ports` sets the ops port of a stage run once.
     func withServices(
-        screeningAsOf: String, claimsAsOf: String, replicas: [String: Int] = [:], _ body: () async throws -> Void
+        screeningAsOf: String, claimsAsOf: String, replicas: [String: Int] = [:], ports: [String: UInt16] = [:],
+        _ body: () async throws -> Void
     ) async throws {
         var services: [ChildProcess] = []
         let stages: [(String, String?)] = [("intake", nil), ("screening", screeningAsOf), ("claims", claimsAsOf)]
         for (service, asOf) in stages.flatMap({ stage in Array(repeating: stage, count: replicas[stage.0] ?? 1) }) {
             var settings = environment
-            settings["WORKER_HTTP_PORT"] = String(try LocalHTTP.freePort())
+            settings["WORKER_HTTP_PORT"] = String(try ports[service] ?? LocalHTTP.freePort())
             settings["AS_OF_DATE"] = asOf
             services.append(try ChildProcess(Self.binaries.appendingPathComponent("turnaround-" + service).path, [], environment: settings))
         }

@@ -77,6 +77,27 @@ import Testing
         }
     }
 
+    @Test func eachStagesMetricsPassPromtoolAtTheStartAndUnderWork() async throws {
+        try await PipelineHarness.with { pipeline in
+            let police = try await pipeline.registerAgency("police")
+            let ports = Dictionary(uniqueKeysWithValues: try ["intake", "screening", "claims"].map { ($0, try LocalHTTP.freePort()) })
+            try await pipeline.withServices(screeningAsOf: "2013-09-01", claimsAsOf: "2014-09-30", ports: ports) {
+                for (service, port) in ports {
+                    try await PipelineHarness.eventually("\(service) answers") { await LocalHTTP.get(port: port, path: "/metrics")?.status == 200 }
+                    let fresh = try #require(await LocalHTTP.get(port: port, path: "/metrics"))
+                    #expect(try await Promtool.complaints(about: fresh.body) == nil, "\(service)")
+                }
+                try await pipeline.submit("referrals", sample: "police-referrals.jsonl", agency: "police", keyFile: police)
+                try await PipelineHarness.eventually("families decided") { try await pipeline.count("SELECT count(*) FROM eligibility_decision") > 0 }
+                for (service, port) in ports {
+                    let scrape = try #require(await LocalHTTP.get(port: port, path: "/metrics"))
+                    #expect(try await Promtool.complaints(about: scrape.body) == nil, "\(service)")
+                    #expect(scrape.body.contains("turnaround_events_processed_total{service=\"\(pipeline.prefix)\(service)\""), "\(service)")
+                }
+            }
+        }
+    }
+
     @Test func aReferralWithABadSignatureOrFromAnUnknownAgencyIsDeadLetteredWithItsReason() async throws {
         try await PipelineHarness.with { pipeline in
             let police = try await pipeline.registerAgency("police")
