@@ -76,7 +76,7 @@ let package = Package(
 
         .target(
             name: "Pipeline",
-            dependencies: ["Contracts", "Rules", "Store", "Postgres", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Contracts", "Rules", "Store", "Postgres", "Digest", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Shared/Pipeline", swiftSettings: strictSettings),
 
         // Executables: the services, then the CLI.
@@ -135,6 +135,8 @@ let package = Package(
         .testTarget(
             name: "PipelineTests", dependencies: ["IntegrationSupport", "Postgres", "Kafka", "Store", "Contracts", "Rules"],
             swiftSettings: strictSettings),
+        .testTarget(
+            name: "StageLogicTests", dependencies: ["Pipeline", "Contracts", "Store", "Rules"], swiftSettings: strictSettings),
         .testTarget(
             name: "StoreTests", dependencies: ["Store", "Postgres", "IntegrationSupport"], swiftSettings: strictSettings),
     ]

@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import Kafka
 import Logging
+import Pipeline
 import Postgres
 import Store
 import WorkerRuntime
@@ -22,6 +23,13 @@ enum IntakeEvent: Sendable {
     var signed: SignedPayload {
         switch self {
         case .referral(_, let signed), .evidence(_, let signed): signed
+        }
+    }
+
+    var submission: HouseholdMatcher.Submission {
+        switch self {
+        case .referral(let message, _): .referral(message)
+        case .evidence(let message, _): .evidence(message)
         }
     }
 }
@@ -50,34 +58,43 @@ struct IntakeHandler: WorkerHandler {
         throw Rejection("intake does not read topic \(message.topic)")
     }
 
+    /// Each message's agency must be registered and active, and its
+    /// signature must match the agency's key: a message that fails is
+    /// dead-lettered alone.
+    func admit(_ events: [IntakeEvent], on connection: PostgresConnection) throws -> [Rejection?] {
+        let keys = try AgencyTable.signingKeys(for: Set(events.map(\.agency)), on: connection)
+        return events.map { event -> Rejection? in
+            guard let key = keys[event.agency] else {
+                return Rejection("agency: \(event.agency) is not a registered agency, or is retired")
+            }
+            do throws(ContractError) {
+                try AgencySignature.verify(event.signed.signature, payload: event.signed.payload, key: key)
+                return nil
+            } catch {
+                return Rejection(error.description)
+            }
+        }
+    }
+
     func lock(_ events: [IntakeEvent], on connection: PostgresConnection) throws {
-        try FamilyMatcher.lock(events, on: connection)
+        try HouseholdMatcher.lock(events.map(\.submission), on: connection)
     }
 
     func apply(_ events: [IntakeEvent], in batch: inout HandlerBatch) throws {
-        let connection = batch.connection
-        let keys = try AgencyTable.signingKeys(for: Set(events.map(\.agency)), on: connection)
-        var matcher = FamilyMatcher(connection: connection)
-        for event in events {
-            guard let key = keys[event.agency] else {
-                throw Rejection("agency: \(event.agency) is not a registered agency, or is retired")
-            }
-            do {
-                try AgencySignature.verify(event.signed.signature, payload: event.signed.payload, key: key)
-            } catch {
-                throw Rejection(error.description)
-            }
-            switch event {
-            case .referral(let message, _):
-                guard let outcome = try matcher.accept(message) else { continue }
-                batch.emit(outcome.accepted, to: topics.referralsAccepted)
-                for recorded in outcome.releasedEvidence { batch.emit(recorded, to: topics.evidenceRecorded) }
-            case .evidence(let message, _):
-                if let recorded = try matcher.match(message) { batch.emit(recorded, to: topics.evidenceRecorded) }
+        let submissions = events.map(\.submission)
+        let now = Date()
+        let known = try HouseholdMatcher.Known.load(for: submissions, on: batch.connection)
+        let plan = HouseholdMatcher.plan(submissions, known: known, now: now)
+        let released = try HouseholdMatcher.write(plan, now: now, on: batch.connection)
+        for message in plan.messages {
+            switch message {
+            case .accepted(let accepted): batch.emit(accepted, to: topics.referralsAccepted)
+            case .recorded(let recorded): batch.emit(recorded, to: topics.evidenceRecorded)
             }
         }
-        for skipped in matcher.repeatedReferrals {
-            logger.notice("referral received before; nothing changed", metadata: ["agency": "\(skipped.agency)", "referral": "\(skipped.id)"])
+        for recorded in released { batch.emit(recorded, to: topics.evidenceRecorded) }
+        for repeated in plan.repeatedReferrals {
+            logger.notice("referral received before; nothing changed", metadata: ["agency": "\(repeated.agencyID)", "referral": "\(repeated.referralID)"])
         }
     }
 }

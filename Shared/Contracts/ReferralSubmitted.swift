@@ -49,10 +49,15 @@ public struct Referral: Codable, Sendable, Hashable {
         try address.validate(at: field + ".address")
         try Check.nonEmpty(members, field + ".members")
         var refs: Set<String> = []
+        var people: [String: Int] = [:]
         for (index, member) in members.enumerated() {
             try member.validate(at: field + ".members[\(index)]")
             guard refs.insert(member.ref).inserted else {
                 throw ContractError(field: field + ".members[\(index)].ref", problem: "is used by another member")
+            }
+            // Matching folds names: "Ann Smith" and "ann  smith" are one person.
+            if let earlier = people.updateValue(index, forKey: member.identity.keyHash) {
+                throw ContractError(field: field + ".members[\(index)]", problem: "is the same person as \(field).members[\(earlier)]")
             }
         }
         for (index, reason) in reasons.enumerated() {

@@ -105,6 +105,12 @@ struct BatchApplier<Handler: WorkerHandler>: Sendable {
                         }
                     }
                 }
+                let verdicts = try handler.admit(toApply.map(\.event), on: connection)
+                precondition(verdicts.count == toApply.count, "admit(_:on:) answers once for each event")
+                for (item, rejection) in zip(toApply, verdicts) {
+                    if let rejection { outcome.deadLetters.append((item.message, rejection.reason)) }
+                }
+                toApply = zip(toApply, verdicts).filter { $0.1 == nil }.map(\.0)
                 try handler.lock(toApply.map(\.event), on: connection)
                 var emitted: [OutboxEvent] = []
                 if mode.oneByOne {

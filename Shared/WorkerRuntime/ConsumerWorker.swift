@@ -156,7 +156,7 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
                 try await changePartitions(toKeepPaused.subtracting(paused), consumer.pause)
                 try await changePartitions(paused.subtracting(toKeepPaused), consumer.resume)
                 if toKeepPaused != paused {
-                    logger.info("partitions of lanes not taking messages are paused", metadata: ["paused": "\(toKeepPaused.sorted())"])
+                    logger.debug("partitions of lanes not taking messages are paused", metadata: ["paused": "\(toKeepPaused.sorted())"])
                     metrics.paused(toKeepPaused.count)
                 }
                 paused = toKeepPaused

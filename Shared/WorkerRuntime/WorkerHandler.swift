@@ -13,6 +13,14 @@ public protocol WorkerHandler: Sendable {
     ///   message goes to the dead-letter topic with the reason.
     func decode(_ message: KafkaMessage) throws(Rejection) -> Event
 
+    /// Admits or refuses each event against what only the database knows
+    /// (the agency's signing key, say), in the batch's transaction, before
+    /// any lock is taken: a refused event is dead-lettered with its
+    /// rejection, alone, and the rest of the batch is applied at once, never
+    /// one by one. The runtime calls it once per attempt. Default: all admitted.
+    /// - Returns: each event's rejection, or nil for one admitted, in the events' order.
+    func admit(_ events: [Event], on connection: PostgresConnection) throws -> [Rejection?]
+
     /// Locks the state these events will read and write, in the batch's
     /// transaction, before any of it is read: a stage that keeps state per
     /// family takes the batch's family locks here (``AdvisoryLocks``), once
@@ -33,6 +41,10 @@ public protocol WorkerHandler: Sendable {
 }
 
 extension WorkerHandler {
+    public func admit(_ events: [Event], on connection: PostgresConnection) throws -> [Rejection?] {
+        Array(repeating: nil, count: events.count)
+    }
+
     public func lock(_ events: [Event], on connection: PostgresConnection) throws {}
 }
 

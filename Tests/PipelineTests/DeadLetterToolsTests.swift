@@ -8,7 +8,7 @@ import Testing
 @Suite struct DeadLetterToolsTests {
     @Test func deadLettersAreListedShownReplayedOnceAfterTheFixAndPurged() async throws {
         try await PipelineHarness.with { pipeline in
-            let police = try await pipeline.registerAgency("police")
+            _ = try await pipeline.registerAgency("police")
             // The school holds its key, but intake does not know the school yet
             // (its registration is held back), so its referrals are set aside.
             let school = try await pipeline.registerAgency("school")

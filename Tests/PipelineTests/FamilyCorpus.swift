@@ -32,6 +32,26 @@ struct FamilyCorpus {
         }.joined(separator: "\n") + "\n"
     }
 
+    /// Two referrals a family from one agency, each naming some of its three
+    /// people at the family's address: with `variant` 0 (the adult and the
+    /// elder child; both children) and 1 (the adult and the younger child;
+    /// all three), every family is named four times by two agencies and
+    /// every person at least twice.
+    func overlappingReferrals(variant: Int) -> String {
+        let pairs = variant == 0 ? [["adult", "elder"], ["elder", "younger"]] : [["adult", "younger"], ["adult", "elder", "younger"]]
+        return (0..<count).flatMap { index in
+            let name = Self.surname(index)
+            let people = [
+                "adult": person("adult", "Pat", name, "1980-02-14"), "elder": person("elder", "Lee", name, "1998-06-01"),
+                "younger": person("younger", "Sam", name, "2003-09-10"),
+            ]
+            return pairs.enumerated().map { number, refs in
+                #"{"id":"OVL-\#(variant)-\#(index)-\#(number)","address":{"lines":["\#(index) Corpus Street","Leeds"],"postcode":"LS1 1AA"},"#
+                    + #""members":[\#(refs.map { people[$0]! }.joined(separator: ","))],"reasons":["youth offending"]}"#
+            }
+        }.joined(separator: "\n") + "\n"
+    }
+
     /// Eight evidence records per family, from one agency's feed.
     var evidence: String {
         var lines: [String] = []

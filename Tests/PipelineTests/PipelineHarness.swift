@@ -97,17 +97,19 @@ struct PipelineHarness {
     /// `screeningAsOf`, claims measures as of `claimsAsOf`; `replicas` runs
     /// several processes of a stage, as `docker compose --scale` does;
     /// `ports` sets the ops port of a stage run once.
+    /// - Returns: what each process printed, by stage.
+    @discardableResult
     func withServices(
         screeningAsOf: String, claimsAsOf: String, replicas: [String: Int] = [:], ports: [String: UInt16] = [:],
         _ body: () async throws -> Void
-    ) async throws {
-        var services: [ChildProcess] = []
+    ) async throws -> [(stage: String, output: String)] {
+        var services: [(stage: String, process: ChildProcess)] = []
         let stages: [(String, String?)] = [("intake", nil), ("screening", screeningAsOf), ("claims", claimsAsOf)]
         for (service, asOf) in stages.flatMap({ stage in Array(repeating: stage, count: replicas[stage.0] ?? 1) }) {
             var settings = environment
             settings["WORKER_HTTP_PORT"] = String(try ports[service] ?? LocalHTTP.freePort())
             settings["AS_OF_DATE"] = asOf
-            services.append(try ChildProcess(Self.binaries.appendingPathComponent("turnaround-" + service).path, [], environment: settings))
+            services.append((service, try ChildProcess(Self.binaries.appendingPathComponent("turnaround-" + service).path, [], environment: settings)))
         }
         var failure: (any Error)?
         do {
@@ -116,11 +118,12 @@ struct PipelineHarness {
             failure = error
         }
         var stopped: [String] = []
-        for service in services where await service.stopGracefully() != 0 {
-            stopped.append(service.output)
+        for service in services where await service.process.stopGracefully() != 0 {
+            stopped.append(service.process.output)
         }
         if let failure { throw failure }
         guard stopped.isEmpty else { throw Failure("a service did not stop cleanly: \(stopped)") }
+        return services.map { ($0.stage, $0.process.output) }
     }
 
     func count(_ query: PostgresQuery) async throws -> Int {

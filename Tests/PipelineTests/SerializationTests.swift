@@ -193,6 +193,28 @@ import Testing
             }
         }
     }
+
+    @Test func twoIntakeReplicasRacingOnOverlappingReferralsMakeEachFamilyOnceWithoutDeadlock() async throws {
+        try await PipelineHarness.with { pipeline in
+            let corpus = FamilyCorpus(count: 500)
+            let police = try await pipeline.registerAgency("police")
+            let school = try await pipeline.registerAgency("school")
+            // Both agencies' files wait on the topic, so the replicas' lanes take them all at once.
+            try await pipeline.submit("referrals", lines: corpus.overlappingReferrals(variant: 0), named: "police.jsonl", agency: "police", keyFile: police)
+            try await pipeline.submit("referrals", lines: corpus.overlappingReferrals(variant: 1), named: "school.jsonl", agency: "school", keyFile: school)
+            let outputs = try await pipeline.withServices(screeningAsOf: "2013-09-01", claimsAsOf: "2014-09-30", replicas: ["intake": 2]) {
+                try await PipelineHarness.eventually("2,000 referrals accepted") { try await pipeline.count("SELECT count(*) FROM referral") == 2_000 }
+            }
+            #expect(try await pipeline.count("SELECT count(*) FROM family") == 500)
+            #expect(try await pipeline.count("SELECT count(*) FROM person") == 1_500)
+            #expect(try await pipeline.count("SELECT count(DISTINCT family_id) FROM referral") == 500)
+            #expect(try await pipeline.count("SELECT count(*) FROM referral WHERE review_note IS NOT NULL") == 0)
+            #expect(try await pipeline.count("SELECT count(*) FROM dead_letter") == 0)
+            for (stage, output) in outputs where stage == "intake" {
+                #expect(!output.contains("40P01") && !output.contains("deadlock"), "\(output)")
+            }
+        }
+    }
 }
 
 extension PipelineHarness {

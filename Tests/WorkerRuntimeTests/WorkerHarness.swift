@@ -7,8 +7,10 @@ import ServiceLifecycle
 import Store
 import WorkerRuntime
 
-/// Writes one row per event; rejects values starting "malformed" when reading
-/// them and fails on values starting "poison" when applying them; waits, on a
+/// Writes one row per event, and one per call of `apply` with the events it
+/// was given; rejects values starting "malformed" when reading them, refuses
+/// to admit values starting "forged", and fails on values starting "poison"
+/// when applying them; waits, on a
 /// value starting "gate", for the advisory lock its text hashes to (see
 /// ``WorkerHarness/holdingGate(_:_:)``); optionally emits each event to an
 /// output topic.
@@ -21,8 +23,13 @@ struct RecordingHandler: WorkerHandler {
         return value
     }
 
+    func admit(_ events: [String], on connection: PostgresConnection) throws -> [Rejection?] {
+        events.map { $0.hasPrefix("forged") ? Rejection("signature does not match") : nil }
+    }
+
     func apply(_ events: [String], in batch: inout HandlerBatch) throws {
         if events.contains(where: { $0.hasPrefix("poison") }) { throw Rejection("event cannot be applied") }
+        try batch.connection.execute("INSERT INTO apply_call (events) VALUES (\(events)::text[])")
         for gate in events where gate.hasPrefix("gate") {
             try batch.connection.execute("SELECT pg_advisory_xact_lock(hashtext(\(gate)))")
         }
@@ -59,7 +66,10 @@ struct WorkerHarness {
         let topic = TestEnvironment.uniqueName("events")
         try await TestEnvironment.withTestSchema(databaseURL: url) { pool in
             try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).apply(Migration.bundled())
-            try await pool.withConnection { try $0.execute("CREATE TABLE effect (value text NOT NULL)") }
+            try await pool.withConnection { connection in
+                try connection.execute("CREATE TABLE effect (value text NOT NULL)")
+                try connection.execute("CREATE TABLE apply_call (events text[] NOT NULL)")
+            }
             let harness = WorkerHarness(
                 topic: topic, service: TestEnvironment.uniqueName("service"), pool: pool, kafka: kafka, databaseURL: url,
                 topics: [topic: partitions, topic + ".dlq": partitions].merging(extraTopics.map { ($0, partitions) }) { first, _ in first })

@@ -93,6 +93,27 @@ import WorkerRuntime
         }
     }
 
+    @Test func aMessageRefusedAdmissionIsDeadLetteredAloneAndItsBatchAppliedAtOnce() async throws {
+        try await WorkerHarness.with(partitions: 1) { harness in
+            let values = (0..<500).map { $0 == 250 ? "forged-250" : "event-\($0)" }
+            // All 500 wait before the worker starts, so they come in full batches.
+            try await harness.produce(values)
+            try await harness.running(RecordingHandler()) {
+                try await harness.waitUntilCommitted(500)
+            }
+            #expect(try await harness.deadLetters().map(\.value) == ["forged-250"])
+            #expect(try await harness.deadLetters().map(\.reason) == ["signature does not match"])
+            #expect(Set(try await harness.effects()) == Set(values.filter { !$0.hasPrefix("forged") }))
+            // Its neighbours were applied in one call with the rest of their batch, not one by one.
+            let calls = try await harness.pool.withConnection {
+                try $0.query("SELECT cardinality(events) FROM apply_call WHERE 'event-249' = ANY(events) OR 'event-251' = ANY(events)")
+                    .decode(Int.self)
+            }
+            #expect(!calls.isEmpty && calls.allSatisfy { $0 > 1 }, "\(calls)")
+            #expect(try await harness.effects().count == 499)
+        }
+    }
+
     @Test func aReplayedDeadLetterIsAppliedByTheStageItIsForAndPassedByTheOthers() async throws {
         try await WorkerHarness.with(partitions: 1) { harness in
             try await harness.running(RecordingHandler()) {

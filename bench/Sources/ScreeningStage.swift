@@ -43,32 +43,10 @@ struct ScreeningStage: AsyncParsableCommand {
         try await producer.flush(timeout: .seconds(300))
         await producer.shutdown()
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: screening)
-        var environment = ProcessInfo.processInfo.environment
-        environment["TOPIC_PREFIX"] = topics.prefix
-        environment["AS_OF_DATE"] = "2013-09-01"
-        environment["WORKER_HTTP_PORT"] = String(Int.random(in: 20_000..<30_000))
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let observer = try KafkaConsumer(configuration: kafka, groupID: topics.consumerGroup("screening"), logger: logger)
-        let partitions = [topics.referralsAccepted, topics.evidenceRecorded].flatMap { topic in
-            (0..<Int32(8)).map { KafkaTopicPartition(topic: topic, partition: $0) }
-        }
-        func committed() async throws -> Int64 {
-            try await observer.committedOffsets(for: partitions).values.reduce(0, +)
-        }
-        while try await committed() == 0 {
-            guard process.isRunning else { throw ValidationError("turnaround-screening ended with status \(process.terminationStatus)") }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        let start = ContinuousClock.now
-        while try await committed() < Int64(events) { try await Task.sleep(for: .milliseconds(20)) }
-        let elapsed = ContinuousClock.now - start
-        await observer.close()
-        process.terminate()
-        while process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        let elapsed = try await StageProcess.drain(
+            executable: screening, prefix: topics.prefix, group: topics.consumerGroup("screening"),
+            topics: [topics.referralsAccepted, topics.evidenceRecorded], partitions: 8, events: events,
+            environment: ["AS_OF_DATE": "2013-09-01"], kafka: kafka)
         Benchmark.report("screening-stage-events", count: events, elapsed: elapsed)
     }
 

@@ -9,6 +9,12 @@ public enum HouseholdTables {
         public var identityKey: String
         public var familyID: UUID
         public var memberLabel: String
+
+        public init(identityKey: String, familyID: UUID, memberLabel: String) {
+            self.identityKey = identityKey
+            self.familyID = familyID
+            self.memberLabel = memberLabel
+        }
     }
 
     public struct NewPerson: Sendable, Hashable {
@@ -37,12 +43,16 @@ public enum HouseholdTables {
         ).decode((String, UUID, String).self).map { KnownPerson(identityKey: $0.0, familyID: $0.1, memberLabel: $0.2) }
     }
 
-    /// The family most recently registered at an address, if any.
-    public static func family(atAddress addressKey: String, on connection: PostgresConnection) throws -> UUID? {
-        try connection.query(
-            "SELECT family_id FROM family WHERE address_key = \(addressKey) ORDER BY created_at DESC LIMIT 1",
-            preparedAs: "family_at_address"
-        ).decode(UUID.self).first
+    /// The family most recently registered at each of these addresses.
+    public static func latestFamilies(atAddresses addressKeys: [String], on connection: PostgresConnection) throws -> [String: UUID] {
+        guard !addressKeys.isEmpty else { return [:] }
+        let rows = try connection.query(
+            """
+            SELECT DISTINCT ON (address_key) address_key, family_id FROM family
+            WHERE address_key = ANY(\(addressKeys)::text[]) ORDER BY address_key, created_at DESC, family_id
+            """, preparedAs: "families_latest_at_addresses"
+        ).decode((String, UUID).self)
+        return Dictionary(rows, uniquingKeysWith: { first, _ in first })
     }
 
     /// Every family registered at these addresses.
@@ -52,35 +62,67 @@ public enum HouseholdTables {
         ).decode(UUID.self)
     }
 
-    public static func createFamily(
-        _ familyID: UUID, addressLines: [String], postcode: String, addressKey: String, on connection: PostgresConnection
-    ) throws {
+    /// A family intake registers.
+    public struct NewFamily: Sendable, Hashable {
+        public var familyID: UUID
+        public var addressLines: [String]
+        public var postcode: String
+        public var addressKey: String
+
+        public init(familyID: UUID, addressLines: [String], postcode: String, addressKey: String) {
+            self.familyID = familyID
+            self.addressLines = addressLines
+            self.postcode = postcode
+            self.addressKey = addressKey
+        }
+    }
+
+    /// Registers families, in one statement.
+    public static func create(_ families: [NewFamily], on connection: PostgresConnection) throws {
+        guard !families.isEmpty else { return }
         try connection.execute(
             """
             INSERT INTO family (family_id, address_lines, postcode, address_key)
-            VALUES (\(familyID), \(addressLines)::text[], \(postcode), \(addressKey))
-            """, preparedAs: "family_create")
+            SELECT family_id, ARRAY(SELECT line FROM jsonb_array_elements_text(address_lines::jsonb) WITH ORDINALITY AS line (line, n) ORDER BY n), postcode, address_key
+            FROM unnest(\(families.map(\.familyID))::uuid[], \(try families.map { try TextArray.json($0.addressLines) })::text[],
+                        \(families.map(\.postcode))::text[], \(families.map(\.addressKey))::text[])
+                 AS family (family_id, address_lines, postcode, address_key)
+            """, preparedAs: "families_create")
     }
 
-    /// Adds people to a family. Hold the family's lock
-    /// (``AdvisoryLocks/intakeFamilies``), so two referrals adding people to
+    /// Adds people to families, in one statement. Hold the families' locks
+    /// (``AdvisoryLocks/intakeFamilies``), so two batches adding people to
     /// one family at once get distinct labels.
-    public static func add(_ people: [NewPerson], to familyID: UUID, on connection: PostgresConnection) throws {
+    public static func add(_ people: [(familyID: UUID, person: NewPerson)], on connection: PostgresConnection) throws {
         guard !people.isEmpty else { return }
         try connection.execute(
             """
             INSERT INTO person (family_id, member_label, given_name, family_name, date_of_birth, identity_key)
-            SELECT \(familyID), * FROM unnest(\(people.map(\.memberLabel))::text[], \(people.map(\.givenName))::text[],
-                                              \(people.map(\.familyName))::text[], \(people.map(\.dateOfBirth))::date[],
-                                              \(people.map(\.identityKey))::text[])
-            """, preparedAs: "person_add")
+            SELECT * FROM unnest(\(people.map(\.familyID))::uuid[], \(people.map(\.person.memberLabel))::text[],
+                                 \(people.map(\.person.givenName))::text[], \(people.map(\.person.familyName))::text[],
+                                 \(people.map(\.person.dateOfBirth))::date[], \(people.map(\.person.identityKey))::text[])
+            """, preparedAs: "people_add")
     }
 
-    /// A family's members: label and date of birth (`YYYY-MM-DD`), in label order.
-    public static func members(of familyID: UUID, on connection: PostgresConnection) throws -> [(label: String, dateOfBirth: String)] {
-        try connection.query(
-            "SELECT member_label, date_of_birth::text FROM person WHERE family_id = \(familyID) ORDER BY member_label",
-            preparedAs: "family_members"
-        ).decode((String, String).self).map { (label: $0.0, dateOfBirth: $0.1) }
+    /// A member of a family, as intake sends it on: label and date of birth.
+    public struct Member: Sendable, Hashable {
+        public var label: String
+        /// `YYYY-MM-DD`.
+        public var dateOfBirth: String
+
+        public init(label: String, dateOfBirth: String) {
+            self.label = label
+            self.dateOfBirth = dateOfBirth
+        }
+    }
+
+    /// The members of these families.
+    public static func members(of familyIDs: [UUID], on connection: PostgresConnection) throws -> [UUID: [Member]] {
+        guard !familyIDs.isEmpty else { return [:] }
+        let rows = try connection.query(
+            "SELECT family_id, member_label, date_of_birth::text FROM person WHERE family_id = ANY(\(familyIDs)::uuid[])",
+            preparedAs: "families_members"
+        ).decode((UUID, String, String).self)
+        return Dictionary(grouping: rows, by: \.0).mapValues { $0.map { Member(label: $0.1, dateOfBirth: $0.2) } }
     }
 }

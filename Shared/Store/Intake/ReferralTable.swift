@@ -23,19 +23,41 @@ public enum ReferralTable {
         }
     }
 
-    /// When the agency sent this referral id before, and to which family, if it did.
-    public static func received(agencyID: String, referralID: String, on connection: PostgresConnection) throws -> UUID? {
-        try connection.query(
-            "SELECT family_id FROM referral WHERE agency_id = \(agencyID) AND referral_id = \(referralID)",
-            preparedAs: "referral_received"
-        ).decode(UUID.self).first
+    /// An agency's referral id.
+    public struct Key: Sendable, Hashable {
+        public var agencyID: String
+        public var referralID: String
+
+        public init(agencyID: String, referralID: String) {
+            self.agencyID = agencyID
+            self.referralID = referralID
+        }
     }
 
-    public static func insert(_ row: Row, on connection: PostgresConnection) throws {
+    /// Which of these referrals intake received before.
+    public static func received(_ keys: [Key], on connection: PostgresConnection) throws -> Set<Key> {
+        guard !keys.isEmpty else { return [] }
+        let rows = try connection.query(
+            """
+            SELECT referral.agency_id, referral.referral_id
+            FROM referral JOIN unnest(\(keys.map(\.agencyID))::text[], \(keys.map(\.referralID))::text[]) AS wanted (agency_id, referral_id)
+                 ON referral.agency_id = wanted.agency_id AND referral.referral_id = wanted.referral_id
+            """, preparedAs: "referrals_received"
+        ).decode((String, String).self)
+        return Set(rows.map { Key(agencyID: $0.0, referralID: $0.1) })
+    }
+
+    /// Records referrals, in one statement.
+    public static func insert(_ rows: [Row], on connection: PostgresConnection) throws {
+        guard !rows.isEmpty else { return }
         try connection.execute(
             """
             INSERT INTO referral (agency_id, referral_id, family_id, reasons, submitted_at, review_note)
-            VALUES (\(row.agencyID), \(row.referralID), \(row.familyID), \(row.reasons)::text[], \(row.submittedAt), \(row.reviewNote))
-            """, preparedAs: "referral_insert")
+            SELECT agency_id, referral_id, family_id, ARRAY(SELECT reason FROM jsonb_array_elements_text(reasons::jsonb) WITH ORDINALITY AS reason (reason, n) ORDER BY n), submitted_at, review_note
+            FROM unnest(\(rows.map(\.agencyID))::text[], \(rows.map(\.referralID))::text[], \(rows.map(\.familyID))::uuid[],
+                        \(try rows.map { try TextArray.json($0.reasons) })::text[], \(rows.map(\.submittedAt))::timestamptz[],
+                        \(rows.map(\.reviewNote))::text[])
+                 AS referral (agency_id, referral_id, family_id, reasons, submitted_at, review_note)
+            """, preparedAs: "referrals_insert")
     }
 }

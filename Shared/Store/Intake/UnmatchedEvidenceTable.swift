@@ -19,12 +19,16 @@ public enum UnmatchedEvidenceTable {
         }
     }
 
-    /// Keeps a record; a record the agency sends again replaces the one kept.
-    public static func hold(_ row: Row, on connection: PostgresConnection) throws {
+    /// Keeps records, in one statement; a record the agency sends again
+    /// replaces the one kept. Of several rows with one id, give the latest only.
+    public static func hold(_ rows: [Row], on connection: PostgresConnection) throws {
+        guard !rows.isEmpty else { return }
         try connection.execute(
             """
             INSERT INTO unmatched_evidence (agency_id, record_id, identity_key, fact)
-            VALUES (\(row.agencyID), \(row.recordID), \(row.identityKey), \(row.fact)::jsonb)
+            SELECT agency_id, record_id, identity_key, fact::jsonb
+            FROM unnest(\(rows.map(\.agencyID))::text[], \(rows.map(\.recordID))::text[], \(rows.map(\.identityKey))::text[],
+                        \(rows.map(\.fact))::text[]) AS held (agency_id, record_id, identity_key, fact)
             ON CONFLICT (agency_id, record_id) DO UPDATE SET identity_key = excluded.identity_key, fact = excluded.fact,
                                                             received_at = now()
             """, preparedAs: "unmatched_evidence_hold")

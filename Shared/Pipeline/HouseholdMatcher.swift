@@ -1,0 +1,273 @@
+import Contracts
+import Digest
+import Foundation
+import Postgres
+import Rules
+import Store
+
+/// Intake's matching, a batch at a time: reads what intake holds about the
+/// batch's people, addresses and referral ids in one query each
+/// (``Known/load(for:on:)``), decides every match in memory in the batch's
+/// order (``plan(_:known:now:)``), and writes each table once
+/// (``write(_:on:)``).
+///
+/// The same person (folded names and date of birth) is one person wherever
+/// they are named; a referral naming nobody known joins the family most
+/// recently registered at its address, or makes a new one. What the batch
+/// itself registers counts at once: two referrals naming one new person make
+/// one person, and evidence about a person a referral of the batch names is
+/// matched, never held.
+public enum HouseholdMatcher {
+    /// An agency's message, as matching takes it (signature checked).
+    public enum Submission: Sendable {
+        case referral(ReferralSubmitted)
+        case evidence(EvidenceSubmitted)
+    }
+
+    /// What intake holds about a batch, read before matching.
+    public struct Known: Sendable {
+        public var receivedReferrals: Set<ReferralTable.Key> = []
+        /// The people the batch names that intake knows, by identity key.
+        public var people: [String: HouseholdTables.KnownPerson] = [:]
+        /// The family most recently registered at each address the batch names.
+        public var familyAtAddress: [String: UUID] = [:]
+        /// The members of every family those people and addresses lead to.
+        public var members: [UUID: [HouseholdTables.Member]] = [:]
+
+        public init() {}
+
+        /// Reads it, one query per table.
+        public static func load(for submissions: [Submission], on connection: PostgresConnection) throws -> Known {
+            var referralKeys: [ReferralTable.Key] = []
+            var identityKeys: [String] = []
+            var addressKeys: [String] = []
+            for submission in submissions {
+                switch submission {
+                case .referral(let message):
+                    referralKeys.append(ReferralTable.Key(agencyID: message.agency, referralID: message.referral.id))
+                    identityKeys += message.referral.members.map(\.identity.keyHash)
+                    addressKeys.append(addressKey(message.referral.address))
+                case .evidence(let message):
+                    identityKeys.append(message.record.subject.keyHash)
+                }
+            }
+            var known = Known()
+            known.receivedReferrals = try ReferralTable.received(referralKeys, on: connection)
+            for person in try HouseholdTables.people(withIdentityKeys: identityKeys, on: connection) {
+                known.people[person.identityKey] = person
+            }
+            known.familyAtAddress = try HouseholdTables.latestFamilies(atAddresses: addressKeys, on: connection)
+            let families = Set(known.people.values.map(\.familyID)).union(known.familyAtAddress.values)
+            known.members = try HouseholdTables.members(of: Array(families), on: connection)
+            return known
+        }
+    }
+
+    /// Everything a batch writes and sends, decided in memory.
+    public struct Plan: Sendable {
+        public var newFamilies: [HouseholdTables.NewFamily] = []
+        public var newPeople: [(familyID: UUID, person: HouseholdTables.NewPerson)] = []
+        public var referrals: [ReferralTable.Row] = []
+        /// Evidence about people no referral names yet, the latest of each record.
+        public var held: [UnmatchedEvidenceTable.Row] = []
+        /// The messages to send, in the batch's order.
+        public var messages: [Outgoing] = []
+        /// Referrals an agency sent before: nothing changes.
+        public var repeatedReferrals: [ReferralTable.Key] = []
+
+        /// The people this batch registers, by identity key: evidence held
+        /// for them before this batch is released to them.
+        public var registered: [String: HouseholdTables.KnownPerson] {
+            Dictionary(uniqueKeysWithValues: newPeople.map {
+                ($0.person.identityKey, HouseholdTables.KnownPerson(identityKey: $0.person.identityKey, familyID: $0.familyID, memberLabel: $0.person.memberLabel))
+            })
+        }
+    }
+
+    /// A message for the stages downstream.
+    public enum Outgoing: Sendable {
+        case accepted(ReferralAccepted)
+        case recorded(EvidenceRecorded)
+    }
+
+    /// Matches a batch in memory, in its order.
+    public static func plan(_ submissions: [Submission], known: Known, now: Date) -> Plan {
+        var plan = Plan()
+        var people = known.people
+        var familyAtAddress = known.familyAtAddress
+        var members = known.members
+        var received = known.receivedReferrals
+        // Evidence about people nobody named yet, by identity key, in order,
+        // until a referral of this batch names them.
+        var waiting: [String: [EvidenceSubmitted]] = [:]
+        var waitingOrder: [String] = []
+
+        func recorded(_ message: EvidenceSubmitted, to person: HouseholdTables.KnownPerson) -> EvidenceRecorded {
+            EvidenceRecorded(
+                familyID: person.familyID, evidenceID: message.agency + "/" + message.record.id, personID: person.memberLabel,
+                fact: message.record.fact, recordedAt: now)
+        }
+
+        for submission in submissions {
+            switch submission {
+            case .evidence(let message):
+                let identityKey = message.record.subject.keyHash
+                if let person = people[identityKey] {
+                    plan.messages.append(.recorded(recorded(message, to: person)))
+                } else {
+                    if waiting[identityKey] == nil { waitingOrder.append(identityKey) }
+                    waiting[identityKey, default: []].append(message)
+                }
+
+            case .referral(let message):
+                let referral = message.referral
+                let key = ReferralTable.Key(agencyID: message.agency, referralID: referral.id)
+                guard received.insert(key).inserted else {
+                    plan.repeatedReferrals.append(key)
+                    continue
+                }
+                let identityKeys = referral.members.map(\.identity.keyHash)
+                let addressKey = addressKey(referral.address)
+                let knownFamilies = identityKeys.compactMap { people[$0]?.familyID }.uniqued()
+                var reviewNote: String?
+                let familyID: UUID
+                var isNewFamily = false
+                if let first = knownFamilies.first {
+                    familyID = first
+                    if knownFamilies.count > 1 {
+                        reviewNote = "names people already in \(knownFamilies.count) families; new people joined the first"
+                    }
+                } else if let atAddress = familyAtAddress[addressKey] {
+                    familyID = atAddress
+                } else {
+                    familyID = UUID()
+                    isNewFamily = true
+                    familyAtAddress[addressKey] = familyID
+                    plan.newFamilies.append(
+                        HouseholdTables.NewFamily(
+                            familyID: familyID, addressLines: referral.address.lines, postcode: referral.address.postcode,
+                            addressKey: addressKey))
+                }
+
+                var labels = MemberLabels(existing: (members[familyID] ?? []).map(\.label))
+                var released: [EvidenceRecorded] = []
+                for person in referral.members where people[person.identity.keyHash] == nil {
+                    let identityKey = person.identity.keyHash
+                    let newPerson = HouseholdTables.NewPerson(
+                        memberLabel: labels.next(), givenName: person.givenName, familyName: person.familyName,
+                        dateOfBirth: person.dateOfBirth.description, identityKey: identityKey)
+                    let registered = HouseholdTables.KnownPerson(identityKey: identityKey, familyID: familyID, memberLabel: newPerson.memberLabel)
+                    people[identityKey] = registered
+                    members[familyID, default: []].append(HouseholdTables.Member(label: newPerson.memberLabel, dateOfBirth: newPerson.dateOfBirth))
+                    plan.newPeople.append((familyID, newPerson))
+                    released += (waiting.removeValue(forKey: identityKey) ?? []).map { recorded($0, to: registered) }
+                }
+                plan.referrals.append(
+                    ReferralTable.Row(
+                        agencyID: message.agency, referralID: referral.id, familyID: familyID, reasons: referral.reasons,
+                        submittedAt: message.submittedAt, reviewNote: reviewNote))
+                let familyMembers = (members[familyID] ?? []).sorted { $0.label < $1.label }.map {
+                    FamilyMember(id: $0.label, dateOfBirth: CalendarDate(iso: $0.dateOfBirth)!)
+                }
+                plan.messages.append(
+                    .accepted(
+                        ReferralAccepted(
+                            familyID: familyID, agency: message.agency, referralID: referral.id, acceptedAt: now, members: familyMembers,
+                            isNewFamily: isNewFamily, reasons: referral.reasons)))
+                plan.messages += released.map(Outgoing.recorded)
+            }
+        }
+
+        // What still waits is held, the latest copy of each record.
+        var latest: [String: UnmatchedEvidenceTable.Row] = [:]
+        var order: [String] = []
+        for identityKey in waitingOrder {
+            for message in waiting[identityKey] ?? [] {
+                let id = message.agency + "/" + message.record.id
+                if latest[id] == nil { order.append(id) }
+                latest[id] = UnmatchedEvidenceTable.Row(
+                    agencyID: message.agency, recordID: message.record.id, identityKey: identityKey,
+                    fact: ContractJSON.encode(message.record.fact))
+            }
+        }
+        plan.held = order.map { latest[$0]! }
+        return plan
+    }
+
+    /// Writes a plan, one statement per table, and releases the evidence
+    /// held before this batch for the people it registers.
+    /// - Returns: the released evidence, to send after the plan's messages.
+    public static func write(_ plan: Plan, now: Date, on connection: PostgresConnection) throws -> [EvidenceRecorded] {
+        try HouseholdTables.create(plan.newFamilies, on: connection)
+        try HouseholdTables.add(plan.newPeople, on: connection)
+        try ReferralTable.insert(plan.referrals, on: connection)
+        let registered = plan.registered
+        let released = try UnmatchedEvidenceTable.release(identityKeys: Array(registered.keys), on: connection)
+        try UnmatchedEvidenceTable.hold(plan.held, on: connection)
+        return try released.map { row in
+            let person = registered[row.identityKey]!
+            return EvidenceRecorded(
+                familyID: person.familyID, evidenceID: row.agencyID + "/" + row.recordID, personID: person.memberLabel,
+                fact: try ContractJSON.decode(ReportedFact.self, from: row.fact), recordedAt: now)
+        }
+    }
+
+    /// The locks matching needs, taken once per batch in the batch's
+    /// transaction before it reads: first the people and addresses the batch
+    /// names (so two batches naming a new person make one record) and its
+    /// referral ids (so a referral sent twice is registered once), then the
+    /// families they already belong to (so people joining one family get
+    /// distinct labels). Each set in one global order, and no batch takes a
+    /// key after a family, so batches wait for each other and never
+    /// deadlock. A family a batch creates needs no lock: only the keys it was
+    /// found by lead to it.
+    public static func lock(_ submissions: [Submission], on connection: PostgresConnection) throws {
+        var identityKeys: [String] = []
+        var addressKeys: [String] = []
+        var referralKeys: [String] = []
+        for submission in submissions {
+            switch submission {
+            case .referral(let message):
+                identityKeys += message.referral.members.map(\.identity.keyHash)
+                addressKeys.append(addressKey(message.referral.address))
+                referralKeys.append("referral/" + message.agency + "/" + message.referral.id)
+            case .evidence(let message):
+                identityKeys.append(message.record.subject.keyHash)
+            }
+        }
+        try AdvisoryLocks.intakeMatching.lock(identityKeys + addressKeys + referralKeys, on: connection)
+        let families = try HouseholdTables.people(withIdentityKeys: identityKeys, on: connection).map(\.familyID)
+            + HouseholdTables.families(atAddresses: addressKeys, on: connection)
+        try AdvisoryLocks.intakeFamilies.lock(families.map(\.uuidString), on: connection)
+    }
+
+    /// A household's key: the folded postcode and first address line.
+    public static func addressKey(_ address: Address) -> String {
+        let postcode = address.postcode.uppercased().filter { !$0.isWhitespace }
+        let firstLine = (address.lines.first ?? "").lowercased().filter { $0.isLetter || $0.isNumber }
+        return SHA256.hex(Array((postcode + "|" + firstLine).utf8))
+    }
+}
+
+/// Pseudonymous labels within a family, `P1`, `P2`, …, in the order intake
+/// met the people, never reused. They say nothing of age: a child referred
+/// today is an adult before the family's results are measured.
+struct MemberLabels {
+    private var highest: Int
+
+    init(existing: [String]) {
+        highest = existing.compactMap { Int($0.dropFirst()) }.max() ?? 0
+    }
+
+    mutating func next() -> String {
+        highest += 1
+        return "P\(highest)"
+    }
+}
+
+extension Array where Element: Hashable {
+    fileprivate func uniqued() -> [Element] {
+        var seen: Set<Element> = []
+        return filter { seen.insert($0).inserted }
+    }
+}

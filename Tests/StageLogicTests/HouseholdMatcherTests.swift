@@ -1,0 +1,122 @@
+import Contracts
+import Foundation
+import Pipeline
+import Rules
+import Store
+import Testing
+
+/// Intake's matching decided in memory, without servers.
+@Suite struct HouseholdMatcherTests {
+    static let address = Address(lines: ["12 Elm Street", "Leeds"], postcode: "LS1 1AA")
+    static let now = Date(timeIntervalSince1970: 1_380_000_000)
+
+    static func person(_ given: String, _ family: String = "Brennan", born: String = "1980-02-14", ref: String? = nil) -> ReferredPerson {
+        ReferredPerson(ref: ref ?? given.lowercased(), givenName: given, familyName: family, dateOfBirth: CalendarDate(iso: born)!)
+    }
+
+    static func referral(_ id: String, agency: String = "police", _ members: [ReferredPerson], address: Address = address) -> HouseholdMatcher.Submission {
+        .referral(
+            ReferralSubmitted(agency: agency, submittedAt: now, referral: Referral(id: id, address: address, members: members, reasons: ["youth offending"])))
+    }
+
+    static func evidence(_ id: String, about person: ReferredPerson) -> HouseholdMatcher.Submission {
+        .evidence(
+            EvidenceSubmitted(
+                agency: "police", submittedAt: now,
+                record: EvidenceReport(
+                    id: id, subject: PersonIdentity(givenName: person.givenName, familyName: person.familyName, dateOfBirth: person.dateOfBirth),
+                    fact: .offence(date: CalendarDate(iso: "2013-03-10")!, proven: true))))
+    }
+
+    static func accepted(_ plan: HouseholdMatcher.Plan) -> [ReferralAccepted] {
+        plan.messages.compactMap { if case .accepted(let message) = $0 { message } else { nil } }
+    }
+
+    static func recorded(_ plan: HouseholdMatcher.Plan) -> [EvidenceRecorded] {
+        plan.messages.compactMap { if case .recorded(let message) = $0 { message } else { nil } }
+    }
+
+    @Test func twoReferralsInOneBatchNamingOneNewPersonMakeOnePersonInOneFamily() {
+        let kerry = Self.person("Kerry")
+        let plan = HouseholdMatcher.plan(
+            [Self.referral("R1", [kerry, Self.person("Chloe", born: "2003-09-10")]),
+             Self.referral("R2", agency: "school", [Self.person("KERRY"), Self.person("Dylan", born: "1998-06-01")],
+                           address: Address(lines: ["Flat 2"], postcode: "LS6 2AB"))],
+            known: .init(), now: Self.now)
+        #expect(plan.newFamilies.count == 1)
+        #expect(plan.newPeople.map(\.person.memberLabel) == ["P1", "P2", "P3"])
+        #expect(Set(plan.newPeople.map(\.person.identityKey)).count == 3)
+        let accepted = Self.accepted(plan)
+        #expect(accepted.count == 2 && accepted[0].familyID == accepted[1].familyID)
+        #expect(accepted.map(\.isNewFamily) == [true, false])
+        #expect(accepted[1].members.map(\.id) == ["P1", "P2", "P3"])
+    }
+
+    @Test func evidenceInTheBatchOfItsPersonsFirstReferralIsMatchedNotHeld() {
+        let kerry = Self.person("Kerry")
+        let plan = HouseholdMatcher.plan(
+            [Self.evidence("OFF-1", about: kerry), Self.referral("R1", [kerry]), Self.evidence("OFF-2", about: kerry)],
+            known: .init(), now: Self.now)
+        #expect(plan.held.isEmpty)
+        let recorded = Self.recorded(plan)
+        #expect(recorded.map(\.evidenceID) == ["police/OFF-1", "police/OFF-2"])
+        #expect(recorded.allSatisfy { $0.personID == "P1" && $0.familyID == Self.accepted(plan).first?.familyID })
+    }
+
+    @Test func evidenceAboutNobodyReferredIsHeldItsLatestCopyOnce() {
+        let stranger = Self.person("Nobody", "Known")
+        let plan = HouseholdMatcher.plan(
+            [Self.evidence("OFF-1", about: stranger), Self.evidence("OFF-1", about: stranger)], known: .init(), now: Self.now)
+        #expect(plan.messages.isEmpty)
+        #expect(plan.held.map(\.recordID) == ["OFF-1"])
+        #expect(plan.registered.isEmpty)
+    }
+
+    @Test func aReferralNamingSomeoneKnownJoinsTheirFamilyWithTheNextLabels() {
+        let kerry = Self.person("Kerry")
+        let family = UUID()
+        var known = HouseholdMatcher.Known()
+        known.people[kerry.identity.keyHash] = HouseholdTables.KnownPerson(identityKey: kerry.identity.keyHash, familyID: family, memberLabel: "P2")
+        known.members[family] = [.init(label: "P1", dateOfBirth: "1979-01-01"), .init(label: "P2", dateOfBirth: "1980-02-14")]
+        let plan = HouseholdMatcher.plan(
+            [Self.referral("R9", [kerry, Self.person("Mia", born: "2010-03-15")], address: Address(lines: ["Elsewhere"], postcode: "LS2 1AA"))],
+            known: known, now: Self.now)
+        #expect(plan.newFamilies.isEmpty)
+        #expect(plan.newPeople.map(\.person.memberLabel) == ["P3"])
+        #expect(plan.newPeople.first?.familyID == family)
+        #expect(Self.accepted(plan).first?.members.map(\.id) == ["P1", "P2", "P3"])
+    }
+
+    @Test func aReferralNamingNobodyKnownJoinsTheFamilyAtItsAddress() {
+        let family = UUID()
+        var known = HouseholdMatcher.Known()
+        known.familyAtAddress[HouseholdMatcher.addressKey(Address(lines: ["12 elm street"], postcode: "ls11aa"))] = family
+        let plan = HouseholdMatcher.plan([Self.referral("R1", [Self.person("Dawn", "Walsh")])], known: known, now: Self.now)
+        #expect(plan.newFamilies.isEmpty)
+        #expect(plan.newPeople.first?.familyID == family)
+        #expect(Self.accepted(plan).first?.isNewFamily == false)
+    }
+
+    @Test func aReferralSentBeforeOrTwiceInTheBatchChangesNothing() {
+        var known = HouseholdMatcher.Known()
+        known.receivedReferrals = [ReferralTable.Key(agencyID: "police", referralID: "R1")]
+        let plan = HouseholdMatcher.plan(
+            [Self.referral("R1", [Self.person("Kerry")]), Self.referral("R2", [Self.person("Chloe")]), Self.referral("R2", [Self.person("Dylan")])],
+            known: known, now: Self.now)
+        #expect(plan.referrals.map(\.referralID) == ["R2"])
+        #expect(plan.repeatedReferrals.map(\.referralID) == ["R1", "R2"])
+        #expect(plan.newPeople.map(\.person.givenName) == ["Chloe"])
+    }
+
+    @Test func aReferralNamingPeopleOfTwoFamiliesJoinsTheFirstWithANoteForReview() {
+        let kerry = Self.person("Kerry")
+        let dawn = Self.person("Dawn", "Walsh")
+        var known = HouseholdMatcher.Known()
+        let (first, second) = (UUID(), UUID())
+        known.people[kerry.identity.keyHash] = .init(identityKey: kerry.identity.keyHash, familyID: first, memberLabel: "P1")
+        known.people[dawn.identity.keyHash] = .init(identityKey: dawn.identity.keyHash, familyID: second, memberLabel: "P1")
+        let plan = HouseholdMatcher.plan([Self.referral("R1", [kerry, dawn])], known: known, now: Self.now)
+        #expect(plan.referrals.first?.familyID == first)
+        #expect(plan.referrals.first?.reviewNote == "names people already in 2 families; new people joined the first")
+    }
+}

@@ -1,0 +1,113 @@
+import ArgumentParser
+import Contracts
+import Foundation
+import Kafka
+import Postgres
+import Rules
+import Store
+
+/// The intake stage as operators run it: a backlog of signed referrals (one
+/// family of three a referral) and then their evidence (eight records a
+/// family), drained by one `turnaround-intake` process.
+struct IntakeStage: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Events/s through one turnaround-intake process: a referral and 8 evidence records per family.")
+    @Option var families = 5_000
+    @Option(help: "The turnaround-intake executable.") var intake: String
+
+    func run() async throws {
+        let logger = Benchmark.logger
+        let kafka = try KafkaConfiguration.fromEnvironment()
+        let pool = PostgresPool(configuration: try .fromEnvironment(), logger: logger)
+        defer { pool.close() }
+        try await MigrationRunner(pool: pool, logger: logger).apply(Migration.bundled())
+
+        let run = UUID().uuidString.prefix(8).lowercased()
+        let topics = Topics(prefix: "bench.intake.\(run).")
+        let agency = "bench-\(run)"
+        let key = AgencySignature.newKey()
+        try await pool.withConnection { try AgencyTable.register(id: agency, name: "bench", signingKey: key, on: $0) }
+        let admin = try KafkaAdmin(configuration: kafka, logger: logger)
+        for topic in topics.all {
+            try await admin.createTopic(topic, partitions: 8)
+            try await admin.createTopic(topic + ".dlq", partitions: 1)
+        }
+        let producer = try KafkaProducer(configuration: kafka, logger: logger)
+        var events = 0
+        func send(_ message: some Contract, to topic: String) async throws {
+            let value = message.encoded()
+            try await producer.enqueue(
+                KafkaOutgoingMessage(
+                    topic: topic, key: Array(message.partitionKey.utf8), value: value,
+                    headers: [.newEventID(), KafkaHeader(name: AgencySignature.header, value: AgencySignature.sign(value, key: key))]))
+            events += 1
+        }
+        for number in 0..<families {
+            try await send(Self.referral(family: number, run: run, agency: agency), to: topics.referralsSubmitted)
+        }
+        for number in 0..<families {
+            for record in Self.evidence(family: number, run: run, agency: agency) { try await send(record, to: topics.evidenceSubmitted) }
+        }
+        try await producer.flush(timeout: .seconds(300))
+        await producer.shutdown()
+
+        let elapsed = try await StageProcess.drain(
+            executable: intake, prefix: topics.prefix, group: topics.consumerGroup("intake"),
+            topics: [topics.referralsSubmitted, topics.evidenceSubmitted], partitions: 8, events: events, kafka: kafka)
+        Benchmark.report("intake-stage-events", count: events, elapsed: elapsed)
+    }
+
+    static func people(family number: Int, run: String) -> [ReferredPerson] {
+        // Names fold to their letters: the family's number is spelt in letters.
+        var letters = ""
+        var rest = number
+        repeat {
+            letters.append(Character(UnicodeScalar(UInt8(ascii: "a") + UInt8(rest % 26))))
+            rest /= 26
+        } while rest > 0
+        let surname = "Bench" + run.filter(\.isLetter) + letters
+        return [
+            ReferredPerson(ref: "parent", givenName: "Alex", familyName: surname, dateOfBirth: CalendarDate(iso: "1980-02-14")!),
+            ReferredPerson(ref: "elder", givenName: "Sam", familyName: surname, dateOfBirth: CalendarDate(iso: "1998-06-01")!),
+            ReferredPerson(ref: "younger", givenName: "Jo", familyName: surname, dateOfBirth: CalendarDate(iso: "2003-09-10")!),
+        ]
+    }
+
+    static func referral(family number: Int, run: String, agency: String) -> ReferralSubmitted {
+        ReferralSubmitted(
+            agency: agency, submittedAt: Date(),
+            referral: Referral(
+                id: "R-\(number)", address: Address(lines: ["\(number) Bench Street", "Leeds"], postcode: "LS1 1AA"),
+                members: people(family: number, run: run), reasons: ["youth offending"]))
+    }
+
+    /// A benefit spell for the parent, an offence for the elder child and
+    /// three terms' attendance for each child.
+    static func evidence(family number: Int, run: String, agency: String) -> [EvidenceSubmitted] {
+        let people = people(family: number, run: run)
+        func record(_ id: String, _ person: ReferredPerson, _ fact: ReportedFact) -> EvidenceSubmitted {
+            EvidenceSubmitted(
+                agency: agency, submittedAt: Date(),
+                record: EvidenceReport(
+                    id: "\(number)-\(id)",
+                    subject: PersonIdentity(givenName: person.givenName, familyName: person.familyName, dateOfBirth: person.dateOfBirth),
+                    fact: fact))
+        }
+        var records = [
+            record("benefit", people[0], .benefitSpell(benefit: "JSA", from: CalendarDate(iso: "2011-01-04")!, to: nil)),
+            record("offence", people[1], .offence(date: CalendarDate(iso: "2013-03-10")!, proven: true)),
+        ]
+        let terms = [
+            SchoolTerm(id: "2012-AU", start: CalendarDate(iso: "2012-09-03")!, end: CalendarDate(iso: "2012-12-21")!),
+            SchoolTerm(id: "2013-SP", start: CalendarDate(iso: "2013-01-07")!, end: CalendarDate(iso: "2013-03-28")!),
+            SchoolTerm(id: "2013-SU", start: CalendarDate(iso: "2013-04-15")!, end: CalendarDate(iso: "2013-07-24")!),
+        ]
+        for child in people.dropFirst() {
+            for term in terms {
+                records.append(
+                    record("\(child.ref)-\(term.id)", child, .attendance(term: term, possibleSessions: 120, unauthorisedAbsences: 24, authorisedAbsences: 2)))
+            }
+        }
+        return records
+    }
+}
