@@ -7,34 +7,12 @@ import Postgres
 import Store
 import WorkerRuntime
 
-/// What intake reads: a referral or an evidence record, with the bytes and
-/// signature the agency sent, checked against its key when applied.
-enum IntakeEvent: Sendable {
-    case referral(ReferralSubmitted, SignedPayload)
-    case evidence(EvidenceSubmitted, SignedPayload)
-
-    var agency: String {
-        switch self {
-        case .referral(let message, _): message.agency
-        case .evidence(let message, _): message.agency
-        }
-    }
-
-    var signed: SignedPayload {
-        switch self {
-        case .referral(_, let signed), .evidence(_, let signed): signed
-        }
-    }
-
-    var submission: HouseholdMatcher.Submission {
-        switch self {
-        case .referral(let message, _): .referral(message)
-        case .evidence(let message, _): .evidence(message)
-        }
-    }
-}
-
-struct SignedPayload: Sendable {
+/// What intake reads: a referral or an evidence record, with the keys it
+/// is matched by, and the bytes and signature the agency sent, checked
+/// against its key when admitted.
+struct IntakeEvent: Sendable {
+    var agency: String
+    var submission: HouseholdMatcher.Submission
     var payload: [UInt8]
     var signature: [UInt8]?
 }
@@ -44,12 +22,15 @@ struct IntakeHandler: WorkerHandler {
     let logger: Logger
 
     func decode(_ message: KafkaMessage) throws(Rejection) -> IntakeEvent {
-        let signed = SignedPayload(
-            payload: message.value, signature: message.headers.last { $0.name == AgencySignature.header }?.value)
+        let signature = message.headers.last { $0.name == AgencySignature.header }?.value
         do throws(ContractError) {
             switch message.topic {
-            case topics.referralsSubmitted: return .referral(try ReferralSubmitted.decode(message.value), signed)
-            case topics.evidenceSubmitted: return .evidence(try EvidenceSubmitted.decode(message.value), signed)
+            case topics.referralsSubmitted:
+                let referral = try ReferralSubmitted.decode(message.value)
+                return IntakeEvent(agency: referral.agency, submission: .init(referral), payload: message.value, signature: signature)
+            case topics.evidenceSubmitted:
+                let evidence = try EvidenceSubmitted.decode(message.value)
+                return IntakeEvent(agency: evidence.agency, submission: .init(evidence), payload: message.value, signature: signature)
             default: break
             }
         } catch {
@@ -68,7 +49,7 @@ struct IntakeHandler: WorkerHandler {
                 return Rejection("agency: \(event.agency) is not a registered agency, or is retired")
             }
             do throws(ContractError) {
-                try AgencySignature.verify(event.signed.signature, payload: event.signed.payload, key: key)
+                try AgencySignature.verify(event.signature, payload: event.payload, key: key)
                 return nil
             } catch {
                 return Rejection(error.description)

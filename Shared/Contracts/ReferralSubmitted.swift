@@ -56,7 +56,7 @@ public struct Referral: Codable, Sendable, Hashable {
                 throw ContractError(field: field + ".members[\(index)].ref", problem: "is used by another member")
             }
             // Matching folds names: "Ann Smith" and "ann  smith" are one person.
-            if let earlier = people.updateValue(index, forKey: member.identity.keyHash) {
+            if let earlier = people.updateValue(index, forKey: member.identity.matchKey) {
                 throw ContractError(field: field + ".members[\(index)]", problem: "is the same person as \(field).members[\(earlier)]")
             }
         }

@@ -18,10 +18,22 @@ import Store
 /// one person, and evidence about a person a referral of the batch names is
 /// matched, never held.
 public enum HouseholdMatcher {
-    /// An agency's message, as matching takes it (signature checked).
+    /// An agency's message, as matching takes it (signature checked), with
+    /// the keys it is matched by, computed once.
     public enum Submission: Sendable {
-        case referral(ReferralSubmitted)
-        case evidence(EvidenceSubmitted)
+        /// A referral, the identity key of each member in order, and its address key.
+        case referral(ReferralSubmitted, memberKeys: [String], addressKey: String)
+        /// An evidence record and its subject's identity key.
+        case evidence(EvidenceSubmitted, subjectKey: String)
+
+        public init(_ message: ReferralSubmitted) {
+            self = .referral(
+                message, memberKeys: message.referral.members.map(\.identity.keyHash), addressKey: HouseholdMatcher.addressKey(message.referral.address))
+        }
+
+        public init(_ message: EvidenceSubmitted) {
+            self = .evidence(message, subjectKey: message.record.subject.keyHash)
+        }
     }
 
     /// What intake holds about a batch, read before matching.
@@ -43,12 +55,12 @@ public enum HouseholdMatcher {
             var addressKeys: [String] = []
             for submission in submissions {
                 switch submission {
-                case .referral(let message):
+                case .referral(let message, let memberKeys, let addressKey):
                     referralKeys.append(ReferralTable.Key(agencyID: message.agency, referralID: message.referral.id))
-                    identityKeys += message.referral.members.map(\.identity.keyHash)
-                    addressKeys.append(addressKey(message.referral.address))
-                case .evidence(let message):
-                    identityKeys.append(message.record.subject.keyHash)
+                    identityKeys += memberKeys
+                    addressKeys.append(addressKey)
+                case .evidence(_, let subjectKey):
+                    identityKeys.append(subjectKey)
                 }
             }
             var known = Known()
@@ -110,8 +122,7 @@ public enum HouseholdMatcher {
 
         for submission in submissions {
             switch submission {
-            case .evidence(let message):
-                let identityKey = message.record.subject.keyHash
+            case .evidence(let message, let identityKey):
                 if let person = people[identityKey] {
                     plan.messages.append(.recorded(recorded(message, to: person)))
                 } else {
@@ -119,15 +130,13 @@ public enum HouseholdMatcher {
                     waiting[identityKey, default: []].append(message)
                 }
 
-            case .referral(let message):
+            case .referral(let message, let identityKeys, let addressKey):
                 let referral = message.referral
                 let key = ReferralTable.Key(agencyID: message.agency, referralID: referral.id)
                 guard received.insert(key).inserted else {
                     plan.repeatedReferrals.append(key)
                     continue
                 }
-                let identityKeys = referral.members.map(\.identity.keyHash)
-                let addressKey = addressKey(referral.address)
                 let knownFamilies = identityKeys.compactMap { people[$0]?.familyID }.uniqued()
                 var reviewNote: String?
                 let familyID: UUID
@@ -151,8 +160,7 @@ public enum HouseholdMatcher {
 
                 var labels = MemberLabels(existing: (members[familyID] ?? []).map(\.label))
                 var released: [EvidenceRecorded] = []
-                for person in referral.members where people[person.identity.keyHash] == nil {
-                    let identityKey = person.identity.keyHash
+                for (person, identityKey) in zip(referral.members, identityKeys) where people[identityKey] == nil {
                     let newPerson = HouseholdTables.NewPerson(
                         memberLabel: labels.next(), givenName: person.givenName, familyName: person.familyName,
                         dateOfBirth: person.dateOfBirth.description, identityKey: identityKey)
@@ -227,12 +235,12 @@ public enum HouseholdMatcher {
         var referralKeys: [String] = []
         for submission in submissions {
             switch submission {
-            case .referral(let message):
-                identityKeys += message.referral.members.map(\.identity.keyHash)
-                addressKeys.append(addressKey(message.referral.address))
+            case .referral(let message, let memberKeys, let addressKey):
+                identityKeys += memberKeys
+                addressKeys.append(addressKey)
                 referralKeys.append("referral/" + message.agency + "/" + message.referral.id)
-            case .evidence(let message):
-                identityKeys.append(message.record.subject.keyHash)
+            case .evidence(_, let subjectKey):
+                identityKeys.append(subjectKey)
             }
         }
         try AdvisoryLocks.intakeMatching.lock(identityKeys + addressKeys + referralKeys, on: connection)

@@ -15,12 +15,12 @@ import Testing
     }
 
     static func referral(_ id: String, agency: String = "police", _ members: [ReferredPerson], address: Address = address) -> HouseholdMatcher.Submission {
-        .referral(
+        .init(
             ReferralSubmitted(agency: agency, submittedAt: now, referral: Referral(id: id, address: address, members: members, reasons: ["youth offending"])))
     }
 
     static func evidence(_ id: String, about person: ReferredPerson) -> HouseholdMatcher.Submission {
-        .evidence(
+        .init(
             EvidenceSubmitted(
                 agency: "police", submittedAt: now,
                 record: EvidenceReport(
