@@ -59,9 +59,10 @@ struct ScreeningHandler: WorkerHandler {
 
     func apply(_ events: [ScreeningEvent], in batch: inout HandlerBatch) throws {
         let connection = batch.connection
-        for case .accepted(let message) in events {
-            try ScreeningFamilyTable.upsert(message.familyID, members: ContractJSON.encode(message.members), on: connection)
-        }
+        // The latest acceptance of each family stands.
+        var members: [UUID: String] = [:]
+        for case .accepted(let message) in events { members[message.familyID] = ContractJSON.encode(message.members) }
+        try ScreeningFamilyTable.upsert(members.map { ($0.key, $0.value) }.sorted { $0.0.uuidString < $1.0.uuidString }, on: connection)
         let movedFrom = try FamilyEvidence.record(events.compactMap(\.evidence), in: .screening, on: connection)
 
         let screener = Screener(ruleset: ruleset)

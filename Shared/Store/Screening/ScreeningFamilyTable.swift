@@ -3,11 +3,15 @@ import Postgres
 
 /// Queries of `screening_family`: the families screening knows, pseudonymous.
 public enum ScreeningFamilyTable {
-    /// Records a family's members (JSON), replacing what was known.
-    public static func upsert(_ familyID: UUID, members: String, on connection: PostgresConnection) throws {
+    /// Records families' members (JSON), replacing what was known, in one
+    /// statement. Give each family once: the latest of its acceptances.
+    public static func upsert(_ families: [(familyID: UUID, members: String)], on connection: PostgresConnection) throws {
+        guard !families.isEmpty else { return }
         try connection.execute(
             """
-            INSERT INTO screening_family (family_id, members) VALUES (\(familyID), \(members)::jsonb)
+            INSERT INTO screening_family (family_id, members)
+            SELECT family_id, members::jsonb FROM unnest(\(families.map(\.familyID))::uuid[], \(families.map(\.members))::text[])
+                 AS family (family_id, members)
             ON CONFLICT (family_id) DO UPDATE SET members = excluded.members, updated_at = now()
             """, preparedAs: "screening_family_upsert")
     }
