@@ -99,7 +99,7 @@ let package = Package(
         .executableTarget(
             name: "turnaround-bench",
             dependencies: [
-                "Postgres", "Kafka", "Rules", "Store", "WorkerRuntime", "Contracts",
+                "Postgres", "Kafka", "Rules", "Store", "WorkerRuntime", "Contracts", "Digest",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -2,42 +2,70 @@ import ArgumentParser
 import Foundation
 import Kafka
 
-/// A stage's process draining a backlog, as operators run it: started on the
-/// topics under `prefix`, timed from its first commit to the commit of
-/// `events` messages, then stopped.
-enum StageProcess {
-    static func drain(
-        executable: String, prefix: String, group: String, topics: [String], partitions: Int32, events: Int,
-        environment extra: [String: String] = [:], kafka: KafkaConfiguration
-    ) async throws -> Duration {
+/// A stage's process as operators run it, on the topics under a prefix.
+struct StageProcess {
+    let process: Process
+    let executable: String
+    /// Its ops port (`/metrics`).
+    let port: Int
+
+    static func start(executable: String, prefix: String, environment extra: [String: String] = [:]) throws -> StageProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
+        let port = Int.random(in: 20_000..<30_000)
         var environment = ProcessInfo.processInfo.environment
         environment["TOPIC_PREFIX"] = prefix
-        environment["WORKER_HTTP_PORT"] = String(Int.random(in: 20_000..<30_000))
+        environment["WORKER_HTTP_PORT"] = String(port)
         environment.merge(extra) { _, given in given }
         process.environment = environment
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
+        return StageProcess(process: process, executable: executable, port: port)
+    }
+
+    /// Fails when the process ended.
+    func checkRunning() throws {
+        guard process.isRunning else { throw ValidationError("\(executable) ended with status \(process.terminationStatus)") }
+    }
+
+    /// The most memory the process held so far (VmHWM), in MiB.
+    var peakResidentMiB: Double {
+        let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
+        return (Double(line.split(separator: " ").dropFirst().first ?? "") ?? 0) / 1024
+    }
+
+    /// Stops it with SIGTERM and waits.
+    func stop() async throws {
+        process.terminate()
+        while process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+    }
+
+    /// Starts a stage on a backlog and times it from its first commit to the
+    /// commit of `events` messages, then stops it.
+    static func drain(
+        executable: String, prefix: String, group: String, topics: [String], partitions: Int32, events: Int,
+        environment: [String: String] = [:], kafka: KafkaConfiguration
+    ) async throws -> Duration {
+        let stage = try start(executable: executable, prefix: prefix, environment: environment)
         let observer = try KafkaConsumer(configuration: kafka, groupID: group, logger: Benchmark.logger)
         let held = topics.flatMap { topic in (0..<partitions).map { KafkaTopicPartition(topic: topic, partition: $0) } }
         func committed() async throws -> Int64 {
             try await observer.committedOffsets(for: held).values.reduce(0, +)
         }
         while try await committed() == 0 {
-            guard process.isRunning else { throw ValidationError("\(executable) ended with status \(process.terminationStatus)") }
+            try stage.checkRunning()
             try await Task.sleep(for: .milliseconds(10))
         }
         let start = ContinuousClock.now
         while try await committed() < Int64(events) {
-            guard process.isRunning else { throw ValidationError("\(executable) ended with status \(process.terminationStatus)") }
+            try stage.checkRunning()
             try await Task.sleep(for: .milliseconds(20))
         }
         let elapsed = ContinuousClock.now - start
         await observer.close()
-        process.terminate()
-        while process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        try await stage.stop()
         return elapsed
     }
 }
