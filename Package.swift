@@ -34,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C libraries: a module map and a shim header each, nothing else.
@@ -51,7 +52,9 @@ let package = Package(
         .target(
             name: "Kafka", dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")],
             path: "Shared/Kafka", swiftSettings: strictSettings),
-        .target(name: "Digest", path: "Shared/Digest", swiftSettings: strictSettings),
+        .target(
+            name: "Digest", dependencies: [.product(name: "Crypto", package: "swift-crypto")], path: "Shared/Digest",
+            swiftSettings: strictSettings),
         .target(
             name: "Rules", dependencies: ["Digest"], path: "Shared/Rules", resources: [.copy("Rulesets")],
             swiftSettings: strictSettings),

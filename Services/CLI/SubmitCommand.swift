@@ -44,9 +44,15 @@ struct SubmissionOptions: ParsableArguments {
     @Option(help: "The sending agency's id.") var agency: String
     @Option(help: "The file holding the agency's signing key (from `turnaround agency add`).") var keyFile: String
 
+    /// Lines read, checked, signed and encoded by one task: enough that a
+    /// task's overhead is small, few enough that every core has some.
+    static let linesPerTask = 2_000
+
     /// Reads and checks every line, then signs and sends them all in order.
-    func send<Line: Decodable, Message: Contract>(
-        _ line: Line.Type, to topic: KeyPath<Topics, String>, noun: String, message: (String, Line) -> Message
+    /// Lines are read, checked and signed on every core, in runs of
+    /// ``linesPerTask``.
+    func send<Line: Decodable & Sendable, Message: Contract>(
+        _ line: Line.Type, to topic: KeyPath<Topics, String>, noun: String, message: @escaping @Sendable (String, Line) -> Message
     ) async throws {
         let logger = common.makeLogger()
         guard let keyText = try? String(contentsOfFile: keyFile, encoding: .utf8),
@@ -54,17 +60,29 @@ struct SubmissionOptions: ParsableArguments {
         else { throw ValidationError("\(keyFile) does not hold a signing key (hex)") }
         guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
 
-        var messages: [Message] = []
-        var problems: [String] = []
         let name = URL(fileURLWithPath: file).lastPathComponent
-        for (index, text) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated()
-        where !text.trimmingCharacters(in: .whitespaces).isEmpty {
-            do {
-                let built = message(agency, try ContractJSON.read(Line.self, from: Array(text.utf8)))
-                try built.validate()
-                messages.append(built)
-            } catch {
-                problems.append("\(name):\(index + 1): \(error.localLineDescription)")
+        let topicName = Topics.fromEnvironment()[keyPath: topic]
+        let agency = agency
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        let runs = await withTaskGroup(of: (Int, [Prepared]).self) { group in
+            for start in stride(from: 0, to: lines.count, by: Self.linesPerTask) {
+                let run = lines[start..<min(start + Self.linesPerTask, lines.count)]
+                group.addTask {
+                    (start, run.enumerated().compactMap { offset, text in
+                        Self.prepare(text, line: start + offset + 1, of: name, as: Line.self, agency: agency, key: key, topic: topicName, message: message)
+                    })
+                }
+            }
+            var runs: [(Int, [Prepared])] = []
+            for await run in group { runs.append(run) }
+            return runs.sorted { $0.0 < $1.0 }.flatMap(\.1)
+        }
+        var outgoing: [KafkaOutgoingMessage] = []
+        var problems: [String] = []
+        for prepared in runs {
+            switch prepared {
+            case .message(let message): outgoing.append(message)
+            case .problem(let problem): problems.append(problem)
             }
         }
         guard problems.isEmpty else {
@@ -73,14 +91,7 @@ struct SubmissionOptions: ParsableArguments {
             throw ExitCode.failure
         }
 
-        let topicName = Topics.fromEnvironment()[keyPath: topic]
         let producer = try KafkaProducer(configuration: try common.kafkaConfiguration(), logger: logger)
-        let outgoing = messages.map { message in
-            let payload = message.encoded()
-            return KafkaOutgoingMessage(
-                topic: topicName, key: Array(message.partitionKey.utf8), value: payload,
-                headers: [.newEventID(), KafkaHeader(name: AgencySignature.header, value: AgencySignature.sign(payload, key: key))])
-        }
         let reports = try await producer.sendAll(outgoing)
         await producer.shutdown()
         let failures = reports.enumerated().compactMap { index, report -> String? in
@@ -88,8 +99,33 @@ struct SubmissionOptions: ParsableArguments {
             return "\(name): message \(index + 1) not sent: \(error)"
         }
         for failure in failures { FileHandle.standardError.write(Data((failure + "\n").utf8)) }
-        print("sent \(messages.count - failures.count) of \(messages.count) \(noun) to \(topicName)")
+        print("sent \(outgoing.count - failures.count) of \(outgoing.count) \(noun) to \(topicName)")
         if !failures.isEmpty { throw ExitCode.failure }
+    }
+
+    /// A line read, checked, signed and encoded, or what is wrong with it.
+    enum Prepared: Sendable {
+        case message(KafkaOutgoingMessage)
+        case problem(String)
+    }
+
+    /// One line as its message; nil for a blank line.
+    private static func prepare<Line: Decodable, Message: Contract>(
+        _ text: Substring, line number: Int, of name: String, as line: Line.Type, agency: String, key: [UInt8], topic: String,
+        message: (String, Line) -> Message
+    ) -> Prepared? {
+        guard text.contains(where: { !$0.isWhitespace }) else { return nil }
+        do {
+            let built = message(agency, try ContractJSON.read(Line.self, from: Array(text.utf8)))
+            try built.validate()
+            let payload = built.encoded()
+            return .message(
+                KafkaOutgoingMessage(
+                    topic: topic, key: Array(built.partitionKey.utf8), value: payload,
+                    headers: [.newEventID(), KafkaHeader(name: AgencySignature.header, value: AgencySignature.sign(payload, key: key))]))
+        } catch {
+            return .problem("\(name):\(number): \(error.localLineDescription)")
+        }
     }
 }
 

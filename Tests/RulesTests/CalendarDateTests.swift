@@ -1,3 +1,4 @@
+import Foundation
 @testable import Rules
 import Testing
 
@@ -28,5 +29,17 @@ import Testing
         #expect(date("2013-03-31").financialYear == "2012/13")
         #expect(date("2013-04-01").financialYear == "2013/14")
         #expect(date("2009-06-01").financialYear == "2009/10")
+    }
+
+    @Test func anInstantFallsOnItsLondonDateInSummerAndWinter() throws {
+        func instant(_ text: String) throws -> Date { try #require(ISO8601DateFormatter().date(from: text)) }
+        // British Summer Time: 23:30 UTC is already the next day in London.
+        #expect(CalendarDate(try instant("2013-06-30T23:30:00Z")) == date("2013-07-01"))
+        #expect(CalendarDate(try instant("2013-06-30T22:59:59Z")) == date("2013-06-30"))
+        // Winter: London is on UTC.
+        #expect(CalendarDate(try instant("2013-12-31T23:30:00Z")) == date("2013-12-31"))
+        #expect(CalendarDate(try instant("2014-01-01T00:00:00Z")) == date("2014-01-01"))
+        // Before 1970 too.
+        #expect(CalendarDate(try instant("1969-12-31T12:00:00Z")) == date("1969-12-31"))
     }
 }
