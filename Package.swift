@@ -130,7 +130,7 @@ let package = Package(
         .testTarget(
             name: "WorkerRuntimeTests",
             dependencies: [
-                "WorkerRuntime", "Store", "Postgres", "Kafka", "IntegrationSupport",
+                "WorkerRuntime", "Store", "Postgres", "Kafka", "Contracts", "IntegrationSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -29,30 +29,32 @@ enum ClaimsEvent: Sendable {
 /// Records decisions, attachments and evidence, then measures every
 /// eligible, attached family a batch touched and claims what it earned and
 /// was not claimed before.
-struct ClaimsHandler: WorkerHandler {
+struct ClaimsHandler: StageHandler {
     /// Who the stage's claims are recorded as made by.
     static let serviceName = "turnaround-claims"
 
     let topics: Topics
     let ruleset: Ruleset
     let today: @Sendable () -> CalendarDate
+    let decoders: TopicDecoders<ClaimsEvent>
 
-    func decode(_ message: KafkaMessage) throws(Rejection) -> ClaimsEvent {
-        do throws(ContractError) {
-            switch message.topic {
-            case topics.eligibilityDecided: return .decided(try EligibilityDecided.decode(message.value))
-            case topics.familiesAttached: return .attached(try checkPayable(FamilyAttached.decode(message.value)))
-            case topics.evidenceRecorded: return .evidence(try EvidenceRecorded.decode(message.value))
-            default: break
-            }
-        } catch {
-            throw Rejection(error.description)
-        }
-        throw Rejection("claims does not read topic \(message.topic)")
+    init(topics: Topics, ruleset: Ruleset, today: @escaping @Sendable () -> CalendarDate) {
+        self.topics = topics
+        self.ruleset = ruleset
+        self.today = today
+        decoders = TopicDecoders(
+            stage: "claims",
+            [
+                topics.eligibilityDecided: { message throws(ContractError) in .decided(try EligibilityDecided.decode(message.value)) },
+                topics.familiesAttached: { message throws(ContractError) in
+                    .attached(try Self.checkPayable(FamilyAttached.decode(message.value), under: ruleset))
+                },
+                topics.evidenceRecorded: { message throws(ContractError) in .evidence(try EvidenceRecorded.decode(message.value)) },
+            ])
     }
 
     /// An attachment in a year the ruleset has no payments for could never be claimed.
-    private func checkPayable(_ attached: FamilyAttached) throws(ContractError) -> FamilyAttached {
+    private static func checkPayable(_ attached: FamilyAttached, under ruleset: Ruleset) throws(ContractError) -> FamilyAttached {
         do {
             _ = try RulesEngine.payments(for: PaymentBasis(attachedOn: attached.attachedOn, achievedResults: []), ruleset: ruleset)
         } catch {

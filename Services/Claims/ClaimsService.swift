@@ -1,8 +1,5 @@
 import ArgumentParser
-import Contracts
-import Logging
 import Pipeline
-import Rules
 import WorkerRuntime
 
 /// turnaround-claims: measures attached families' results against their
@@ -18,14 +15,10 @@ struct ClaimsService: AsyncParsableCommand {
     @OptionGroup var programme: ProgrammeOptions
 
     func run() async throws {
-        let registry = try Worker.bootstrapProcess(service: Self.configuration.commandName!)
-        let topics = Topics.fromEnvironment()
-        let resolved = try options.resolve(
-            serviceName: topics.consumerGroup("claims"), topics: [topics.eligibilityDecided, topics.familiesAttached, topics.evidenceRecorded])
-        let logger = Logger(label: "turnaround.claims")
-        let (ruleset, today) = try programme.resolve()
-        logger.info("claiming under \(ruleset.reference)", metadata: ["ruleset-hash": "\(ruleset.contentHash)"])
-        try await Worker.run(
-            ClaimsHandler(topics: topics, ruleset: ruleset, today: today), options: resolved, registry: registry, logger: logger)
+        try await Worker.main(stage: "claims", executable: Self.configuration.commandName!, options: options) { topics, logger in
+            let (ruleset, today) = try programme.resolve()
+            logger.info("claiming under \(ruleset.reference)", metadata: ["ruleset-hash": "\(ruleset.contentHash)"])
+            return ClaimsHandler(topics: topics, ruleset: ruleset, today: today)
+        }
     }
 }

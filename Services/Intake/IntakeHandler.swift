@@ -17,26 +17,26 @@ struct IntakeEvent: Sendable {
     var signature: [UInt8]?
 }
 
-struct IntakeHandler: WorkerHandler {
+struct IntakeHandler: StageHandler {
     let topics: Topics
     let logger: Logger
+    let decoders: TopicDecoders<IntakeEvent>
 
-    func decode(_ message: KafkaMessage) throws(Rejection) -> IntakeEvent {
-        let signature = message.headers.last { $0.name == AgencySignature.header }?.value
-        do throws(ContractError) {
-            switch message.topic {
-            case topics.referralsSubmitted:
-                let referral = try ReferralSubmitted.decode(message.value)
-                return IntakeEvent(agency: referral.agency, submission: .init(referral), payload: message.value, signature: signature)
-            case topics.evidenceSubmitted:
-                let evidence = try EvidenceSubmitted.decode(message.value)
-                return IntakeEvent(agency: evidence.agency, submission: .init(evidence), payload: message.value, signature: signature)
-            default: break
-            }
-        } catch {
-            throw Rejection(error.description)
-        }
-        throw Rejection("intake does not read topic \(message.topic)")
+    init(topics: Topics, logger: Logger) {
+        self.topics = topics
+        self.logger = logger
+        decoders = TopicDecoders(
+            stage: "intake",
+            [
+                topics.referralsSubmitted: { message throws(ContractError) in
+                    let referral = try ReferralSubmitted.decode(message.value)
+                    return IntakeEvent(agency: referral.agency, submission: .init(referral), payload: message.value, signature: message.signature)
+                },
+                topics.evidenceSubmitted: { message throws(ContractError) in
+                    let evidence = try EvidenceSubmitted.decode(message.value)
+                    return IntakeEvent(agency: evidence.agency, submission: .init(evidence), payload: message.value, signature: message.signature)
+                },
+            ])
     }
 
     /// Each message's agency must be registered and active, and its
@@ -77,5 +77,12 @@ struct IntakeHandler: WorkerHandler {
         for repeated in plan.repeatedReferrals {
             logger.notice("referral received before; nothing changed", metadata: ["agency": "\(repeated.agencyID)", "referral": "\(repeated.referralID)"])
         }
+    }
+}
+
+extension KafkaMessage {
+    /// The agency's `signature` header, if it sent one.
+    fileprivate var signature: [UInt8]? {
+        headers.last { $0.name == AgencySignature.header }?.value
     }
 }

@@ -1,6 +1,4 @@
 import ArgumentParser
-import Contracts
-import Logging
 import WorkerRuntime
 
 /// turnaround-intake: checks agencies' signed referrals and evidence, matches
@@ -15,10 +13,8 @@ struct IntakeService: AsyncParsableCommand {
     @OptionGroup var options: WorkerOptions
 
     func run() async throws {
-        let registry = try Worker.bootstrapProcess(service: Self.configuration.commandName!)
-        let topics = Topics.fromEnvironment()
-        let resolved = try options.resolve(serviceName: topics.consumerGroup("intake"), topics: [topics.referralsSubmitted, topics.evidenceSubmitted])
-        let logger = Logger(label: "turnaround.intake")
-        try await Worker.run(IntakeHandler(topics: topics, logger: logger), options: resolved, registry: registry, logger: logger)
+        try await Worker.main(stage: "intake", executable: Self.configuration.commandName!, options: options) { topics, logger in
+            IntakeHandler(topics: topics, logger: logger)
+        }
     }
 }

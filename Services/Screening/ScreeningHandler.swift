@@ -27,25 +27,25 @@ enum ScreeningEvent: Sendable {
 /// Records the families and evidence it reads, then screens every family a
 /// batch touched; a decision is recorded and sent when it is the family's
 /// first or says something new (eligibility, criteria met, ruleset).
-struct ScreeningHandler: WorkerHandler {
+struct ScreeningHandler: StageHandler {
     /// Who screening's decisions are recorded as made by.
     static let serviceName = "turnaround-screening"
 
     let topics: Topics
     let ruleset: Ruleset
     let today: @Sendable () -> CalendarDate
+    let decoders: TopicDecoders<ScreeningEvent>
 
-    func decode(_ message: KafkaMessage) throws(Rejection) -> ScreeningEvent {
-        do throws(ContractError) {
-            switch message.topic {
-            case topics.referralsAccepted: return .accepted(try ReferralAccepted.decode(message.value))
-            case topics.evidenceRecorded: return .evidence(try EvidenceRecorded.decode(message.value))
-            default: break
-            }
-        } catch {
-            throw Rejection(error.description)
-        }
-        throw Rejection("screening does not read topic \(message.topic)")
+    init(topics: Topics, ruleset: Ruleset, today: @escaping @Sendable () -> CalendarDate) {
+        self.topics = topics
+        self.ruleset = ruleset
+        self.today = today
+        decoders = TopicDecoders(
+            stage: "screening",
+            [
+                topics.referralsAccepted: { message throws(ContractError) in .accepted(try ReferralAccepted.decode(message.value)) },
+                topics.evidenceRecorded: { message throws(ContractError) in .evidence(try EvidenceRecorded.decode(message.value)) },
+            ])
     }
 
     /// A family's acceptance and its evidence come on two topics, so on two

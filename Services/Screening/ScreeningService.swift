@@ -1,8 +1,5 @@
 import ArgumentParser
-import Contracts
-import Logging
 import Pipeline
-import Rules
 import WorkerRuntime
 
 /// turnaround-screening: keeps each family's evidence and decides, under the
@@ -18,13 +15,10 @@ struct ScreeningService: AsyncParsableCommand {
     @OptionGroup var programme: ProgrammeOptions
 
     func run() async throws {
-        let registry = try Worker.bootstrapProcess(service: Self.configuration.commandName!)
-        let topics = Topics.fromEnvironment()
-        let resolved = try options.resolve(serviceName: topics.consumerGroup("screening"), topics: [topics.referralsAccepted, topics.evidenceRecorded])
-        let logger = Logger(label: "turnaround.screening")
-        let (ruleset, today) = try programme.resolve()
-        logger.info("screening under \(ruleset.reference)", metadata: ["ruleset-hash": "\(ruleset.contentHash)"])
-        try await Worker.run(
-            ScreeningHandler(topics: topics, ruleset: ruleset, today: today), options: resolved, registry: registry, logger: logger)
+        try await Worker.main(stage: "screening", executable: Self.configuration.commandName!, options: options) { topics, logger in
+            let (ruleset, today) = try programme.resolve()
+            logger.info("screening under \(ruleset.reference)", metadata: ["ruleset-hash": "\(ruleset.contentHash)"])
+            return ScreeningHandler(topics: topics, ruleset: ruleset, today: today)
+        }
     }
 }
