@@ -51,10 +51,11 @@ struct IntakeStage: AsyncParsableCommand {
         try await producer.flush(timeout: .seconds(300))
         await producer.shutdown()
 
-        let elapsed = try await StageProcess.drain(
+        let (elapsed, peak) = try await StageProcess.drain(
             executable: intake, prefix: topics.prefix, group: topics.consumerGroup("intake"),
             topics: [topics.referralsSubmitted, topics.evidenceSubmitted], partitions: 8, events: events, kafka: kafka)
         Benchmark.report("intake-stage-events", count: events, elapsed: elapsed)
+        print(String(format: "intake-stage-peak-rss-mib %.0f", peak))
     }
 
     static func people(family number: Int, run: String) -> [ReferredPerson] {

@@ -43,11 +43,12 @@ struct ScreeningStage: AsyncParsableCommand {
         try await producer.flush(timeout: .seconds(300))
         await producer.shutdown()
 
-        let elapsed = try await StageProcess.drain(
+        let (elapsed, peak) = try await StageProcess.drain(
             executable: screening, prefix: topics.prefix, group: topics.consumerGroup("screening"),
             topics: [topics.referralsAccepted, topics.evidenceRecorded], partitions: 8, events: events,
             environment: ["AS_OF_DATE": "2013-09-01"], kafka: kafka)
         Benchmark.report("screening-stage-events", count: events, elapsed: elapsed)
+        print(String(format: "screening-stage-peak-rss-mib %.0f", peak))
     }
 
     /// A family's acceptance and its evidence: an adult on JSA, two children

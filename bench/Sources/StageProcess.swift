@@ -44,10 +44,11 @@ struct StageProcess {
 
     /// Starts a stage on a backlog and times it from its first commit to the
     /// commit of `events` messages, then stops it.
+    /// - Returns: how long it took, and the most memory the process held.
     static func drain(
         executable: String, prefix: String, group: String, topics: [String], partitions: Int32, events: Int,
         environment: [String: String] = [:], kafka: KafkaConfiguration
-    ) async throws -> Duration {
+    ) async throws -> (elapsed: Duration, peakResidentMiB: Double) {
         let stage = try start(executable: executable, prefix: prefix, environment: environment)
         let observer = try KafkaConsumer(configuration: kafka, groupID: group, logger: Benchmark.logger)
         let held = topics.flatMap { topic in (0..<partitions).map { KafkaTopicPartition(topic: topic, partition: $0) } }
@@ -64,8 +65,9 @@ struct StageProcess {
             try await Task.sleep(for: .milliseconds(20))
         }
         let elapsed = ContinuousClock.now - start
+        let peak = stage.peakResidentMiB
         await observer.close()
         try await stage.stop()
-        return elapsed
+        return (elapsed, peak)
     }
 }
