@@ -18,20 +18,15 @@ struct IntakeStage: AsyncParsableCommand {
     func run() async throws {
         let logger = Benchmark.logger
         let kafka = try KafkaConfiguration.fromEnvironment()
-        let pool = PostgresPool(configuration: try .fromEnvironment(), logger: logger)
+        let pool = try await Benchmark.migratedPool()
         defer { pool.close() }
-        try await MigrationRunner(pool: pool, logger: logger).apply(Migration.bundled())
 
         let run = UUID().uuidString.prefix(8).lowercased()
         let topics = Topics(prefix: "bench.intake.\(run).")
         let agency = "bench-\(run)"
         let key = AgencySignature.newKey()
         try await pool.withConnection { try AgencyTable.register(id: agency, name: "bench", signingKey: key, on: $0) }
-        let admin = try KafkaAdmin(configuration: kafka, logger: logger)
-        for topic in topics.all {
-            try await admin.createTopic(topic, partitions: 8)
-            try await admin.createTopic(topic + ".dlq", partitions: 1)
-        }
+        try await Benchmark.createTopics(topics, kafka: kafka)
         let producer = try KafkaProducer(configuration: kafka, logger: logger)
         var events = 0
         func send(_ message: some Contract, to topic: String) async throws {

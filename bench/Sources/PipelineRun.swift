@@ -24,18 +24,11 @@ struct PipelineRun: AsyncParsableCommand {
         let admin = PostgresPool(configuration: try .fromEnvironment(), logger: logger)
         try await admin.withConnection { try $0.execute("CREATE SCHEMA \(identifier: schema)") }
         admin.close()
-        var configuration = try PostgresConfiguration.fromEnvironment()
-        configuration.searchPath = [schema]
-        let pool = PostgresPool(configuration: configuration, logger: logger)
+        let pool = try await Benchmark.migratedPool(schema: schema)
         defer { pool.close() }
-        try await MigrationRunner(pool: pool, logger: logger).apply(Migration.bundled())
 
         let topics = Topics(prefix: "bench.pipeline.\(run).")
-        let kafkaAdmin = try KafkaAdmin(configuration: kafka, logger: logger)
-        for topic in topics.all {
-            try await kafkaAdmin.createTopic(topic, partitions: 8)
-            try await kafkaAdmin.createTopic(topic + ".dlq", partitions: 1)
-        }
+        try await Benchmark.createTopics(topics, kafka: kafka)
 
         // The agency's files and key, as an agency holds them.
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bench-pipeline-\(run)")

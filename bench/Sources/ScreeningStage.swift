@@ -19,16 +19,11 @@ struct ScreeningStage: AsyncParsableCommand {
     func run() async throws {
         let logger = Benchmark.logger
         let kafka = try KafkaConfiguration.fromEnvironment()
-        let pool = PostgresPool(configuration: try .fromEnvironment(), logger: logger)
+        let pool = try await Benchmark.migratedPool()
         defer { pool.close() }
-        try await MigrationRunner(pool: pool, logger: logger).apply(Migration.bundled())
 
         let topics = Topics(prefix: "bench.stage.\(UUID().uuidString.prefix(8)).")
-        let admin = try KafkaAdmin(configuration: kafka, logger: logger)
-        for topic in topics.all {
-            try await admin.createTopic(topic, partitions: 8)
-            try await admin.createTopic(topic + ".dlq", partitions: 1)
-        }
+        try await Benchmark.createTopics(topics, kafka: kafka)
         let producer = try KafkaProducer(configuration: kafka, logger: logger)
         var events = 0
         for number in 0..<families {

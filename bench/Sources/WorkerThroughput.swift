@@ -35,9 +35,8 @@ struct WorkerThroughput: AsyncParsableCommand {
     func run() async throws {
         let logger = Benchmark.logger
         let kafka = try KafkaConfiguration.fromEnvironment()
-        let pool = PostgresPool(configuration: try .fromEnvironment(), logger: logger)
+        let pool = try await Benchmark.migratedPool()
         defer { pool.close() }
-        try await MigrationRunner(pool: pool, logger: logger).apply(Migration.bundled())
         try await pool.withConnection { connection in
             try connection.executeScript(
                 unsafeSQL: """
