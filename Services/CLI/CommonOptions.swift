@@ -25,6 +25,12 @@ struct CommonOptions: ParsableArguments {
         try PostgresConfiguration.fromEnvironment(applicationName: "turnaround-cli")
     }
 
+    /// A pool on the database as it is, migrating nothing: for commands a
+    /// role narrower than the schema's owner runs (the dead-letter tools).
+    func plainPool(logger: Logger) throws -> PostgresPool {
+        PostgresPool(configuration: try postgresConfiguration(), logger: logger)
+    }
+
     /// A pool on a database whose schema is up to date.
     func migratedPool(logger: Logger) async throws -> PostgresPool {
         let pool = PostgresPool(configuration: try postgresConfiguration(), logger: logger)

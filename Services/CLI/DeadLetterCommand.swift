@@ -40,7 +40,7 @@ struct DeadLetterCommand: AsyncParsableCommand {
             case .all: nil
             }
             let chosen = try selection.selection(replayed: replayed)
-            let pool = try await common.migratedPool(logger: logger)
+            let pool = try common.plainPool(logger: logger)
             defer { pool.close() }
             let (letters, total) = try await pool.withConnection { connection in
                 (try DeadLetterTable.list(chosen, limit: limit, on: connection), try DeadLetterTable.count(chosen, on: connection))
@@ -63,7 +63,7 @@ struct DeadLetterCommand: AsyncParsableCommand {
 
         func run() async throws {
             let logger = common.makeLogger()
-            let pool = try await common.migratedPool(logger: logger)
+            let pool = try common.plainPool(logger: logger)
             defer { pool.close() }
             let found = try await pool.withConnection { connection in
                 (try DeadLetterTable.list(DeadLetterTable.Selection(ids: [id]), limit: 1, on: connection).first,
@@ -143,7 +143,7 @@ struct DeadLetterCommand: AsyncParsableCommand {
             let logger = common.makeLogger()
             // A dead letter is replayed once: those replayed before are not taken.
             let chosen = try selection.selection(replayed: false)
-            let pool = try await common.migratedPool(logger: logger)
+            let pool = try common.plainPool(logger: logger)
             defer { pool.close() }
             if dryRun {
                 let (letters, total) = try await pool.withConnection { connection in
@@ -188,7 +188,7 @@ struct DeadLetterCommand: AsyncParsableCommand {
         func run() async throws {
             let logger = common.makeLogger()
             let chosen = try selection.selection()
-            let pool = try await common.migratedPool(logger: logger)
+            let pool = try common.plainPool(logger: logger)
             defer { pool.close() }
             if dryRun {
                 let total = try await pool.withConnection { try DeadLetterTable.count(chosen, on: $0) }
@@ -204,7 +204,7 @@ struct DeadLetterCommand: AsyncParsableCommand {
 /// Which dead letters a `dlq` command takes.
 struct DeadLetterSelectionOptions: ParsableArguments {
     @Option(name: .customLong("id"), help: "A dead letter's id; repeat for several.") var ids: [Int64] = []
-    @Option(help: "Only those from this topic, e.g. referrals.submitted (TOPIC_PREFIX is added).") var topic: String?
+    @Option(help: "Only those from this topic, e.g. referrals.submitted (TOPIC_PREFIX is added unless the name has it).") var topic: String?
     @Option(help: "Only those this stage set aside: intake, screening or claims.") var service: String?
     @Option(help: "Only those whose reason contains this text (any case).") var reason: String?
     @Option(help: "Only those set aside at or after this time (2026-12-01 or 2026-12-01T09:30:00Z).") var since: String?
@@ -230,8 +230,8 @@ struct DeadLetterSelectionOptions: ParsableArguments {
         let topics = Topics.fromEnvironment()
         return DeadLetterTable.Selection(
             ids: ids,
-            topic: topic.map { $0.hasPrefix(topics.prefix) ? $0 : topics.prefix + $0 },
-            service: service.map { $0.hasPrefix(topics.prefix) ? $0 : topics.consumerGroup($0) },
+            topic: topic.map { topics.all.contains($0) ? $0 : topics.prefix + $0 },
+            service: service.map(topics.consumerGroup),
             reasonContaining: reason,
             since: try since.map { try Self.time($0, option: "--since") },
             until: try until.map { try Self.time($0, option: "--until") },

@@ -35,9 +35,8 @@ public final class KafkaConsumer: Sendable {
         // data is there; a short wait keeps end-to-end latency in milliseconds
         // at the cost of more idle fetch requests.
         "fetch.wait.max.ms": "25",
-        // What librdkafka prefetches is most of a worker's memory: 16 MiB
-        // (its default is 64 MiB) still keeps every lane fed, and with the
-        // runtime's read-ahead bounds a service under load well below 128 MiB.
+        // What librdkafka prefetches is a large part of a worker's memory:
+        // 16 MiB (its default is 64 MiB) still keeps every lane fed.
         "queued.max.messages.kbytes": "16384",
     ]
 

@@ -123,8 +123,10 @@ extension KafkaMessage {
         return String(decoding: value, as: UTF8.self)
     }
 
-    /// The consumer group a replayed dead letter is for; nil on any other message.
+    /// The consumer group a replayed dead letter is for: its `replay-for`
+    /// header, on a message that also names its dead letter; nil on any other.
     public var replayFor: String? {
-        headers.first { $0.name == KafkaHeader.replayForName }?.value.map { String(decoding: $0, as: UTF8.self) }
+        guard headers.contains(where: { $0.name == KafkaHeader.deadLetterName }) else { return nil }
+        return headers.first { $0.name == KafkaHeader.replayForName }?.value.map { String(decoding: $0, as: UTF8.self) }
     }
 }

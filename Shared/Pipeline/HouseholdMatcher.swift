@@ -86,6 +86,8 @@ public enum HouseholdMatcher {
         public var messages: [Outgoing] = []
         /// Referrals an agency sent before: nothing changes.
         public var repeatedReferrals: [ReferralTable.Key] = []
+        /// Every evidence record the batch carries: its copy is newer than one held before.
+        public var batchRecords: Set<EvidenceRecordKey> = []
 
         /// The people this batch registers, by identity key: evidence held
         /// for them before this batch is released to them.
@@ -94,6 +96,12 @@ public enum HouseholdMatcher {
                 ($0.person.identityKey, HouseholdTables.KnownPerson(identityKey: $0.person.identityKey, familyID: $0.familyID, memberLabel: $0.person.memberLabel))
             })
         }
+    }
+
+    /// An agency's evidence record: the agency and its id in the agency's feed.
+    public struct EvidenceRecordKey: Sendable, Hashable {
+        public var agencyID: String
+        public var recordID: String
     }
 
     /// A message for the stages downstream.
@@ -109,10 +117,12 @@ public enum HouseholdMatcher {
         var familyAtAddress = known.familyAtAddress
         var members = known.members
         var received = known.receivedReferrals
-        // Evidence about people nobody named yet, by identity key, in order,
-        // until a referral of this batch names them.
-        var waiting: [String: [EvidenceSubmitted]] = [:]
-        var waitingOrder: [String] = []
+        // Evidence about people nobody named yet, the latest copy of each
+        // record (a correction can name someone else), until a referral of
+        // this batch names its person; `waitingFor` finds a person's records.
+        var waiting: [EvidenceRecordKey: (identityKey: String, message: EvidenceSubmitted)] = [:]
+        var waitingOrder: [EvidenceRecordKey] = []
+        var waitingFor: [String: [EvidenceRecordKey]] = [:]
 
         func recorded(_ message: EvidenceSubmitted, to person: HouseholdTables.KnownPerson) -> EvidenceRecorded {
             EvidenceRecorded(
@@ -123,11 +133,16 @@ public enum HouseholdMatcher {
         for submission in submissions {
             switch submission {
             case .evidence(let message, let identityKey):
+                let record = EvidenceRecordKey(agencyID: message.agency, recordID: message.record.id)
+                plan.batchRecords.insert(record)
                 if let person = people[identityKey] {
+                    // A later copy about someone known supersedes a waiting one.
+                    waiting[record] = nil
                     plan.messages.append(.recorded(recorded(message, to: person)))
                 } else {
-                    if waiting[identityKey] == nil { waitingOrder.append(identityKey) }
-                    waiting[identityKey, default: []].append(message)
+                    if waiting[record] == nil { waitingOrder.append(record) }
+                    waiting[record] = (identityKey, message)
+                    waitingFor[identityKey, default: []].append(record)
                 }
 
             case .referral(let message, let identityKeys, let addressKey):
@@ -168,7 +183,9 @@ public enum HouseholdMatcher {
                     people[identityKey] = registered
                     members[familyID, default: []].append(HouseholdTables.Member(label: newPerson.memberLabel, dateOfBirth: newPerson.dateOfBirth))
                     plan.newPeople.append((familyID, newPerson))
-                    released += (waiting.removeValue(forKey: identityKey) ?? []).map { recorded($0, to: registered) }
+                    for record in waitingFor.removeValue(forKey: identityKey) ?? [] where waiting[record]?.identityKey == identityKey {
+                        released.append(recorded(waiting.removeValue(forKey: record)!.message, to: registered))
+                    }
                 }
                 plan.referrals.append(
                     ReferralTable.Row(
@@ -186,19 +203,14 @@ public enum HouseholdMatcher {
             }
         }
 
-        // What still waits is held, the latest copy of each record.
-        var latest: [String: UnmatchedEvidenceTable.Row] = [:]
-        var order: [String] = []
-        for identityKey in waitingOrder {
-            for message in waiting[identityKey] ?? [] {
-                let id = message.agency + "/" + message.record.id
-                if latest[id] == nil { order.append(id) }
-                latest[id] = UnmatchedEvidenceTable.Row(
+        // What still waits is held: the latest copy of each record.
+        plan.held = waitingOrder.compactMap { record in
+            waiting.removeValue(forKey: record).map { identityKey, message in
+                UnmatchedEvidenceTable.Row(
                     agencyID: message.agency, recordID: message.record.id, identityKey: identityKey,
                     fact: ContractJSON.encode(message.record.fact))
             }
         }
-        plan.held = order.map { latest[$0]! }
         return plan
     }
 
@@ -212,7 +224,9 @@ public enum HouseholdMatcher {
         let registered = plan.registered
         let released = try UnmatchedEvidenceTable.release(identityKeys: Array(registered.keys), on: connection)
         try UnmatchedEvidenceTable.hold(plan.held, on: connection)
-        return try released.map { row in
+        // A record the batch itself carries was sent or held in its newer copy.
+        let superseded = plan.batchRecords
+        return try released.filter { !superseded.contains(EvidenceRecordKey(agencyID: $0.agencyID, recordID: $0.recordID)) }.map { row in
             let person = registered[row.identityKey]!
             return EvidenceRecorded(
                 familyID: person.familyID, evidenceID: row.agencyID + "/" + row.recordID, personID: person.memberLabel,

@@ -174,6 +174,11 @@ struct BatchApplier<Handler: WorkerHandler>: Sendable {
         for (topic, messages) in Dictionary(grouping: passedBy, by: \.topic) {
             metrics.passedBy(messages.count, topic: topic)
         }
+        if !passedBy.isEmpty {
+            logger.notice(
+                "replayed dead letters of another stage passed by",
+                metadata: ["messages": "\(passedBy.count)", "offsets": "\(Self.offsets(of: passedBy))"])
+        }
         for (letter, reference) in zip(outcome.deadLetters, outcome.references) {
             metrics.deadLettered(topic: letter.message.topic)
             logger.warning(

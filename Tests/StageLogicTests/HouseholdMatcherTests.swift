@@ -119,4 +119,23 @@ import Testing
         #expect(plan.referrals.first?.familyID == first)
         #expect(plan.referrals.first?.reviewNote == "names people already in 2 families; new people joined the first")
     }
+
+    @Test func aCorrectionNamingSomeoneElseMovesAWaitingRecordAndTheLatestCopyIsHeld() {
+        let kerry = Self.person("Kerry")
+        let zoe = Self.person("Zoe", "Nobody")
+        // OFF-1 first about Kerry, then corrected to be about Zoe: Kerry's referral releases nothing.
+        let moved = HouseholdMatcher.plan(
+            [Self.evidence("OFF-1", about: kerry), Self.evidence("OFF-1", about: zoe), Self.referral("R1", [kerry])],
+            known: .init(), now: Self.now)
+        #expect(Self.recorded(moved).isEmpty)
+        #expect(moved.held.map(\.recordID) == ["OFF-1"])
+        #expect(moved.held.first?.identityKey == zoe.identity.keyHash)
+        // Several copies waiting: each record is held once, as its latest copy says.
+        let latest = HouseholdMatcher.plan(
+            [Self.evidence("OFF-2", about: zoe), Self.evidence("OFF-1", about: kerry), Self.evidence("OFF-1", about: zoe)],
+            known: .init(), now: Self.now)
+        #expect(latest.held.map(\.recordID) == ["OFF-2", "OFF-1"])
+        #expect(latest.held.allSatisfy { $0.identityKey == zoe.identity.keyHash })
+        #expect(latest.batchRecords.map(\.recordID).sorted() == ["OFF-1", "OFF-2"])
+    }
 }

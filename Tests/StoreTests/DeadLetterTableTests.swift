@@ -101,6 +101,13 @@ import Testing
                 #expect(refused?.sqlState == "42501", "\(String(describing: refused))")
                 try await pool.withConnection { try $0.execute("GRANT turnaround_dead_letters TO \(identifier: role)") }
                 #expect(try await read() == ["Jane Doe"])
+                // The role runs the dead-letter tools as they are: listing migrates nothing.
+                let cli = try ChildProcess(
+                    TestEnvironment.repositoryRoot.appendingPathComponent(".build/debug/turnaround").path,
+                    ["dlq", "list", "--format", "csv"],
+                    environment: ["DATABASE_URL": try #require(url.string) + "?options=-csearch_path%3D" + schema])
+                #expect(await cli.waitForExit() == 0, "\(cli.output)")
+                #expect(cli.output.contains("intake,referrals,0,1,id-referrals-1,r,not replayed"), "\(cli.output)")
             } catch {
                 failure = error
             }

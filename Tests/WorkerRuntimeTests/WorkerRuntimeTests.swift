@@ -117,12 +117,17 @@ import WorkerRuntime
     @Test func aReplayedDeadLetterIsAppliedByTheStageItIsForAndPassedByTheOthers() async throws {
         try await WorkerHarness.with(partitions: 1) { harness in
             try await harness.running(RecordingHandler()) {
-                try await harness.produce(["for-this-stage"], headers: [KafkaHeader(name: KafkaHeader.replayForName, value: Array(harness.service.utf8))])
-                try await harness.produce(["for-another-stage"], headers: [KafkaHeader(name: KafkaHeader.replayForName, value: Array("claims".utf8))])
+                func replay(for stage: String) -> [KafkaHeader] {
+                    [KafkaHeader(name: KafkaHeader.replayForName, value: Array(stage.utf8)), KafkaHeader(name: KafkaHeader.deadLetterName, value: Array("7".utf8))]
+                }
+                try await harness.produce(["for-this-stage"], headers: replay(for: harness.service))
+                try await harness.produce(["for-another-stage"], headers: replay(for: "claims"))
+                // A `replay-for` without the dead letter it replays is no replay: applied as any message.
+                try await harness.produce(["ordinary-with-stray-header"], headers: [KafkaHeader(name: KafkaHeader.replayForName, value: Array("claims".utf8))])
                 try await harness.produce(["ordinary"])
-                try await harness.waitUntilCommitted(3)
+                try await harness.waitUntilCommitted(4)
             }
-            #expect(try await harness.effects() == ["for-this-stage", "ordinary"])
+            #expect(try await harness.effects() == ["for-this-stage", "ordinary", "ordinary-with-stray-header"])
             #expect(try await harness.deadLetters().isEmpty)
         }
     }

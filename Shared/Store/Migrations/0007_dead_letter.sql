@@ -32,8 +32,9 @@ CREATE INDEX dead_letter_by_event_id ON dead_letter (event_id);
 
 -- Who may read the original bytes besides the schema's owner: members of
 -- turnaround_dead_letters (grant it to the operators who handle dead
--- letters), who may also replay them (a replay is an outbox row) and see
--- whether a replay was applied (the inbox holds no personal data). A role is the cluster's, not the schema's: it is created once,
+-- letters), who may also replay them (a replay is an outbox row; of a dead
+-- letter only its replay columns may change) and see whether a replay was
+-- applied (the inbox holds no personal data). A role is the cluster's, not the schema's: it is created once,
 -- and only where the migrating user may create roles; elsewhere an
 -- administrator creates it and grants it these rights.
 DO $$
@@ -48,7 +49,8 @@ BEGIN
     END IF;
     IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'turnaround_dead_letters') THEN
         EXECUTE format('GRANT USAGE ON SCHEMA %I TO turnaround_dead_letters', current_schema());
-        GRANT SELECT, UPDATE, DELETE ON dead_letter TO turnaround_dead_letters;
+        GRANT SELECT, DELETE ON dead_letter TO turnaround_dead_letters;
+        GRANT UPDATE (replayed_at, replayed_by, replay_event_id) ON dead_letter TO turnaround_dead_letters;
         GRANT INSERT ON outbox_event TO turnaround_dead_letters;
         GRANT SELECT ON inbox_event TO turnaround_dead_letters;
     END IF;
