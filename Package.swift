@@ -136,7 +136,7 @@ let package = Package(
             ],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "PipelineTests", dependencies: ["IntegrationSupport", "Postgres", "Kafka", "Store", "Contracts", "Rules"],
+            name: "PipelineTests", dependencies: ["IntegrationSupport", "Postgres", "Kafka", "Store", "Contracts", "Rules", "Pipeline"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "StageLogicTests", dependencies: ["Pipeline", "Contracts", "Store", "Rules"], swiftSettings: strictSettings),
