@@ -33,14 +33,7 @@ struct CommonOptions: ParsableArguments {
 
     /// A pool on a database whose schema is up to date.
     func migratedPool(logger: Logger) async throws -> PostgresPool {
-        let pool = PostgresPool(configuration: try postgresConfiguration(), logger: logger)
-        do {
-            try await MigrationRunner(pool: pool, logger: logger).apply(Migration.bundled())
-        } catch {
-            pool.close()
-            throw error
-        }
-        return pool
+        try await .migrated(try postgresConfiguration(), logger: logger)
     }
 
     func kafkaConfiguration() throws -> KafkaConfiguration {

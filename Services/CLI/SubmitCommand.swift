@@ -51,7 +51,7 @@ struct SubmissionOptions: ParsableArguments {
     /// Reads and checks every line, then signs and sends them all in order.
     /// Lines are read, checked and signed on every core, in runs of
     /// ``linesPerTask``.
-    func send<Line: Decodable & Sendable, Message: Contract>(
+    func send<Line: Decodable, Message: Contract>(
         _ line: Line.Type, to topic: KeyPath<Topics, String>, noun: String, message: @escaping @Sendable (String, Line) -> Message
     ) async throws {
         let logger = common.makeLogger()

@@ -11,10 +11,17 @@ import WorkerRuntime
 /// is matched by, and the bytes and signature the agency sent, checked
 /// against its key when admitted.
 struct IntakeEvent: Sendable {
-    var agency: String
     var submission: HouseholdMatcher.Submission
     var payload: [UInt8]
     var signature: [UInt8]?
+
+    init(_ submission: HouseholdMatcher.Submission, from message: KafkaMessage) {
+        self.submission = submission
+        payload = message.value
+        signature = message.headers.last { $0.name == AgencySignature.header }?.value
+    }
+
+    var agency: String { submission.agency }
 }
 
 struct IntakeHandler: StageHandler {
@@ -29,12 +36,10 @@ struct IntakeHandler: StageHandler {
             stage: "intake",
             [
                 topics.referralsSubmitted: { message throws(ContractError) in
-                    let referral = try ReferralSubmitted.decode(message.value)
-                    return IntakeEvent(agency: referral.agency, submission: .init(referral), payload: message.value, signature: message.signature)
+                    IntakeEvent(.init(try ReferralSubmitted.decode(message.value)), from: message)
                 },
                 topics.evidenceSubmitted: { message throws(ContractError) in
-                    let evidence = try EvidenceSubmitted.decode(message.value)
-                    return IntakeEvent(agency: evidence.agency, submission: .init(evidence), payload: message.value, signature: message.signature)
+                    IntakeEvent(.init(try EvidenceSubmitted.decode(message.value)), from: message)
                 },
             ])
     }
@@ -77,12 +82,5 @@ struct IntakeHandler: StageHandler {
         for repeated in plan.repeatedReferrals {
             logger.notice("referral received before; nothing changed", metadata: ["agency": "\(repeated.agencyID)", "referral": "\(repeated.referralID)"])
         }
-    }
-}
-
-extension KafkaMessage {
-    /// The agency's `signature` header, if it sent one.
-    fileprivate var signature: [UInt8]? {
-        headers.last { $0.name == AgencySignature.header }?.value
     }
 }

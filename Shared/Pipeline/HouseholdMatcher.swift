@@ -34,6 +34,14 @@ public enum HouseholdMatcher {
         public init(_ message: EvidenceSubmitted) {
             self = .evidence(message, subjectKey: message.record.subject.keyHash)
         }
+
+        /// The agency that sent it.
+        public var agency: String {
+            switch self {
+            case .referral(let message, _, _): message.agency
+            case .evidence(let message, _): message.agency
+            }
+        }
     }
 
     /// What intake holds about a batch, read before matching.

@@ -139,9 +139,7 @@ public enum DeadLetterTable {
         let rows = try connection.query(
             selection.query(
                 """
-                SELECT letter.id, letter.service, letter.source_topic, letter.source_partition, letter.source_offset, letter.event_id,
-                       letter.reason, letter.dead_lettered_at, letter.replayed_at, letter.replayed_by, letter.replay_event_id,
-                       again.id, applied.applied_at
+                SELECT \(letterColumns), letter.replayed_at, letter.replayed_by, letter.replay_event_id, again.id, applied.applied_at
                 FROM dead_letter AS letter
                 LEFT JOIN LATERAL (
                     SELECT id FROM dead_letter AS later
@@ -150,17 +148,17 @@ public enum DeadLetterTable {
                 LEFT JOIN inbox_event AS applied ON applied.consumer = letter.service AND applied.event_id = letter.replay_event_id::text
                 """,
                 then: "ORDER BY letter.id LIMIT \(max(0, limit))"))
-        return try rows.decode(
-            (Int64, String, String, Int32, Int64, String?, String, Date, Date?, String?, UUID?, Int64?, Date?).self
-        ).map { row in
-            var replay: Replay?
-            if let at = row.8, let by = row.9, let eventID = row.10 {
-                let outcome: Replay.Outcome = row.11.map { .deadLetteredAgain(id: $0) } ?? row.12.map { .applied(at: $0) } ?? .sent
-                replay = Replay(at: at, by: by, eventID: eventID, outcome: outcome)
+        return try rows.map { row in
+            var letter = try Letter(row)
+            if let at = try row.decode(column: 8, as: Date?.self), let by = try row.decode(column: 9, as: String?.self),
+                let eventID = try row.decode(column: 10, as: UUID?.self)
+            {
+                let outcome: Replay.Outcome =
+                    try row.decode(column: 11, as: Int64?.self).map { .deadLetteredAgain(id: $0) }
+                    ?? row.decode(column: 12, as: Date?.self).map { .applied(at: $0) } ?? .sent
+                letter.replay = Replay(at: at, by: by, eventID: eventID, outcome: outcome)
             }
-            return Letter(
-                id: row.0, service: row.1, topic: row.2, partition: row.3, offset: row.4, eventID: row.5, reason: row.6,
-                deadLetteredAt: row.7, replay: replay)
+            return letter
         }
     }
 
@@ -171,9 +169,8 @@ public enum DeadLetterTable {
 
     /// A dead letter's original bytes.
     public static func original(of id: Int64, on connection: PostgresConnection) throws -> Original? {
-        try connection.query("SELECT message_key, payload, headers::text FROM dead_letter WHERE id = \(id)")
-            .decode((Data?, Data, String).self)
-            .first.map { Original(key: $0.0.map { [UInt8]($0) }, payload: [UInt8]($0.1), headers: OutboxTable.decodeHeaders($0.2)) }
+        try connection.query("SELECT \(unescaped: originalColumns) FROM dead_letter AS letter WHERE id = \(id)")
+            .map { try Original($0, from: 0) }.first
     }
 
     /// Locks, in the caller's transaction, the dead letters `selection`
@@ -185,18 +182,20 @@ public enum DeadLetterTable {
         let rows = try connection.query(
             unreplayed.query(
                 """
-                SELECT letter.id, letter.service, letter.source_topic, letter.source_partition, letter.source_offset, letter.event_id,
-                       letter.reason, letter.dead_lettered_at, letter.message_key, letter.payload, letter.headers::text
-                FROM dead_letter AS letter
+                SELECT \(letterColumns), \(originalColumns) FROM dead_letter AS letter
                 """,
                 then: "ORDER BY letter.id FOR UPDATE"))
-        return try rows.decode((Int64, String, String, Int32, Int64, String?, String, Date, Data?, Data, String).self).map { row in
-            let letter = Letter(
-                id: row.0, service: row.1, topic: row.2, partition: row.3, offset: row.4, eventID: row.5, reason: row.6,
-                deadLetteredAt: row.7, replay: nil)
-            return (letter, Original(key: row.8.map { [UInt8]($0) }, payload: [UInt8](row.9), headers: OutboxTable.decodeHeaders(row.10)))
-        }
+        return try rows.map { row in (try Letter(row), try Original(row, from: 8)) }
     }
+
+    /// The columns a ``Letter`` is read from, in its order (the table named `letter`).
+    private static let letterColumns = """
+        letter.id, letter.service, letter.source_topic, letter.source_partition, letter.source_offset, letter.event_id, \
+        letter.reason, letter.dead_lettered_at
+        """
+
+    /// The columns an ``Original`` is read from, in its order.
+    private static let originalColumns = "letter.message_key, letter.payload, letter.headers::text"
 
     /// Records, in the caller's transaction, that these dead letters were
     /// sent again under these event ids, by `replayer`.
@@ -229,5 +228,26 @@ public enum DeadLetterTable {
     /// The table's size on disk, indexes included, in bytes.
     public static func sizeInBytes(on connection: PostgresConnection) throws -> Int {
         try connection.query("SELECT pg_total_relation_size('dead_letter'::regclass)").decode(Int.self)[0]
+    }
+}
+
+extension DeadLetterTable.Letter {
+    /// Reads ``DeadLetterTable/letterColumns``, the row's first columns; no replay.
+    fileprivate init(_ row: PostgresRow) throws {
+        let (id, service, topic, partition, offset, eventID, reason, deadLetteredAt) =
+            try row.decode((Int64, String, String, Int32, Int64, String?, String, Date).self)
+        self.init(
+            id: id, service: service, topic: topic, partition: partition, offset: offset, eventID: eventID, reason: reason,
+            deadLetteredAt: deadLetteredAt, replay: nil)
+    }
+}
+
+extension DeadLetterTable.Original {
+    /// Reads ``DeadLetterTable/originalColumns`` from `column` on.
+    fileprivate init(_ row: PostgresRow, from column: Int) throws {
+        self.init(
+            key: try row.decode(column: column, as: Data?.self).map { [UInt8]($0) },
+            payload: [UInt8](try row.decode(column: column + 1, as: Data.self)),
+            headers: OutboxTable.decodeHeaders(try row.decode(column: column + 2, as: String.self)))
     }
 }

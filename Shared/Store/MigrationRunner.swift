@@ -63,3 +63,18 @@ public struct MigrationRunner: Sendable {
         return applied
     }
 }
+
+extension PostgresPool {
+    /// A pool on a database whose schema this build's migrations brought up
+    /// to date; closed again if they fail.
+    public static func migrated(_ configuration: PostgresConfiguration, logger: Logger) async throws -> PostgresPool {
+        let pool = PostgresPool(configuration: configuration, logger: logger)
+        do {
+            try await MigrationRunner(pool: pool, logger: logger).apply(Migration.bundled())
+        } catch {
+            pool.close()
+            throw error
+        }
+        return pool
+    }
+}

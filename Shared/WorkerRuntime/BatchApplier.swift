@@ -56,8 +56,11 @@ struct BatchApplier<Handler: WorkerHandler>: Sendable {
         let service = configuration.serviceName
         // A dead letter another stage replays is its alone: this stage
         // applied the original, and passes the copy by.
-        let ours = batch.filter { $0.replayFor.map { $0 == service } ?? true }
-        let passedBy = batch.filter { $0.replayFor.map { $0 != service } ?? false }
+        var ours: [KafkaMessage] = []
+        var passedBy: [KafkaMessage] = []
+        for message in batch {
+            if let stage = message.replayFor, stage != service { passedBy.append(message) } else { ours.append(message) }
+        }
         guard !ours.isEmpty else {
             record(BatchOutcome(), batch: batch, passedBy: passedBy, duration: .now - started, logger: logger)
             return
@@ -165,22 +168,16 @@ struct BatchApplier<Handler: WorkerHandler>: Sendable {
     }
 
     private func record(_ outcome: BatchOutcome, batch: [KafkaMessage], passedBy: [KafkaMessage], duration: Duration, logger: Logger) {
-        for (topic, messages) in Dictionary(grouping: outcome.applied, by: \.topic) {
-            metrics.processed(messages.count, topic: topic)
-        }
-        for (topic, messages) in Dictionary(grouping: outcome.duplicates, by: \.topic) {
-            metrics.duplicates(messages.count, topic: topic)
-        }
-        for (topic, messages) in Dictionary(grouping: passedBy, by: \.topic) {
-            metrics.passedBy(messages.count, topic: topic)
-        }
+        metrics.count(.processed, outcome.applied)
+        metrics.count(.duplicate, outcome.duplicates)
+        metrics.count(.passedBy, passedBy)
+        metrics.count(.deadLettered, outcome.deadLetters.map(\.message))
         if !passedBy.isEmpty {
             logger.notice(
                 "replayed dead letters of another stage passed by",
                 metadata: ["messages": "\(passedBy.count)", "offsets": "\(Self.offsets(of: passedBy))"])
         }
         for (letter, reference) in zip(outcome.deadLetters, outcome.references) {
-            metrics.deadLettered(topic: letter.message.topic)
             logger.warning(
                 "message dead-lettered",
                 metadata: [

@@ -9,15 +9,35 @@ struct RuntimeMetrics: Sendable {
     let service: String
     let registry: PrometheusCollectorRegistry
 
+    /// What became of a consumed message, counted per topic.
+    enum Outcome: CaseIterable {
+        case processed, duplicate, deadLettered, passedBy
+
+        var name: String {
+            switch self {
+            case .processed: "turnaround_events_processed_total"
+            case .duplicate: "turnaround_events_duplicate_total"
+            case .deadLettered: "turnaround_events_dead_lettered_total"
+            case .passedBy: "turnaround_events_passed_by_total"
+            }
+        }
+
+        var help: String {
+            switch self {
+            case .processed: "Events applied, once each, by topic."
+            case .duplicate: "Events skipped because the inbox had applied them (same event id and content)."
+            case .deadLettered: "Messages that can never be applied: kept in the dead-letter table, announced on the topic's dead-letter topic."
+            case .passedBy: "Dead letters another stage replayed, passed by: this stage applied the original."
+            }
+        }
+    }
+
     /// - Parameter topics: the topics the service consumes, whose counters start at 0.
     init(service: String, topics: [String] = [], registry: PrometheusCollectorRegistry) {
         self.service = service
         self.registry = registry
         for topic in topics {
-            _ = processedCounter(topic: topic)
-            _ = duplicateCounter(topic: topic)
-            _ = deadLetteredCounter(topic: topic)
-            _ = passedByCounter(topic: topic)
+            for outcome in Outcome.allCases { _ = counter(outcome, topic: topic) }
         }
         _ = retriesCounter
         _ = rebalancesCounter(kind: "assigned")
@@ -27,24 +47,8 @@ struct RuntimeMetrics: Sendable {
 
     private var serviceLabel: [(String, String)] { [("service", service)] }
 
-    private func processedCounter(topic: String) -> Counter {
-        registry.counter("turnaround_events_processed_total", labels: serviceLabel + [("topic", topic)],
-            help: "Events applied, once each, by topic.")
-    }
-
-    private func duplicateCounter(topic: String) -> Counter {
-        registry.counter("turnaround_events_duplicate_total", labels: serviceLabel + [("topic", topic)],
-            help: "Events skipped because the inbox had applied them (same event id and content).")
-    }
-
-    private func deadLetteredCounter(topic: String) -> Counter {
-        registry.counter("turnaround_events_dead_lettered_total", labels: serviceLabel + [("topic", topic)],
-            help: "Messages that can never be applied, sent to the topic's dead-letter topic with the reason.")
-    }
-
-    private func passedByCounter(topic: String) -> Counter {
-        registry.counter("turnaround_events_passed_by_total", labels: serviceLabel + [("topic", topic)],
-            help: "Dead letters another stage replayed, passed by: this stage applied the original.")
+    private func counter(_ outcome: Outcome, topic: String) -> Counter {
+        registry.counter(outcome.name, labels: serviceLabel + [("topic", topic)], help: outcome.help)
     }
 
     private var retriesCounter: Counter {
@@ -68,13 +72,12 @@ struct RuntimeMetrics: Sendable {
             help: "Messages in a held partition not yet applied: the high watermark less the next offset to apply, at every poll.")
     }
 
-    func processed(_ count: Int, topic: String) { processedCounter(topic: topic).increment(by: Int64(count)) }
-
-    func duplicates(_ count: Int, topic: String) { duplicateCounter(topic: topic).increment(by: Int64(count)) }
-
-    func deadLettered(topic: String) { deadLetteredCounter(topic: topic).increment() }
-
-    func passedBy(_ count: Int, topic: String) { passedByCounter(topic: topic).increment(by: Int64(count)) }
+    /// Counts `messages` under `outcome`, by their topics.
+    func count(_ outcome: Outcome, _ messages: [KafkaMessage]) {
+        for (topic, messages) in Dictionary(grouping: messages, by: \.topic) {
+            counter(outcome, topic: topic).increment(by: Int64(messages.count))
+        }
+    }
 
     func retried() { retriesCounter.increment() }
 

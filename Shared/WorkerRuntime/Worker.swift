@@ -29,9 +29,8 @@ public enum Worker {
     public static func run<Handler: WorkerHandler>(
         _ handler: Handler, options: ResolvedWorkerOptions, registry: PrometheusCollectorRegistry, logger: Logger
     ) async throws {
-        let pool = PostgresPool(configuration: options.postgres, logger: logger)
+        let pool = try await PostgresPool.migrated(options.postgres, logger: logger)
         defer { pool.close() }
-        try await MigrationRunner(pool: pool, logger: logger).apply(Migration.bundled())
         let consumer = try ConsumerWorker(
             handler: handler, configuration: options.worker, pool: pool, kafka: options.kafka, logger: logger, registry: registry)
         let processMetrics = ProcessMetrics(service: options.worker.serviceName, registry: registry, pool: pool)

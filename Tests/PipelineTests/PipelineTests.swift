@@ -68,7 +68,7 @@ import Testing
                 let report = try await pipeline.cli(["claims", "--format", "csv"])
                 #expect(report.output.split(separator: "\n").count == 5, "\(report.output)")
 
-                // Nothing downstream of intake, dead-letter notices included, carries a name or an address.
+                // Nothing downstream of intake carries a name or an address (DeadLetterToolsTests checks the dead-letter notices).
                 let downstream = try await pipeline.texts("SELECT convert_from(payload, 'UTF8') || headers::text FROM outbox_event")
                 #expect(!downstream.isEmpty)
                 #expect(!downstream.contains { $0.contains("Brennan") || $0.contains("Elm Street") || $0.contains("LS1") })

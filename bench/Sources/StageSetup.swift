@@ -8,14 +8,7 @@ extension Benchmark {
     static func migratedPool(schema: String? = nil) async throws -> PostgresPool {
         var configuration = try PostgresConfiguration.fromEnvironment()
         configuration.searchPath = schema.map { [$0] }
-        let pool = PostgresPool(configuration: configuration, logger: logger)
-        do {
-            try await MigrationRunner(pool: pool, logger: logger).apply(Migration.bundled())
-        } catch {
-            pool.close()
-            throw error
-        }
-        return pool
+        return try await .migrated(configuration, logger: logger)
     }
 
     /// The pipeline's topics under `topics.prefix`, 8 partitions each, each with its dead-letter topic.
