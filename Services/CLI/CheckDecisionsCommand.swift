@@ -13,7 +13,8 @@ struct CheckDecisionsCommand: AsyncParsableCommand {
         discussion: """
             Decides each family as of the day of its latest decision (or as of --as-of / AS_OF_DATE when \
             given), under --ruleset / RULESET (give the one screening uses), holding the family's \
-            screening lock, so a family being decided is never reported half-way. Exits 1 while any \
+            screening lock, so a family being decided is never reported half-way; a family screening has \
+            not decided since its last events (its settle window) is counted, not checked. Exits 1 while any \
             family's latest decision differs. With --fix, records the recomputed decision as the family's \
             next one (under --by) and sends it on to the claims stage, as screening would; a family whose \
             latest decision was made under another ruleset is reported, not fixed: that is a rescreen.
@@ -42,26 +43,32 @@ struct CheckDecisionsCommand: AsyncParsableCommand {
 
         let families = try await pool.withConnection { try ScreeningFamilyTable.allFamilyIDs(on: $0) }
         var findings: [Finding] = []
+        var awaiting = 0
         do {
             for chunk in CheckCommand.transactions(of: families) {
-                findings += try await pool.withTransaction { connection in
+                let (checked, pending) = try await pool.withTransaction { connection in
                     try AdvisoryLocks.screeningFamilies.lock(chunk.map(\.uuidString), on: connection)
-                    let differing = try screener.review(chunk, asOf: asOf, on: connection).filter(\.differsFromLatest)
-                    guard let fixedBy else { return differing.map { Finding(review: $0, fixed: false) } }
+                    // A family whose events are still settling has not been decided yet.
+                    let pending = try ScreeningPendingTable.pending(among: chunk, on: connection)
+                    let settled = chunk.filter { !pending.contains($0) }
+                    let differing = try screener.review(settled, asOf: asOf, on: connection).filter(\.differsFromLatest)
+                    guard let fixedBy else { return (differing.map { Finding(review: $0, fixed: false) }, pending.count) }
                     let fixable = differing.filter { !$0.differences.contains("ruleset") }
                     let decided = try screener.record(fixable, decidedBy: fixedBy, on: connection)
                     try OutboxTable.append(
                         decided.map { OutboxEvent(topic: topic, key: Array($0.partitionKey.utf8), payload: $0.encoded()) }, stage: stage,
                         on: connection)
-                    return differing.map { review in Finding(review: review, fixed: !review.differences.contains("ruleset")) }
+                    return (differing.map { review in Finding(review: review, fixed: !review.differences.contains("ruleset")) }, pending.count)
                 }
+                findings += checked
+                awaiting += pending
             }
         } catch {
             // What earlier transactions fixed stays fixed: say so before failing.
-            report(findings, checked: families.count, ruleset: ruleset, complete: false)
+            report(findings, checked: families.count - awaiting, awaiting: awaiting, ruleset: ruleset, complete: false)
             throw error
         }
-        report(findings, checked: families.count, ruleset: ruleset, complete: true)
+        report(findings, checked: families.count - awaiting, awaiting: awaiting, ruleset: ruleset, complete: true)
         if findings.contains(where: { !$0.fixed }) { throw ExitCode.failure }
     }
 
@@ -71,7 +78,9 @@ struct CheckDecisionsCommand: AsyncParsableCommand {
         var fixed: Bool
     }
 
-    private func report(_ findings: [Finding], checked: Int, ruleset: Ruleset, complete: Bool) {
+    /// - Parameter awaiting: the families left unchecked because screening
+    ///   has not decided them since their last events.
+    private func report(_ findings: [Finding], checked: Int, awaiting: Int, ruleset: Ruleset, complete: Bool) {
         let rows = findings.map { finding in
             let review = finding.review
             return [
@@ -84,7 +93,8 @@ struct CheckDecisionsCommand: AsyncParsableCommand {
         Report(header: ["family_id", "recorded", "recomputed", "differs_in"] + (repair.fix ? ["fixed"] : []), rows: rows).print(
             format,
             summary: (complete ? "\(checked) families checked" : "stopped by an error; before it")
-                + " under \(ruleset.reference): \(outcome)")
+                + " under \(ruleset.reference): \(outcome)"
+                + (awaiting > 0 ? "; \(awaiting) awaiting screening's decision, not checked" : ""))
     }
 
     private static func describe(_ latest: EligibilityDecisionTable.Latest?) -> String {

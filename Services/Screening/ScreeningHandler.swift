@@ -24,22 +24,36 @@ enum ScreeningEvent: Sendable {
     }
 }
 
-/// Records the families and evidence it reads, then screens every family a
-/// batch touched; a decision is recorded and sent when it is the family's
-/// first or says something new (eligibility, criteria met, ruleset).
+/// Records the families and evidence it reads, and makes every family a
+/// batch touched due for a decision once its events stop coming; its
+/// put-off work decides the families that are due, once each. A decision is
+/// recorded and sent when it is the family's first or says something new
+/// (eligibility, criteria met, ruleset).
 struct ScreeningHandler: StageHandler {
     /// Who screening's decisions are recorded as made by.
     static let serviceName = "turnaround-screening"
+    /// The most families decided in one transaction.
+    static let familiesPerTurn = 500
+
+    /// When a touched family falls due for its decision.
+    struct Timing: Sendable {
+        /// How long after its last event a family with evidence is decided.
+        var settle: Duration
+        /// How long after its last event a family with no evidence yet is decided.
+        var awaitingEvidence: Duration
+    }
 
     let topics: Topics
     let ruleset: Ruleset
     let today: @Sendable () -> CalendarDate
+    let timing: Timing
     let decoders: TopicDecoders<ScreeningEvent>
 
-    init(topics: Topics, ruleset: Ruleset, today: @escaping @Sendable () -> CalendarDate) {
+    init(topics: Topics, ruleset: Ruleset, today: @escaping @Sendable () -> CalendarDate, timing: Timing) {
         self.topics = topics
         self.ruleset = ruleset
         self.today = today
+        self.timing = timing
         decoders = TopicDecoders(
             stage: "screening",
             [
@@ -64,12 +78,30 @@ struct ScreeningHandler: StageHandler {
         for case .accepted(let message) in events { members[message.familyID] = ContractJSON.encode(message.members) }
         try ScreeningFamilyTable.upsert(members.map { ($0.key, $0.value) }.sorted { $0.0.uuidString < $1.0.uuidString }, on: connection)
         let movedFrom = try FamilyEvidence.record(events.compactMap(\.evidence), in: .screening, on: connection)
+        try ScreeningPendingTable.touch(
+            movedFrom.union(events.map(\.familyID)), settle: timing.settle, awaitingEvidence: timing.awaitingEvidence, on: connection)
+    }
 
+    /// Looks for due families as often as a tenth of the settle window, at
+    /// most every quarter second.
+    var dueWorkInterval: Duration? { max(.milliseconds(10), min(timing.settle / 10, .milliseconds(250))) }
+
+    /// Decides the families that are due. A family a batch holds is left to
+    /// a later turn (the batch makes it due again anyway), so this never
+    /// waits for a lock, and two replicas never decide one family twice.
+    func applyDue(in batch: inout HandlerBatch) throws -> DueWork {
+        let connection = batch.connection
+        let due = try ScreeningPendingTable.due(limit: Self.familiesPerTurn, on: connection)
+        guard let longestDue = due.first else { return .none }
+        let free = try AdvisoryLocks.screeningFamilies.lockFree(due.map(\.familyID.uuidString), on: connection)
+        let taken = try ScreeningPendingTable.take(free.compactMap(UUID.init(uuidString:)), on: connection)
         let screener = Screener(ruleset: ruleset)
         let asOf = today()
-        let reviews = try screener.review(Array(movedFrom.union(events.map(\.familyID))), asOf: { _ in asOf }, on: connection)
+        let reviews = try screener.review(taken, asOf: { _ in asOf }, on: connection)
         for decided in try screener.record(reviews.filter(\.differsFromLatest), decidedBy: Self.serviceName, on: connection) {
             batch.emit(decided, to: topics.eligibilityDecided)
         }
+        return DueWork(
+            done: taken.count, moreDue: due.count == Self.familiesPerTurn && !taken.isEmpty, overdueSeconds: longestDue.overdueSeconds)
     }
 }

@@ -13,12 +13,14 @@ struct ScreeningService: AsyncParsableCommand {
 
     @OptionGroup var options: WorkerOptions
     @OptionGroup var programme: ProgrammeOptions
+    @OptionGroup var screening: ScreeningOptions
 
     func run() async throws {
         try await Worker.main(stage: "screening", executable: Self.configuration.commandName!, options: options) { topics, logger in
             let (ruleset, today) = try programme.resolve()
+            let timing = try screening.resolve()
             logger.info("screening under \(ruleset.reference)", metadata: ["ruleset-hash": "\(ruleset.contentHash)"])
-            return ScreeningHandler(topics: topics, ruleset: ruleset, today: today)
+            return ScreeningHandler(topics: topics, ruleset: ruleset, today: today, timing: timing)
         }
     }
 }

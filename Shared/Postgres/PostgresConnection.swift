@@ -32,6 +32,18 @@ public final class PostgresConnection {
         // libpq prints server notices ("table does not exist, skipping") to
         // stderr by default; they are informational and never reach a user.
         PQsetNoticeReceiver(handle, { _, _ in }, nil)
+        // Statements are prepared once per connection and run once per batch
+        // of hundreds of rows, so planning each run costs little; a generic
+        // plan, cached while a table was small (every table starts empty),
+        // would scan it whole on every run long after it has grown.
+        let setting = PQexec(handle, "SET plan_cache_mode = force_custom_plan")
+        let settingStatus = PQresultStatus(setting)
+        PQclear(setting)
+        guard settingStatus == PGRES_COMMAND_OK else {
+            let message = String(cString: PQerrorMessage(handle))
+            PQfinish(handle)
+            throw PostgresError(.connectionFailed, serverMessage: message)
+        }
         self.handle = handle
     }
 

@@ -36,4 +36,18 @@ public struct AdvisoryLocks: Sendable {
             ORDER BY lock_key
             """, preparedAs: "advisory_locks")
     }
+
+    /// Locks those of `keys` that no other transaction holds, until the
+    /// transaction ends, waiting for none: for work that can leave a busy
+    /// key to a later turn, and so never waits in a cycle.
+    /// - Returns: the keys locked.
+    public func lockFree(_ keys: [String], on connection: PostgresConnection) throws -> [String] {
+        guard !keys.isEmpty else { return [] }
+        return try connection.query(
+            """
+            SELECT key FROM unnest(\(keys)::text[]) AS key
+            WHERE pg_try_advisory_xact_lock(hashtextextended(\(namespace) || '/' || key, 0))
+            """, preparedAs: "advisory_locks_free"
+        ).decode(String.self)
+    }
 }

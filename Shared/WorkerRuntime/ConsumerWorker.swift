@@ -25,6 +25,7 @@ import Synchronization
 /// commits their offsets and leaves the group.
 public struct ConsumerWorker<Handler: WorkerHandler>: Service {
     let configuration: WorkerConfiguration
+    let handler: Handler
     private let applier: BatchApplier<Handler>
     private let consumer: KafkaConsumer
     private let assignment: Assignment
@@ -55,6 +56,7 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
         let metrics = RuntimeMetrics(service: configuration.serviceName, topics: configuration.topics, registry: registry)
         let progress = PartitionProgress()
         self.configuration = configuration
+        self.handler = handler
         self.assignment = assignment
         self.lanes = lanes
         self.progress = progress

@@ -143,6 +143,34 @@ struct RuntimeMetrics: Sendable {
         ).set(Int64(sizeInBytes))
     }
 
+    private var dueWorkDoneCounter: Counter {
+        registry.counter("turnaround_due_work_done_total", labels: serviceLabel,
+            help: "Items of put-off work done once due (families decided after their settle window).")
+    }
+
+    private var dueWorkErrorsCounter: Counter {
+        registry.counter("turnaround_due_work_errors_total", labels: serviceLabel,
+            help: "Turns of put-off work that failed and were rolled back; the work stays due and is tried again.")
+    }
+
+    private var dueWorkOverdueGauge: Gauge {
+        registry.gauge("turnaround_due_work_overdue_seconds", labels: serviceLabel,
+            help: "How long the longest-waiting due item had been due at the last turn: how far the stage is behind (0 when none is).")
+    }
+
+    func dueWork(_ work: DueWork) {
+        dueWorkDoneCounter.increment(by: Int64(work.done))
+        dueWorkOverdueGauge.set(work.overdueSeconds)
+    }
+
+    func dueWorkFailed() { dueWorkErrorsCounter.increment() }
+
+    /// The put-off work's counters and gauge, exported from the start.
+    func prepareDueWork() {
+        _ = dueWorkErrorsCounter
+        dueWork(.none)
+    }
+
     /// The relay's counters and gauges, exported from the start.
     func prepareRelay() {
         _ = relayErrorsCounter

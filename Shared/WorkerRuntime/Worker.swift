@@ -35,6 +35,7 @@ public enum Worker {
             handler: handler, configuration: options.worker, pool: pool, kafka: options.kafka, logger: logger, registry: registry)
         let processMetrics = ProcessMetrics(service: options.worker.serviceName, registry: registry, pool: pool)
         let relayHealth = options.runsRelay ? LoopHealth() : nil
+        let dueWorkHealth = handler.dueWorkInterval == nil ? nil : LoopHealth()
         let postgresCheck = BoundedCheck()
         let brokerCheck = BoundedCheck()
         let ops = OpsServer(
@@ -45,6 +46,9 @@ public enum Worker {
                 }
                 if let relayHealth, relayHealth.isWedged(after: livenessLimit) {
                     return (false, "not alive: the outbox relay's loop has not turned for \(livenessLimit)")
+                }
+                if let dueWorkHealth, dueWorkHealth.isWedged(after: livenessLimit) {
+                    return (false, "not alive: the loop doing put-off work has not turned for \(livenessLimit)")
                 }
                 return (true, "alive")
             },
@@ -58,11 +62,12 @@ public enum Worker {
                     return (false, "not ready: no Kafka broker answers within \(checkTimeout)")
                 }
                 if let relayHealth, relayHealth.isFailing { return (false, "not ready: the outbox relay cannot publish") }
+                if let dueWorkHealth, dueWorkHealth.isFailing { return (false, "not ready: put-off work is failing") }
                 return consumer.hasJoinedGroup ? (true, "ready") : (false, "not ready: the consumer has not joined its group")
             })
         let group = try serviceGroup(
             consumer, postgres: options.postgres, kafka: options.kafka, runsRelay: options.runsRelay, relayHealth: relayHealth,
-            shutdownTimeout: options.shutdownTimeout, logger: logger, signals: [.sigterm, .sigint], first: [ops])
+            dueWorkHealth: dueWorkHealth ?? LoopHealth(), shutdownTimeout: options.shutdownTimeout, logger: logger, signals: [.sigterm, .sigint], first: [ops])
         // Past its timeout the group cancels what is still draining: what
         // those batches held is applied again by the next owner, but an
         // operator must hear of it, and so must the orchestrator.
@@ -99,11 +104,14 @@ public enum Worker {
     public static let livenessLimit = Duration.seconds(90)
 
     /// The services of a worker, in start order: `first` (the ops port), the
-    /// relay, then the consumer. They stop in reverse: the consumer first, then
-    /// the relay publishes what its last batch wrote, and the ops port last.
+    /// relay, the retention sweeper, the loop doing the handler's put-off
+    /// work (if it puts any off), then the consumer. They stop in reverse:
+    /// the consumer first, then the put-off work, then the relay publishes
+    /// what both wrote, and the ops port last.
     public static func serviceGroup<Handler: WorkerHandler>(
         _ consumer: ConsumerWorker<Handler>, postgres: PostgresConfiguration, kafka: KafkaConfiguration,
-        runsRelay: Bool = true, relayHealth: LoopHealth? = nil, shutdownTimeout: Duration, logger: Logger, signals: [UnixSignal],
+        runsRelay: Bool = true, relayHealth: LoopHealth? = nil, dueWorkHealth: LoopHealth = LoopHealth(), shutdownTimeout: Duration,
+        logger: Logger, signals: [UnixSignal],
         first: [any Service] = []
     ) throws -> ServiceGroup {
         var services = first.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
@@ -117,6 +125,12 @@ public enum Worker {
         }
         services.append(
             .init(service: RetentionSweeper(configuration: consumer.configuration, postgres: postgres, logger: logger, registry: registry)))
+        if let dueWork = DueWorkLoop(
+            handler: consumer.handler, configuration: consumer.configuration, postgres: postgres, health: dueWorkHealth, logger: logger,
+            registry: registry)
+        {
+            services.append(.init(service: dueWork))
+        }
         services.append(.init(service: consumer, successTerminationBehavior: .gracefullyShutdownGroup))
         var groupConfiguration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: signals, logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = shutdownTimeout

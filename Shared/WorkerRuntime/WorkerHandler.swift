@@ -38,6 +38,37 @@ public protocol WorkerHandler: Sendable {
     ///   dead-letters only the failing ones); a retriable error (the database
     ///   is down) makes the runtime retry the batch.
     func apply(_ events: [Event], in batch: inout HandlerBatch) throws
+
+    /// How often the runtime offers the stage the work it put off
+    /// (``applyDue(in:)``) while none is due; nil, the default, for a stage
+    /// that puts none off.
+    var dueWorkInterval: Duration? { get }
+
+    /// Does work the stage put off that has come due (a family decided once
+    /// its events have stopped coming), in a transaction of its own; emit as
+    /// in ``apply(_:in:)``. A thrown error rolls the transaction back, and the
+    /// runtime tries again after a pause.
+    func applyDue(in batch: inout HandlerBatch) throws -> DueWork
+}
+
+/// What one turn of a stage's put-off work did.
+public struct DueWork: Sendable {
+    /// The items done (families decided, say).
+    public var done: Int
+    /// Whether more is due now: the runtime asks again at once.
+    public var moreDue: Bool
+    /// How long the longest-waiting due item had been due when the turn
+    /// began: how far the stage is behind (0 when nothing was due).
+    public var overdueSeconds: Double
+
+    public init(done: Int, moreDue: Bool, overdueSeconds: Double) {
+        self.done = done
+        self.moreDue = moreDue
+        self.overdueSeconds = overdueSeconds
+    }
+
+    /// Nothing was due.
+    public static let none = DueWork(done: 0, moreDue: false, overdueSeconds: 0)
 }
 
 extension WorkerHandler {
@@ -46,6 +77,10 @@ extension WorkerHandler {
     }
 
     public func lock(_ events: [Event], on connection: PostgresConnection) throws {}
+
+    public var dueWorkInterval: Duration? { nil }
+
+    public func applyDue(in batch: inout HandlerBatch) throws -> DueWork { .none }
 }
 
 /// Why a message can never be processed; it goes to the dead-letter topic.

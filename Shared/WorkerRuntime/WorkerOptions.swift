@@ -46,10 +46,7 @@ public struct WorkerOptions: ParsableArguments {
         serviceName: String, topics: [String], environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> ResolvedWorkerOptions {
         func number(_ option: Int?, _ variable: String, default fallback: Int) throws -> Int {
-            if let option { return option }
-            guard let text = environment[variable] else { return fallback }
-            guard let value = Int(text), value > 0 else { throw WorkerOptionsError(variable: variable, expected: "a positive whole number") }
-            return value
+            try Self.positiveNumber(option, variable: variable, default: fallback, environment: environment)
         }
         let relaySetting = relay ?? environment["WORKER_RELAY"] ?? "on"
         guard ["on", "off"].contains(relaySetting) else { throw WorkerOptionsError(variable: "WORKER_RELAY", expected: "on or off") }
@@ -69,6 +66,18 @@ public struct WorkerOptions: ParsableArguments {
             shutdownTimeout: .seconds(try number(shutdownTimeoutS, "WORKER_SHUTDOWN_TIMEOUT_S", default: 30)),
             runsRelay: relaySetting == "on",
             httpPort: UInt16(clamping: try number(httpPort, "WORKER_HTTP_PORT", default: 8080)))
+    }
+}
+
+extension WorkerOptions {
+    /// A positive whole-number setting: the option if given, else its
+    /// environment variable, else the default.
+    /// - Throws: ``WorkerOptionsError`` naming the variable when it is not a positive whole number.
+    public static func positiveNumber(_ option: Int?, variable: String, default fallback: Int, environment: [String: String]) throws -> Int {
+        if let option { return option }
+        guard let text = environment[variable] else { return fallback }
+        guard let value = Int(text), value > 0 else { throw WorkerOptionsError(variable: variable, expected: "a positive whole number") }
+        return value
     }
 }
 

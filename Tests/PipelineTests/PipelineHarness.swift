@@ -34,6 +34,8 @@ struct PipelineHarness {
                 "KAFKA_BROKERS": kafka.brokers.joined(separator: ","),
                 "TOPIC_PREFIX": prefix,
                 "WORKER_SHUTDOWN_TIMEOUT_S": "20",
+                // Families referred without evidence are decided soon, not after minutes.
+                "SCREENING_EVIDENCE_WAIT_S": "1",
             ]
             try await body(PipelineHarness(pool: pool, kafka: kafka, environment: environment, prefix: prefix, folder: folder))
         }
@@ -96,17 +98,18 @@ struct PipelineHarness {
     /// with SIGTERM and checks each exits cleanly. Screening decides as of
     /// `screeningAsOf`, claims measures as of `claimsAsOf`; `replicas` runs
     /// several processes of a stage, as `docker compose --scale` does;
-    /// `ports` sets the ops port of a stage run once.
+    /// `ports` sets the ops port of a stage run once; `settings` adds to or
+    /// overrides the services' environment.
     /// - Returns: what each process printed, by stage.
     @discardableResult
     func withServices(
         screeningAsOf: String, claimsAsOf: String, replicas: [String: Int] = [:], ports: [String: UInt16] = [:],
-        _ body: () async throws -> Void
+        settings extra: [String: String] = [:], _ body: () async throws -> Void
     ) async throws -> [(stage: String, output: String)] {
         var services: [(stage: String, process: ChildProcess)] = []
         let stages: [(String, String?)] = [("intake", nil), ("screening", screeningAsOf), ("claims", claimsAsOf)]
         for (service, asOf) in stages.flatMap({ stage in Array(repeating: stage, count: replicas[stage.0] ?? 1) }) {
-            var settings = environment
+            var settings = environment.merging(extra) { $1 }
             settings["WORKER_HTTP_PORT"] = String(try ports[service] ?? LocalHTTP.freePort())
             settings["AS_OF_DATE"] = asOf
             services.append((service, try ChildProcess(Self.binaries.appendingPathComponent("turnaround-" + service).path, [], environment: settings)))

@@ -241,15 +241,20 @@ extension PipelineHarness {
         var counts = ""
         do {
             try await Self.eventually("every stage applied every event") {
+                // Read in the pipeline's order, each after what feeds it: once
+                // screening has applied every event no batch makes a family
+                // due again, and once none is due every decision is in the outbox.
                 let intake = try await applied(by: "intake")
                 let accepted = try await emitted(to: "referrals.accepted")
                 let recorded = try await emitted(to: "evidence.recorded")
-                let decided = try await emitted(to: "eligibility.decided")
                 let screened = try await applied(by: "screening")
+                let undecided = try await count("SELECT count(*) FROM screening_pending")
+                let decided = try await emitted(to: "eligibility.decided")
                 let claimed = try await applied(by: "claims")
-                counts = "intake applied \(intake) of \(submitted); screening applied \(screened) of \(accepted) + \(recorded); "
-                    + "claims applied \(claimed) of \(decided) + \(recorded) + \(attachments)"
-                return intake == submitted && screened == accepted + recorded && claimed == decided + recorded + attachments
+                counts = "intake applied \(intake) of \(submitted); screening applied \(screened) of \(accepted) + \(recorded), "
+                    + "\(undecided) families awaiting their decision; claims applied \(claimed) of \(decided) + \(recorded) + \(attachments)"
+                return intake == submitted && screened == accepted + recorded && undecided == 0
+                    && claimed == decided + recorded + attachments
             }
         } catch {
             // Which stage stopped short, for whoever reads the failure.

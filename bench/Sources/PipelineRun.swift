@@ -80,12 +80,16 @@ struct PipelineRun: AsyncParsableCommand {
         }
 
         let start = ContinuousClock.now
+        // Watched while the evidence is still being sent: intake stores the
+        // referrals as they come, not after every submit has ended.
+        let referralsWatch = Task { try await until { try await count("SELECT count(*) FROM referral") == families } }
         let submitReferrals = try await submit("referrals", referrals)
         let evidenceStart = ContinuousClock.now
         let submitEvidence = try await submit("evidence", evidence)
-        let referralsStored = try await until { try await count("SELECT count(*) FROM referral") == families }
+        let referralsStored = try await referralsWatch.value
         let evidenceScreened = try await until { try await count("SELECT count(*) FROM screening_evidence") == 8 * families }
         let settled = try await until {
+            guard try await count("SELECT count(*) FROM screening_pending") == 0 else { return false }
             let sent = try await count("SELECT count(*) FROM outbox_event WHERE topic IN (\(topics.referralsAccepted), \(topics.evidenceRecorded))")
             return try await count("SELECT count(*) FROM inbox_event WHERE consumer = \(topics.consumerGroup("screening"))") == sent
         }

@@ -41,7 +41,8 @@ struct ScreeningStage: AsyncParsableCommand {
         let (elapsed, peak) = try await StageProcess.drain(
             executable: screening, prefix: topics.prefix, group: topics.consumerGroup("screening"),
             topics: [topics.referralsAccepted, topics.evidenceRecorded], partitions: 8, events: events,
-            environment: ["AS_OF_DATE": "2013-09-01"], kafka: kafka)
+            environment: ["AS_OF_DATE": "2013-09-01"], kafka: kafka,
+            settled: { try await pool.withConnection { try $0.query("SELECT count(*) FROM screening_pending").decode(Int.self)[0] } == 0 })
         Benchmark.report("screening-stage-events", count: events, elapsed: elapsed)
         print(String(format: "screening-stage-peak-rss-mib %.0f", peak))
     }

@@ -43,11 +43,12 @@ struct StageProcess {
     }
 
     /// Starts a stage on a backlog and times it from its first commit to the
-    /// commit of `events` messages, then stops it.
+    /// commit of `events` messages and, after that, until `settled` holds
+    /// (the work it put off is done), then stops it.
     /// - Returns: how long it took, and the most memory the process held.
     static func drain(
         executable: String, prefix: String, group: String, topics: [String], partitions: Int32, events: Int,
-        environment: [String: String] = [:], kafka: KafkaConfiguration
+        environment: [String: String] = [:], kafka: KafkaConfiguration, settled: () async throws -> Bool = { true }
     ) async throws -> (elapsed: Duration, peakResidentMiB: Double) {
         let stage = try start(executable: executable, prefix: prefix, environment: environment)
         let observer = try KafkaConsumer(configuration: kafka, groupID: group, logger: Benchmark.logger)
@@ -61,6 +62,10 @@ struct StageProcess {
         }
         let start = ContinuousClock.now
         while try await committed() < Int64(events) {
+            try stage.checkRunning()
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        while try await !settled() {
             try stage.checkRunning()
             try await Task.sleep(for: .milliseconds(20))
         }

@@ -1,0 +1,87 @@
+import Logging
+import Postgres
+import Prometheus
+import ServiceLifecycle
+import Store
+
+/// Offers a stage the work it put off (``WorkerHandler/applyDue(in:)``), each
+/// turn in a transaction of its own on a connection of its own: every
+/// ``WorkerHandler/dueWorkInterval`` while nothing is due, at once again
+/// while more is. What a turn emits goes to the outbox in its transaction,
+/// and the relay publishes it like a batch's. A failed turn is rolled back,
+/// counted, logged and tried again after a pause: the work stays due.
+struct DueWorkLoop<Handler: WorkerHandler>: Service {
+    private let handler: Handler
+    private let interval: Duration
+    private let configuration: WorkerConfiguration
+    private let pool: PostgresPool
+    private let metrics: RuntimeMetrics
+    private let health: LoopHealth
+    private let logger: Logger
+
+    /// - Returns: nil for a handler that puts no work off.
+    init?(
+        handler: Handler, configuration: WorkerConfiguration, postgres: PostgresConfiguration, health: LoopHealth, logger: Logger,
+        registry: PrometheusCollectorRegistry
+    ) {
+        guard let interval = handler.dueWorkInterval else { return nil }
+        var own = postgres
+        own.maxConnections = 1
+        own.applicationName = configuration.serviceName + "-due-work"
+        self.handler = handler
+        self.interval = interval
+        self.configuration = configuration
+        self.pool = PostgresPool(configuration: own, logger: logger)
+        self.metrics = RuntimeMetrics(service: configuration.serviceName, registry: registry)
+        metrics.prepareDueWork()
+        self.health = health
+        var logger = logger
+        logger[metadataKey: "service"] = "\(configuration.serviceName)"
+        self.logger = logger
+    }
+
+    func run() async throws {
+        defer {
+            health.stopped()
+            pool.close()
+        }
+        let backoff = Backoff(initial: configuration.retryInitialDelay, maximum: configuration.retryMaxDelay)
+        var failures = 0
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            health.alive()
+            do {
+                let work = try await turn()
+                failures = 0
+                health.succeeded()
+                metrics.dueWork(work)
+                if work.moreDue { continue }
+                await pause(interval)
+            } catch {
+                failures += 1
+                health.failed()
+                metrics.dueWorkFailed()
+                logger.error(
+                    "put-off work failed; it stays due and is tried again", metadata: ["error": "\(error)", "failures_in_a_row": "\(failures)"])
+                await pause(backoff.delay(attempt: failures))
+            }
+        }
+    }
+
+    /// Waits, but not past the start of a graceful shutdown.
+    private func pause(_ duration: Duration) async {
+        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: duration) }
+    }
+
+    /// One turn, in one transaction: the handler's work and what it emits.
+    func turn() async throws -> DueWork {
+        let (handler, stage) = (handler, configuration.serviceName)
+        return try await pool.withConnection { connection in
+            try connection.withTransaction { connection in
+                var batch = HandlerBatch(connection: connection)
+                let work = try handler.applyDue(in: &batch)
+                try OutboxTable.append(batch.emitted, stage: stage, on: connection)
+                return work
+            }
+        }
+    }
+}

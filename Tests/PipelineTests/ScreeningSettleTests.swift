@@ -1,0 +1,54 @@
+import Foundation
+import IntegrationSupport
+import Testing
+
+/// Screening decides a family once its events have stopped coming, not once
+/// for every batch that touches it: each decision recorded is sent on to
+/// claims, so deciding from half a family costs every stage after it.
+@Suite struct ScreeningSettleTests {
+    @Test func aFamilyWhoseEvidenceArrivesOverSeveralBatchesIsDecidedOnceAfterItStops() async throws {
+        let corpus = FamilyCorpus(count: 2)
+        let evidence = corpus.evidence.split(separator: "\n").map { $0 + "\n" }
+        try #require(evidence.count == 16)
+        try await PipelineHarness.with { pipeline in
+            let key = try await pipeline.registerAgency("feeds")
+            // Windows long enough that each step below comes well inside them.
+            let windows = ["SCREENING_SETTLE_MS": "10000", "SCREENING_EVIDENCE_WAIT_S": "600"]
+            try await pipeline.withServices(screeningAsOf: "2013-09-01", claimsAsOf: "2014-09-30", settings: windows) {
+                try await pipeline.submit("referrals", lines: corpus.referrals, named: "referrals.jsonl", agency: "feeds", keyFile: key)
+                try await PipelineHarness.eventually("both acceptances screened") { try await pipeline.applied(by: "screening") == 2 }
+
+                // Referred, no evidence yet: not decided, and not reported as differing.
+                let early = try await pipeline.cli(["check", "decisions"])
+                #expect(early.status == 0, "\(early.output)")
+                #expect(early.output.contains("0 families checked"), "\(early.output)")
+                #expect(early.output.contains("2 awaiting screening's decision, not checked"), "\(early.output)")
+
+                // The first family's evidence in three files, each screened before the next is sent.
+                var screened = 2
+                for (number, part) in [evidence[0..<3], evidence[3..<6], evidence[6..<8]].enumerated() {
+                    try await pipeline.submit("evidence", lines: part.joined(), named: "part-\(number).jsonl", agency: "feeds", keyFile: key)
+                    screened += part.count
+                    try await PipelineHarness.eventually("part \(number) screened") { try await pipeline.applied(by: "screening") == screened }
+                    #expect(try await pipeline.count("SELECT count(*) FROM eligibility_decision") == 0)
+                }
+                try await PipelineHarness.eventually("the first family decided") {
+                    try await pipeline.count("SELECT count(*) FROM screening_pending") == 1
+                }
+                let decided = try await pipeline.texts(
+                    """
+                    SELECT d.revision || ' ' || d.is_eligible::text || ' ' || array_to_string(d.met_criteria, ',')
+                    FROM eligibility_decision d JOIN person p ON p.family_id = d.family_id AND p.given_name = 'Pat'
+                    WHERE p.family_name = \(FamilyCorpus.surname(0))
+                    """)
+                #expect(decided == ["1 true crime,education,work"])
+                #expect(try await pipeline.emitted(to: "eligibility.decided") == 1)
+                // The second family still awaits its evidence.
+                let later = try await pipeline.cli(["check", "decisions"])
+                #expect(later.status == 0, "\(later.output)")
+                #expect(later.output.contains("1 families checked"), "\(later.output)")
+                #expect(later.output.contains("1 awaiting screening's decision, not checked"), "\(later.output)")
+            }
+        }
+    }
+}
