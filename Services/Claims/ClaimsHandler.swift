@@ -26,9 +26,9 @@ enum ClaimsEvent: Sendable {
     }
 }
 
-/// Records decisions, attachments and evidence, then measures every
-/// eligible, attached family a batch touched and claims what it earned and
-/// was not claimed before.
+/// Records decisions, attachments and evidence (each family's row read once
+/// and written once a batch), then measures every eligible, attached family
+/// a batch touched and claims what it earned and was not claimed before.
 struct ClaimsHandler: StageHandler {
     /// Who the stage's claims are recorded as made by.
     static let serviceName = "turnaround-claims"
@@ -74,21 +74,16 @@ struct ClaimsHandler: StageHandler {
 
     func apply(_ events: [ClaimsEvent], in batch: inout HandlerBatch) throws {
         let connection = batch.connection
-        for event in events {
+        let changes = events.compactMap { event -> ClaimsFamilyUpdates.Change? in
             switch event {
-            case .decided(let message):
-                try ClaimsFamilyTable.recordDecision(
-                    familyID: message.familyID, members: ContractJSON.encode(message.members), decisionID: message.decisionID,
-                    revision: message.revision, rulesetID: message.decision.rulesetID, isEligible: message.decision.isEligible,
-                    decidedOn: message.decision.decidedOn.description, on: connection)
-            case .attached(let message):
-                try ClaimsFamilyTable.recordAttachment(
-                    familyID: message.familyID, attachedOn: message.attachedOn.description, keyworker: message.keyworker,
-                    attachedBy: message.recordedBy, on: connection)
-            case .evidence:
-                break
+            case .decided(let message): .decided(message)
+            case .attached(let message): .attached(message)
+            case .evidence: nil
             }
         }
+        let current = try ClaimsFamilyTable.families(Array(Set(changes.map(\.familyID))), on: connection)
+        try ClaimsFamilyTable.write(
+            ClaimsFamilyUpdates.apply(changes, to: Dictionary(uniqueKeysWithValues: current.map { ($0.familyID, $0) })), on: connection)
         let movedFrom = try FamilyEvidence.record(events.compactMap(\.evidence), in: .claims, on: connection)
 
         let claimer = Claimer(ruleset: ruleset, asOf: today(), claimant: Self.serviceName)

@@ -8,77 +8,76 @@ public enum ClaimsFamilyTable {
         public var familyID: UUID
         /// JSON, nil until a decision came.
         public var members: String?
+        /// The decision that counts: the latest, or the one that found the
+        /// family eligible when it was attached.
         public var decisionID: UUID?
+        /// The latest decision's revision (nil for one sent without).
+        public var decisionRevision: Int?
         public var rulesetID: String?
         public var isEligible: Bool?
         /// `YYYY-MM-DD` dates.
+        public var decidedOn: String?
         public var eligibleSince: String?
         public var attachedOn: String?
         public var keyworker: String?
         public var attachedBy: String?
+
+        public init(
+            familyID: UUID, members: String? = nil, decisionID: UUID? = nil, decisionRevision: Int? = nil, rulesetID: String? = nil,
+            isEligible: Bool? = nil, decidedOn: String? = nil, eligibleSince: String? = nil, attachedOn: String? = nil,
+            keyworker: String? = nil, attachedBy: String? = nil
+        ) {
+            self.familyID = familyID
+            self.members = members
+            self.decisionID = decisionID
+            self.decisionRevision = decisionRevision
+            self.rulesetID = rulesetID
+            self.isEligible = isEligible
+            self.decidedOn = decidedOn
+            self.eligibleSince = eligibleSince
+            self.attachedOn = attachedOn
+            self.keyworker = keyworker
+            self.attachedBy = attachedBy
+        }
     }
 
-    /// Records a decision about a family unless a later one (by revision,
-    /// or by day for decisions sent without one) was recorded; `eligibleSince`
-    /// keeps the first eligible day while the family stays eligible.
-    /// Eligibility counts at entry: once a family eligible then is attached,
-    /// later decisions (its problems easing, as the programme intends) update
-    /// only its members.
-    public static func recordDecision(
-        familyID: UUID, members: String, decisionID: UUID, revision: Int?, rulesetID: String, isEligible: Bool, decidedOn: String,
-        on connection: PostgresConnection
-    ) throws {
-        let lockedOnceAttached = "claims_family.attached_on IS NOT NULL AND claims_family.is_eligible"
+    /// Writes these families' rows whole, in one statement: what a batch's
+    /// decisions and attachments made of them (``ClaimsFamilyUpdates``).
+    /// Call it holding the families' claims locks.
+    public static func write(_ rows: [Row], on connection: PostgresConnection) throws {
+        guard !rows.isEmpty else { return }
+        let rows = rows.sorted { $0.familyID.uuidString < $1.familyID.uuidString }
         try connection.execute(
             """
             INSERT INTO claims_family (family_id, members, decision_id, decision_revision, ruleset_id, is_eligible, decided_on,
-                                       eligible_since)
-            VALUES (\(familyID), \(members)::jsonb, \(decisionID), \(revision)::integer, \(rulesetID), \(isEligible), \(decidedOn)::date,
-                    CASE WHEN \(isEligible) THEN \(decidedOn)::date END)
+                                       eligible_since, attached_on, keyworker, attached_by)
+            SELECT family_id, members::jsonb, decision_id, decision_revision, ruleset_id, is_eligible, decided_on::date,
+                   eligible_since::date, attached_on::date, keyworker, attached_by
+            FROM unnest(\(rows.map(\.familyID))::uuid[], \(rows.map(\.members))::text[], \(rows.map(\.decisionID))::uuid[],
+                        \(rows.map(\.decisionRevision))::integer[], \(rows.map(\.rulesetID))::text[], \(rows.map(\.isEligible))::boolean[],
+                        \(rows.map(\.decidedOn))::text[], \(rows.map(\.eligibleSince))::text[], \(rows.map(\.attachedOn))::text[],
+                        \(rows.map(\.keyworker))::text[], \(rows.map(\.attachedBy))::text[])
+                 AS family (family_id, members, decision_id, decision_revision, ruleset_id, is_eligible, decided_on, eligible_since,
+                            attached_on, keyworker, attached_by)
             ON CONFLICT (family_id) DO UPDATE SET
-                members = excluded.members,
-                decision_id = CASE WHEN \(unescaped: lockedOnceAttached) THEN claims_family.decision_id ELSE excluded.decision_id END,
-                decision_revision = excluded.decision_revision,
-                ruleset_id = CASE WHEN \(unescaped: lockedOnceAttached) THEN claims_family.ruleset_id ELSE excluded.ruleset_id END,
-                is_eligible = CASE WHEN \(unescaped: lockedOnceAttached) THEN claims_family.is_eligible ELSE excluded.is_eligible END,
-                decided_on = CASE WHEN \(unescaped: lockedOnceAttached) THEN claims_family.decided_on ELSE excluded.decided_on END,
-                eligible_since = CASE WHEN \(unescaped: lockedOnceAttached) THEN claims_family.eligible_since
-                                      WHEN NOT excluded.is_eligible THEN NULL
-                                      ELSE coalesce(claims_family.eligible_since, excluded.eligible_since) END,
-                updated_at = now()
-            WHERE coalesce(claims_family.decision_revision < excluded.decision_revision,
-                           claims_family.decided_on IS NULL OR claims_family.decided_on <= excluded.decided_on)
-            """, preparedAs: "claims_family_decision")
-    }
-
-    /// Records that the authority started working with a family; the first
-    /// attachment stands (attaching again changes nothing).
-    /// - Returns: whether this was the family's first attachment.
-    @discardableResult
-    public static func recordAttachment(
-        familyID: UUID, attachedOn: String, keyworker: String, attachedBy: String, on connection: PostgresConnection
-    ) throws -> Bool {
-        try connection.execute(
-            """
-            INSERT INTO claims_family (family_id, attached_on, keyworker, attached_by)
-            VALUES (\(familyID), \(attachedOn)::date, \(keyworker), \(attachedBy))
-            ON CONFLICT (family_id) DO UPDATE SET attached_on = excluded.attached_on, keyworker = excluded.keyworker,
-                                                  attached_by = excluded.attached_by, updated_at = now()
-            WHERE claims_family.attached_on IS NULL
-            """, preparedAs: "claims_family_attachment") == 1
+                members = excluded.members, decision_id = excluded.decision_id, decision_revision = excluded.decision_revision,
+                ruleset_id = excluded.ruleset_id, is_eligible = excluded.is_eligible, decided_on = excluded.decided_on,
+                eligible_since = excluded.eligible_since, attached_on = excluded.attached_on, keyworker = excluded.keyworker,
+                attached_by = excluded.attached_by, updated_at = now()
+            """, preparedAs: "claims_family_write")
     }
 
     public static func families(_ familyIDs: [UUID], on connection: PostgresConnection) throws -> [Row] {
         try connection.query(
             """
-            SELECT family_id, members::text, decision_id, ruleset_id, is_eligible, eligible_since::text, attached_on::text,
-                   keyworker, attached_by
+            SELECT family_id, members::text, decision_id, decision_revision, ruleset_id, is_eligible, decided_on::text,
+                   eligible_since::text, attached_on::text, keyworker, attached_by
             FROM claims_family WHERE family_id = ANY(\(familyIDs)::uuid[])
             """, preparedAs: "claims_family_rows"
-        ).decode((UUID, String?, UUID?, String?, Bool?, String?, String?, String?, String?).self).map {
+        ).decode((UUID, String?, UUID?, Int?, String?, Bool?, String?, String?, String?, String?, String?).self).map {
             Row(
-                familyID: $0.0, members: $0.1, decisionID: $0.2, rulesetID: $0.3, isEligible: $0.4, eligibleSince: $0.5,
-                attachedOn: $0.6, keyworker: $0.7, attachedBy: $0.8)
+                familyID: $0.0, members: $0.1, decisionID: $0.2, decisionRevision: $0.3, rulesetID: $0.4, isEligible: $0.5,
+                decidedOn: $0.6, eligibleSince: $0.7, attachedOn: $0.8, keyworker: $0.9, attachedBy: $0.10)
         }
     }
 

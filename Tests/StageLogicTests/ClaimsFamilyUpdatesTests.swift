@@ -1,0 +1,112 @@
+import Contracts
+import Foundation
+import Pipeline
+import Rules
+import Store
+import Testing
+
+/// The claims stage's view of a family, folded from a batch's decisions and
+/// attachments in memory (one read and one write a batch).
+@Suite struct ClaimsFamilyUpdatesTests {
+    let family = UUID()
+    static let members = [
+        FamilyMember(id: "P1", dateOfBirth: CalendarDate(iso: "1980-02-14")!),
+        FamilyMember(id: "P2", dateOfBirth: CalendarDate(iso: "1998-06-01")!),
+        FamilyMember(id: "P3", dateOfBirth: CalendarDate(iso: "2003-09-10")!),
+    ]
+
+    /// A decision as screening makes it: with an adult on JSA, an offence and
+    /// 20% unauthorised absence the family meets all three criteria; with no
+    /// evidence, none.
+    func decided(revision: Int?, eligible: Bool, on day: String, members: [FamilyMember] = members) throws -> ClaimsFamilyUpdates.Change {
+        var records: [EvidenceRecord] = []
+        var terms: [SchoolTerm] = []
+        if eligible {
+            records = [
+                EvidenceRecord(id: "b", personID: "P1", fact: ReportedFact.benefitSpell(benefit: "JSA", from: CalendarDate(iso: "2011-01-04")!, to: nil).ruleFact),
+                EvidenceRecord(id: "o", personID: "P2", fact: ReportedFact.offence(date: CalendarDate(iso: "2013-03-10")!, proven: true).ruleFact),
+            ]
+            terms = [
+                SchoolTerm(id: "2012-AU", start: CalendarDate(iso: "2012-09-03")!, end: CalendarDate(iso: "2012-12-21")!),
+                SchoolTerm(id: "2013-SP", start: CalendarDate(iso: "2013-01-07")!, end: CalendarDate(iso: "2013-03-28")!),
+                SchoolTerm(id: "2013-SU", start: CalendarDate(iso: "2013-04-15")!, end: CalendarDate(iso: "2013-07-24")!),
+            ]
+            for child in ["P2", "P3"] {
+                for term in terms {
+                    records.append(
+                        EvidenceRecord(
+                            id: "\(child)-\(term.id)", personID: child,
+                            fact: ReportedFact.attendance(term: term, possibleSessions: 120, unauthorisedAbsences: 24, authorisedAbsences: 2)
+                                .ruleFact))
+                }
+            }
+        }
+        let decision = RulesEngine.eligibility(
+            family: Family(id: family.uuidString.lowercased(), members: members), evidence: Evidence(records: records, terms: terms),
+            asOf: try #require(CalendarDate(iso: day)), ruleset: try Ruleset.bundled("phase1-2012"))
+        try #require(decision.isEligible == eligible)
+        return .decided(EligibilityDecided(familyID: family, decisionID: UUID(), revision: revision, decision: decision, members: members))
+    }
+
+    func attached(on day: String, by user: String = "coordinator-1") -> ClaimsFamilyUpdates.Change {
+        .attached(
+            FamilyAttached(familyID: family, attachedOn: CalendarDate(iso: day)!, keyworker: "kw-1", recordedBy: user, recordedAt: Date()))
+    }
+
+    func fold(_ changes: [ClaimsFamilyUpdates.Change], onto current: ClaimsFamilyTable.Row? = nil) throws -> ClaimsFamilyTable.Row {
+        let rows = ClaimsFamilyUpdates.apply(changes, to: current.map { [family: $0] } ?? [:])
+        return try #require(rows.first { $0.familyID == family })
+    }
+
+    @Test func theLatestRevisionStandsWhateverOrderTheBatchHoldsThemIn() throws {
+        let first = try decided(revision: 1, eligible: false, on: "2013-09-01")
+        let second = try decided(revision: 2, eligible: true, on: "2013-09-01")
+        for order in [[first, second], [second, first]] {
+            let row = try fold(order)
+            #expect(row.decisionRevision == 2)
+            #expect(row.isEligible == true)
+            #expect(row.eligibleSince == "2013-09-01")
+        }
+    }
+
+    @Test func decisionsSentWithoutARevisionAreOrderedByDay() throws {
+        let row = try fold([try decided(revision: nil, eligible: true, on: "2013-09-02"), try decided(revision: nil, eligible: false, on: "2013-09-01")])
+        #expect(row.isEligible == true)
+        #expect(row.decidedOn == "2013-09-02")
+    }
+
+    @Test func eligibilityCountsAtEntryOnceAnEligibleFamilyIsAttached() throws {
+        let eligible = try decided(revision: 1, eligible: true, on: "2013-09-01")
+        guard case .decided(let counted) = eligible else { return }
+        let fewer = Array(Self.members.prefix(2))
+        let row = try fold([eligible, attached(on: "2013-09-16"), try decided(revision: 2, eligible: false, on: "2013-12-01", members: fewer)])
+        #expect(row.isEligible == true)
+        #expect(row.decisionID == counted.decisionID)
+        #expect(row.decidedOn == "2013-09-01")
+        #expect(row.eligibleSince == "2013-09-01")
+        #expect(row.decisionRevision == 2)
+        #expect(row.members == ContractJSON.encode(fewer))
+    }
+
+    @Test func aFamilyNoLongerEligibleBeforeAttachmentLosesItsEligibleDay() throws {
+        var row = try fold([try decided(revision: 1, eligible: true, on: "2013-09-01"), try decided(revision: 2, eligible: false, on: "2013-10-01")])
+        #expect(row.isEligible == false)
+        #expect(row.eligibleSince == nil)
+        row = try fold([try decided(revision: 3, eligible: true, on: "2013-11-01")], onto: row)
+        #expect(row.eligibleSince == "2013-11-01")
+        #expect(row.decisionRevision == 3)
+    }
+
+    @Test func theFirstAttachmentStandsAcrossBatches() throws {
+        let row = try fold([attached(on: "2013-09-16", by: "coordinator-1"), attached(on: "2013-10-01", by: "coordinator-2")])
+        #expect(row.attachedOn == "2013-09-16")
+        #expect(row.attachedBy == "coordinator-1")
+        #expect(row.isEligible == nil)
+        #expect(ClaimsFamilyUpdates.apply([attached(on: "2013-11-01")], to: [family: row]).isEmpty)
+    }
+
+    @Test func onlyTheFamiliesAChangeAltersAreWritten() throws {
+        let row = try fold([try decided(revision: 2, eligible: true, on: "2013-09-01")])
+        #expect(ClaimsFamilyUpdates.apply([try decided(revision: 1, eligible: false, on: "2013-08-01")], to: [family: row]).isEmpty)
+    }
+}
