@@ -39,7 +39,7 @@ struct ScreeningHandler: StageHandler {
     struct Timing: Sendable {
         /// How long after its last event a family with evidence is decided.
         var settle: Duration
-        /// How long after its last event a family with no evidence yet is decided.
+        /// How long after its last event a new family with no evidence yet is decided.
         var awaitingEvidence: Duration
     }
 

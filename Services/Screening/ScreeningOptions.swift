@@ -7,7 +7,7 @@ struct ScreeningOptions: ParsableArguments {
     @Option(help: "Milliseconds a family's events must stop coming before it is decided, so an acceptance and its evidence, spread over many batches, make one decision. Env SCREENING_SETTLE_MS; default 1000.")
     var settleMs: Int?
 
-    @Option(help: "Seconds a family with no evidence yet waits for its first before it is decided (not eligible). Env SCREENING_EVIDENCE_WAIT_S; default 300.")
+    @Option(help: "Seconds a family referred with no evidence yet, and never decided, waits for its first evidence before it is decided (not eligible). Env SCREENING_EVIDENCE_WAIT_S; default 300.")
     var evidenceWaitS: Int?
 
     /// - Throws: ``WorkerOptionsError`` naming the variable that is malformed.

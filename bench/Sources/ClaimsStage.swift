@@ -51,7 +51,7 @@ struct ClaimsStage: AsyncParsableCommand {
         var evidence = screened.compactMap { $0.1 as? EvidenceRecorded }
         evidence.append(
             EvidenceRecorded(
-                familyID: accepted.familyID, evidenceID: "bench/\(number)-job", personID: "P1",
+                familyID: accepted.familyID, evidenceID: "bench/\(accepted.familyID)-job", personID: "P1",
                 fact: .employmentSpell(from: CalendarDate(iso: "2013-10-02")!, to: nil), recordedAt: Date()))
         let decision = RulesEngine.eligibility(
             family: Family(id: accepted.familyID.uuidString.lowercased(), members: accepted.members),

@@ -65,7 +65,7 @@ struct ScreeningStage: AsyncParsableCommand {
                 isNewFamily: true, reasons: ["youth offending"]))
         ]
         func evidence(_ id: String, _ person: String, _ fact: ReportedFact) -> (String, any Contract) {
-            (topics.evidenceRecorded, EvidenceRecorded(familyID: familyID, evidenceID: "bench/\(number)-\(id)", personID: person, fact: fact, recordedAt: now))
+            (topics.evidenceRecorded, EvidenceRecorded(familyID: familyID, evidenceID: "bench/\(familyID)-\(id)", personID: person, fact: fact, recordedAt: now))
         }
         messages.append(evidence("benefit", "P1", .benefitSpell(benefit: "JSA", from: CalendarDate(iso: "2011-01-04")!, to: nil)))
         messages.append(

@@ -6,10 +6,10 @@ import Postgres
 public enum ScreeningPendingTable {
     /// Makes these families due again, whether or not they were pending, in
     /// one statement: `settle` after this transaction began for a family
-    /// screening holds evidence about, `awaitingEvidence` after it for one
-    /// it holds none about yet (its evidence usually follows its referral).
-    /// Call it holding the families' screening locks, after recording the
-    /// batch's evidence.
+    /// screening holds evidence about or has decided before,
+    /// `awaitingEvidence` after it for a new one with no evidence yet (its
+    /// evidence usually follows its referral). Call it holding the families'
+    /// screening locks, after recording the batch's evidence.
     public static func touch(
         _ familyIDs: some Collection<UUID>, settle: Duration, awaitingEvidence: Duration, on connection: PostgresConnection
     ) throws {
@@ -20,6 +20,8 @@ public enum ScreeningPendingTable {
             SELECT family_id,
                    now() + make_interval(secs => CASE WHEN EXISTS (SELECT FROM screening_evidence AS evidence
                                                                    WHERE evidence.family_id = family.family_id)
+                                                           OR EXISTS (SELECT FROM eligibility_decision AS decision
+                                                                      WHERE decision.family_id = family.family_id)
                                                       THEN \(settle.timeInterval)::float8 ELSE \(awaitingEvidence.timeInterval)::float8 END)
             FROM unnest(\(familyIDs.sorted { $0.uuidString < $1.uuidString })::uuid[]) AS family (family_id)
             ON CONFLICT (family_id) DO UPDATE SET due_at = excluded.due_at

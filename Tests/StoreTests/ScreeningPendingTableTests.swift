@@ -1,0 +1,59 @@
+import Foundation
+import IntegrationSupport
+import Postgres
+import Store
+import Testing
+
+/// The families screening will decide once their events stop coming.
+@Suite struct ScreeningPendingTableTests {
+    @Test func aNewFamilyWithNoEvidenceWaitsForItAndOneWithEvidenceOrADecisionSettlesSoon() async throws {
+        try await TestEnvironment.withTestSchema { pool in
+            try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).apply(Migration.bundled())
+            let (referredOnly, withEvidence, decidedBefore) = (UUID(), UUID(), UUID())
+            try await pool.withTransaction { connection in
+                _ = try EvidenceTable.screening.upsert(
+                    [.init(evidenceID: "OFF-1", familyID: withEvidence, personID: "P1", fact: "{}", recordedAt: Date())], on: connection)
+                // A family decided before whose only record was corrected away.
+                try EligibilityDecisionTable.insert(
+                    [
+                        .init(
+                            decisionID: UUID(), familyID: decidedBefore, revision: 1, decidedBy: "turnaround-screening", decidedOn: "2013-09-01",
+                            rulesetID: "phase1-2012", rulesetVersion: "1.0.0", rulesetHash: "h", isEligible: false, metCriteria: [],
+                            summary: "not eligible", decision: "{}")
+                    ], on: connection)
+                try ScreeningPendingTable.touch(
+                    [referredOnly, withEvidence, decidedBefore], settle: .seconds(1), awaitingEvidence: .seconds(600), on: connection)
+            }
+            let waits = try await pool.withConnection {
+                try $0.query("SELECT family_id, extract(epoch FROM due_at - now())::float8 FROM screening_pending").decode((UUID, Double).self)
+            }
+            let due = Dictionary(uniqueKeysWithValues: waits.map { ($0.0, $0.1) })
+            #expect(due.count == 3)
+            #expect(due[referredOnly, default: 0] > 500)
+            #expect(due[withEvidence, default: 600] < 60)
+            #expect(due[decidedBefore, default: 600] < 60)
+        }
+    }
+
+    @Test func aFamilyABatchMadeDueAgainAfterItWasReadIsNotTaken() async throws {
+        try await TestEnvironment.withTestSchema { pool in
+            try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).apply(Migration.bundled())
+            let (touchedAgain, settled) = (UUID(), UUID())
+            try await pool.withTransaction {
+                try ScreeningPendingTable.touch([touchedAgain, settled], settle: .zero, awaitingEvidence: .zero, on: $0)
+            }
+            let configuration = pool.configuration
+            let taken = try await pool.withTransaction { decider in
+                let due = try ScreeningPendingTable.due(limit: 10, on: decider).map(\.familyID)
+                // A batch about one of them commits before the decider takes them.
+                try PostgresConnection(configuration: configuration).withTransaction {
+                    try ScreeningPendingTable.touch([touchedAgain], settle: .seconds(60), awaitingEvidence: .seconds(60), on: $0)
+                }
+                return try ScreeningPendingTable.take(due, on: decider)
+            }
+            #expect(taken == [settled])
+            #expect(
+                try await pool.withConnection { try ScreeningPendingTable.pending(among: [touchedAgain, settled], on: $0) } == [touchedAgain])
+        }
+    }
+}
