@@ -12,8 +12,9 @@ import Testing
         try #require(evidence.count == 16)
         try await PipelineHarness.with { pipeline in
             let key = try await pipeline.registerAgency("feeds")
-            // Windows long enough that each step below comes well inside them.
-            let windows = ["SCREENING_SETTLE_MS": "10000", "SCREENING_EVIDENCE_WAIT_S": "600"]
+            // Windows long enough that each step below comes well inside them, also
+            // beside the whole suite on two cores (a step has taken over 10 s there).
+            let windows = ["SCREENING_SETTLE_MS": "30000", "SCREENING_EVIDENCE_WAIT_S": "600"]
             try await pipeline.withServices(screeningAsOf: "2013-09-01", claimsAsOf: "2014-09-30", settings: windows) {
                 try await pipeline.submit("referrals", lines: corpus.referrals, named: "referrals.jsonl", agency: "feeds", keyFile: key)
                 try await PipelineHarness.eventually("both acceptances screened") { try await pipeline.applied(by: "screening") == 2 }

@@ -16,6 +16,8 @@ struct StageProcess {
         var environment = ProcessInfo.processInfo.environment
         environment["TOPIC_PREFIX"] = prefix
         environment["WORKER_HTTP_PORT"] = String(port)
+        // As the image runs them (deploy/Dockerfile).
+        environment["MALLOC_ARENA_MAX"] = environment["MALLOC_ARENA_MAX"] ?? "2"
         environment.merge(extra) { _, given in given }
         process.environment = environment
         process.standardOutput = FileHandle.nullDevice
