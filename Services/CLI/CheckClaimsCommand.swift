@@ -31,7 +31,7 @@ struct CheckClaimsCommand: AsyncParsableCommand {
 
         let families = try await pool.withConnection { connection in
             Array(Set(try ClaimsFamilyTable.allFamilyIDs(on: connection) + ResultClaimTable.claimedFamilyIDs(rulesetID: ruleset.id, on: connection)))
-                .sorted { $0.uuidString < $1.uuidString }
+                .sorted()
         }
         let fixing = repair.fix
         var findings: [Claimer.Review] = []

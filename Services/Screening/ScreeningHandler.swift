@@ -76,14 +76,14 @@ struct ScreeningHandler: StageHandler {
         // The latest acceptance of each family stands.
         var members: [UUID: String] = [:]
         for case .accepted(let message) in events { members[message.familyID] = ContractJSON.encode(message.members) }
-        try ScreeningFamilyTable.upsert(members.map { ($0.key, $0.value) }.sorted { $0.0.uuidString < $1.0.uuidString }, on: connection)
+        try ScreeningFamilyTable.upsert(members.map { ($0.key, $0.value) }.sorted { $0.0 < $1.0 }, on: connection)
         let movedFrom = try FamilyEvidence.record(events.compactMap(\.evidence), in: .screening, on: connection)
         try ScreeningPendingTable.touch(
             movedFrom.union(events.map(\.familyID)), settle: timing.settle, awaitingEvidence: timing.awaitingEvidence, on: connection)
     }
 
-    /// Looks for due families as often as a tenth of the settle window, at
-    /// most every quarter second.
+    /// Looks for due families every tenth of the settle window, and at least
+    /// every quarter second.
     var dueWorkInterval: Duration? { max(.milliseconds(10), min(timing.settle / 10, .milliseconds(250))) }
 
     /// Decides the families that are due. A family a batch holds is left to

@@ -35,7 +35,7 @@ public struct Claimer: Sendable {
         let evidence = try FamilyEvidence.load(of: familyIDs, from: .claims, on: connection)
         let claimed = try ResultClaimTable.claimed(of: familyIDs, rulesetID: ruleset.id, on: connection)
         var reviews: [Review] = []
-        for familyID in familyIDs.sorted(by: { $0.uuidString < $1.uuidString }) {
+        for familyID in familyIDs.sorted() {
             let made = claimed[familyID] ?? []
             var review = Review(familyID: familyID, due: [], unsupported: [])
             guard let row = rows[familyID], row.isEligible == true, let attachedOn = row.attachedOn.flatMap(CalendarDate.init(iso:)),

@@ -46,7 +46,7 @@ public struct Screener: Sendable {
         _ familyIDs: [UUID], asOf: (EligibilityDecisionTable.Latest?) -> CalendarDate, on connection: PostgresConnection
     ) throws -> [Review] {
         let members = try ScreeningFamilyTable.members(of: familyIDs, on: connection)
-        let known = members.keys.sorted { $0.uuidString < $1.uuidString }
+        let known = members.keys.sorted()
         let evidence = try FamilyEvidence.load(of: known, from: .screening, on: connection)
         let latest = try EligibilityDecisionTable.latest(of: known, on: connection)
         return try known.map { familyID in

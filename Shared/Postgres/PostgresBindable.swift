@@ -43,7 +43,7 @@ extension Bool: PostgresBindable {
 }
 
 extension UUID: PostgresBindable {
-    public var postgresParameter: PostgresParameter { .text(uuidString.lowercased()) }
+    public var postgresParameter: PostgresParameter { .text(PostgresHex.uuidText(self)) }
 }
 
 extension Date: PostgresBindable {
@@ -127,6 +127,45 @@ enum PostgresHex {
             index += 2
         }
         return bytes
+    }
+
+    /// A UUID's text form in lower case, as Postgres writes it. Written by
+    /// hand: Foundation formats it with `sprintf`, and whole columns of a
+    /// batch's ids pass through here.
+    static func uuidText(_ uuid: UUID) -> String {
+        withUnsafeBytes(of: uuid.uuid) { bytes in
+            var utf8: [UInt8] = []
+            utf8.reserveCapacity(36)
+            for (index, byte) in bytes.enumerated() {
+                if index == 4 || index == 6 || index == 8 || index == 10 { utf8.append(UInt8(ascii: "-")) }
+                utf8.append(digits[Int(byte >> 4)])
+                utf8.append(digits[Int(byte & 0x0f)])
+            }
+            return String(decoding: utf8, as: UTF8.self)
+        }
+    }
+
+    /// Reads a UUID's text form (either case, with its four hyphens); nil when it is not one.
+    static func uuid(fromText text: String) -> UUID? {
+        let utf8 = text.utf8
+        return utf8.withContiguousStorageIfAvailable { characters -> UUID? in
+            guard characters.count == 36 else { return nil }
+            var bytes: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            let parsed = withUnsafeMutableBytes(of: &bytes) { output -> Bool in
+                var position = 0
+                for index in 0..<16 {
+                    if index == 4 || index == 6 || index == 8 || index == 10 {
+                        guard characters[position] == UInt8(ascii: "-") else { return false }
+                        position += 1
+                    }
+                    guard let high = nibble(characters[position]), let low = nibble(characters[position + 1]) else { return false }
+                    output[index] = high << 4 | low
+                    position += 2
+                }
+                return true
+            }
+            return parsed ? UUID(uuid: bytes) : nil
+        } ?? UUID(uuidString: String(text))
     }
 
     private static func nibble(_ digit: UInt8) -> UInt8? {

@@ -35,8 +35,9 @@ public final class PostgresConnection {
         // Statements are prepared once per connection and run once per batch
         // of hundreds of rows, so planning each run costs little; a generic
         // plan, cached while a table was small (every table starts empty),
-        // would scan it whole on every run long after it has grown.
-        let setting = PQexec(handle, "SET plan_cache_mode = force_custom_plan")
+        // would scan it whole on every run long after it has grown. Dates and
+        // times are read in the ISO style whatever the server's default.
+        let setting = PQexec(handle, "SET plan_cache_mode = force_custom_plan; SET DateStyle = ISO")
         let settingStatus = PQresultStatus(setting)
         PQclear(setting)
         guard settingStatus == PGRES_COMMAND_OK else {

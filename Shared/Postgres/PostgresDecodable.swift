@@ -44,7 +44,10 @@ extension Bool: PostgresDecodable {
 }
 
 extension UUID: PostgresDecodable {
-    public init?(postgresText text: String) { self.init(uuidString: text) }
+    public init?(postgresText text: String) {
+        guard let uuid = PostgresHex.uuid(fromText: text) else { return nil }
+        self = uuid
+    }
 }
 
 extension Data: PostgresDecodable {

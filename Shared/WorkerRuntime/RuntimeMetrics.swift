@@ -145,7 +145,7 @@ struct RuntimeMetrics: Sendable {
 
     private var dueWorkDoneCounter: Counter {
         registry.counter("turnaround_due_work_done_total", labels: serviceLabel,
-            help: "Items of put-off work done once due (families decided after their settle window).")
+            help: "Items of put-off work taken once due and done (families screened after their settle window, decided anew or not).")
     }
 
     private var dueWorkErrorsCounter: Counter {

@@ -67,7 +67,7 @@ public enum Worker {
             })
         let group = try serviceGroup(
             consumer, postgres: options.postgres, kafka: options.kafka, runsRelay: options.runsRelay, relayHealth: relayHealth,
-            dueWorkHealth: dueWorkHealth ?? LoopHealth(), shutdownTimeout: options.shutdownTimeout, logger: logger, signals: [.sigterm, .sigint], first: [ops])
+            dueWorkHealth: dueWorkHealth, shutdownTimeout: options.shutdownTimeout, logger: logger, signals: [.sigterm, .sigint], first: [ops])
         // Past its timeout the group cancels what is still draining: what
         // those batches held is applied again by the next owner, but an
         // operator must hear of it, and so must the orchestrator.
@@ -97,9 +97,9 @@ public enum Worker {
     /// it counts as failed.
     public static let checkTimeout = Duration.seconds(2)
 
-    /// How long the poll loop or the relay's loop may go without turning
-    /// before the process is reported not alive: longer than any wait in
-    /// them (a delivery times out after 30 s, a retry waits at most
+    /// How long the poll loop, the relay's loop or the put-off work's loop
+    /// may go without turning before the process is reported not alive:
+    /// longer than any wait in them (a delivery times out after 30 s, a retry waits at most
     /// `WORKER_RETRY_MAX_DELAY_MS`).
     public static let livenessLimit = Duration.seconds(90)
 
@@ -110,7 +110,7 @@ public enum Worker {
     /// what both wrote, and the ops port last.
     public static func serviceGroup<Handler: WorkerHandler>(
         _ consumer: ConsumerWorker<Handler>, postgres: PostgresConfiguration, kafka: KafkaConfiguration,
-        runsRelay: Bool = true, relayHealth: LoopHealth? = nil, dueWorkHealth: LoopHealth = LoopHealth(), shutdownTimeout: Duration,
+        runsRelay: Bool = true, relayHealth: LoopHealth? = nil, dueWorkHealth: LoopHealth? = nil, shutdownTimeout: Duration,
         logger: Logger, signals: [UnixSignal],
         first: [any Service] = []
     ) throws -> ServiceGroup {
@@ -126,7 +126,8 @@ public enum Worker {
         services.append(
             .init(service: RetentionSweeper(configuration: consumer.configuration, postgres: postgres, logger: logger, registry: registry)))
         if let dueWork = DueWorkLoop(
-            handler: consumer.handler, configuration: consumer.configuration, postgres: postgres, health: dueWorkHealth, logger: logger,
+            handler: consumer.handler, configuration: consumer.configuration, postgres: postgres, health: dueWorkHealth ?? LoopHealth(),
+            logger: logger,
             registry: registry)
         {
             services.append(.init(service: dueWork))

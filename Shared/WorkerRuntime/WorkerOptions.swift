@@ -72,11 +72,11 @@ public struct WorkerOptions: ParsableArguments {
 extension WorkerOptions {
     /// A positive whole-number setting: the option if given, else its
     /// environment variable, else the default.
-    /// - Throws: ``WorkerOptionsError`` naming the variable when it is not a positive whole number.
+    /// - Throws: ``WorkerOptionsError`` naming the variable when the option
+    ///   or the variable is not a positive whole number.
     public static func positiveNumber(_ option: Int?, variable: String, default fallback: Int, environment: [String: String]) throws -> Int {
-        if let option { return option }
-        guard let text = environment[variable] else { return fallback }
-        guard let value = Int(text), value > 0 else { throw WorkerOptionsError(variable: variable, expected: "a positive whole number") }
+        guard let value = option ?? environment[variable].map({ Int($0) ?? 0 }) else { return fallback }
+        guard value > 0 else { throw WorkerOptionsError(variable: variable, expected: "a positive whole number") }
         return value
     }
 }

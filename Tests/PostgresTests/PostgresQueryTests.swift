@@ -22,6 +22,20 @@ import Testing
         #expect(names.postgresParameter == .text(#"{"a \"quoted\" one",NULL,"back\\slash"}"#))
     }
 
+    @Test func uuidsAreSentAndReadAsPostgresWritesThem() {
+        for _ in 0..<100 {
+            let id = UUID()
+            #expect(id.postgresParameter == .text(id.uuidString.lowercased()))
+            #expect(UUID(postgresText: id.uuidString.lowercased()) == id)
+            #expect(UUID(postgresText: id.uuidString) == id)
+        }
+        let text = "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"
+        #expect(UUID(postgresText: text)?.uuidString == text.uppercased())
+        for malformed in ["", "a0eebc99", "a0eebc999c0b4ef8bb6d6bb9bd380a11", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1g", "a0eebc99-9c0b-4ef8-bb6d+6bb9bd380a11"] {
+            #expect(UUID(postgresText: malformed) == nil, "\(malformed)")
+        }
+    }
+
     @Test func queryDescriptionShowsNoValues() {
         let secret = "Jane Doe"
         let query: PostgresQuery = "INSERT INTO person (name) VALUES (\(secret))"

@@ -57,3 +57,22 @@ import Testing
         }
     }
 }
+
+/// The locks screening's decider takes: those no batch holds, never waiting.
+@Suite struct AdvisoryLocksTests {
+    @Test func lockFreeTakesTheKeysNobodyHoldsAndLeavesTheRest() async throws {
+        try await TestEnvironment.withTestSchema { pool in
+            let configuration = pool.configuration
+            let (held, free) = (UUID().uuidString, UUID().uuidString)
+            let taken = try await pool.withTransaction { decider in
+                let batch = try PostgresConnection(configuration: configuration)
+                try batch.execute("BEGIN")
+                try AdvisoryLocks.screeningFamilies.lock([held], on: batch)
+                let taken = try AdvisoryLocks.screeningFamilies.lockFree([held, free], on: decider)
+                try batch.execute("ROLLBACK")
+                return taken
+            }
+            #expect(taken == [free])
+        }
+    }
+}

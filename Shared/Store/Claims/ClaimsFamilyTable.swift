@@ -46,7 +46,7 @@ public enum ClaimsFamilyTable {
     /// Call it holding the families' claims locks.
     public static func write(_ rows: [Row], on connection: PostgresConnection) throws {
         guard !rows.isEmpty else { return }
-        let rows = rows.sorted { $0.familyID.uuidString < $1.familyID.uuidString }
+        let rows = rows.sorted { $0.familyID < $1.familyID }
         try connection.execute(
             """
             INSERT INTO claims_family (family_id, members, decision_id, decision_revision, ruleset_id, is_eligible, decided_on,

@@ -5,7 +5,8 @@ import Postgres
 /// and not decided since, each with the time it falls due.
 public enum ScreeningPendingTable {
     /// Makes these families due again, whether or not they were pending, in
-    /// one statement: `settle` after this transaction began for a family
+    /// one statement: `settle` after now (the statement's time: a batch that
+    /// waited for the families' locks counts from when it got them) for a family
     /// screening holds evidence about or has decided before,
     /// `awaitingEvidence` after it for a new one with no evidence yet (its
     /// evidence usually follows its referral). Call it holding the families'
@@ -18,12 +19,12 @@ public enum ScreeningPendingTable {
             """
             INSERT INTO screening_pending (family_id, due_at)
             SELECT family_id,
-                   now() + make_interval(secs => CASE WHEN EXISTS (SELECT FROM screening_evidence AS evidence
+                   statement_timestamp() + make_interval(secs => CASE WHEN EXISTS (SELECT FROM screening_evidence AS evidence
                                                                    WHERE evidence.family_id = family.family_id)
                                                            OR EXISTS (SELECT FROM eligibility_decision AS decision
                                                                       WHERE decision.family_id = family.family_id)
                                                       THEN \(settle.timeInterval)::float8 ELSE \(awaitingEvidence.timeInterval)::float8 END)
-            FROM unnest(\(familyIDs.sorted { $0.uuidString < $1.uuidString })::uuid[]) AS family (family_id)
+            FROM unnest(\(familyIDs.sorted())::uuid[]) AS family (family_id)
             ON CONFLICT (family_id) DO UPDATE SET due_at = excluded.due_at
             """, preparedAs: "screening_pending_touch")
     }
