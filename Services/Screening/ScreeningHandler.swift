@@ -34,6 +34,9 @@ struct ScreeningHandler: StageHandler {
     static let serviceName = "turnaround-screening"
     /// The most families decided in one transaction.
     static let familiesPerTurn = 500
+    /// How long a family whose stored members or evidence cannot be read
+    /// waits before it is tried again.
+    static let unreadableRetry = Duration.seconds(3600)
 
     /// When a touched family falls due for its decision.
     struct Timing: Sendable {
@@ -97,11 +100,29 @@ struct ScreeningHandler: StageHandler {
         let taken = try ScreeningPendingTable.take(free.compactMap(UUID.init(uuidString:)), on: connection)
         let screener = Screener(ruleset: ruleset)
         let asOf = today()
-        let reviews = try screener.review(taken, asOf: { _ in asOf }, on: connection)
+        var reviews: [Screener.Review] = []
+        var setAside: [DueWork.SetAside] = []
+        do {
+            reviews = try screener.review(taken, asOf: { _ in asOf }, on: connection)
+        } catch is ContractError {
+            // What screening stored about a family cannot be read: decide the
+            // others, and put that one off rather than hold them all up.
+            var unreadable: [UUID] = []
+            for familyID in taken {
+                do {
+                    reviews += try screener.review([familyID], asOf: { _ in asOf }, on: connection)
+                } catch let error as ContractError {
+                    unreadable.append(familyID)
+                    setAside.append(DueWork.SetAside(item: "family \(familyID.uuidString.lowercased())", reason: error.description))
+                }
+            }
+            try ScreeningPendingTable.postpone(unreadable, by: Self.unreadableRetry, on: connection)
+        }
         for decided in try screener.record(reviews.filter(\.differsFromLatest), decidedBy: Self.serviceName, on: connection) {
             batch.emit(decided, to: topics.eligibilityDecided)
         }
         return DueWork(
-            done: taken.count, moreDue: due.count == Self.familiesPerTurn && !taken.isEmpty, overdueSeconds: longestDue.overdueSeconds)
+            done: taken.count - setAside.count, moreDue: due.count == Self.familiesPerTurn && !taken.isEmpty,
+            overdueSeconds: longestDue.overdueSeconds, setAside: setAside)
     }
 }

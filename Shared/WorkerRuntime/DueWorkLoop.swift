@@ -9,7 +9,9 @@ import Store
 /// ``WorkerHandler/dueWorkInterval`` while nothing is due, at once again
 /// while more is. What a turn emits goes to the outbox in its transaction,
 /// and the relay publishes it like a batch's. A failed turn is rolled back,
-/// counted, logged and tried again after a pause: the work stays due.
+/// counted, logged and tried again after a pause: the work stays due. An
+/// item the handler cannot do is put off by the handler and logged here
+/// (``DueWork/setAside``), so it holds up nothing else.
 struct DueWorkLoop<Handler: WorkerHandler>: Service {
     private let handler: Handler
     private let interval: Duration
@@ -54,6 +56,10 @@ struct DueWorkLoop<Handler: WorkerHandler>: Service {
                 failures = 0
                 health.succeeded()
                 metrics.dueWork(work)
+                for item in work.setAside {
+                    logger.error(
+                        "put-off work set an item aside; it is tried again later", metadata: ["item": "\(item.item)", "reason": "\(item.reason)"])
+                }
                 if work.moreDue { continue }
                 await pause(interval)
             } catch {

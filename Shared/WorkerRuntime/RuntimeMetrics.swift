@@ -158,8 +158,14 @@ struct RuntimeMetrics: Sendable {
             help: "How long the longest-waiting due item had been due at the last turn: how far the stage is behind (0 when none is).")
     }
 
+    private var dueWorkSetAsideCounter: Counter {
+        registry.counter("turnaround_due_work_set_aside_total", labels: serviceLabel,
+            help: "Items of put-off work that could not be done and were put off for later (each logged at error with its reason).")
+    }
+
     func dueWork(_ work: DueWork) {
         dueWorkDoneCounter.increment(by: Int64(work.done))
+        dueWorkSetAsideCounter.increment(by: Int64(work.setAside.count))
         dueWorkOverdueGauge.set(work.overdueSeconds)
     }
 
@@ -168,6 +174,7 @@ struct RuntimeMetrics: Sendable {
     /// The put-off work's counters and gauge, exported from the start.
     func prepareDueWork() {
         _ = dueWorkErrorsCounter
+        _ = dueWorkSetAsideCounter
         dueWork(.none)
     }
 

@@ -60,11 +60,26 @@ public struct DueWork: Sendable {
     /// How long the longest-waiting due item had been due when the turn
     /// began: how far the stage is behind (0 when nothing was due).
     public var overdueSeconds: Double
+    /// Items the turn could not do and put off for later, so they hold up
+    /// nothing else: the runtime logs each with its reason and counts them.
+    public var setAside: [SetAside]
 
-    public init(done: Int, moreDue: Bool, overdueSeconds: Double) {
+    /// An item put off because it cannot be done now, named without personal data.
+    public struct SetAside: Sendable {
+        public var item: String
+        public var reason: String
+
+        public init(item: String, reason: String) {
+            self.item = item
+            self.reason = reason
+        }
+    }
+
+    public init(done: Int, moreDue: Bool, overdueSeconds: Double, setAside: [SetAside] = []) {
         self.done = done
         self.moreDue = moreDue
         self.overdueSeconds = overdueSeconds
+        self.setAside = setAside
     }
 
     /// Nothing was due.

@@ -52,4 +52,34 @@ import Testing
             }
         }
     }
+
+    @Test func aFamilyWhoseStoredMembersCannotBeReadIsSetAsideAndTheOthersAreDecided() async throws {
+        try await PipelineHarness.with { pipeline in
+            let (unreadable, readable) = (UUID().uuidString.lowercased(), UUID().uuidString.lowercased())
+            let outputs = try await pipeline.withServices(screeningAsOf: "2013-09-01", claimsAsOf: "2014-09-30") {
+                // What an earlier build might have left: members screening cannot read.
+                try await pipeline.pool.withConnection { connection in
+                    try connection.execute(
+                        """
+                        INSERT INTO screening_family (family_id, members)
+                        VALUES (\(unreadable)::uuid, '[{"id": 7}]'), (\(readable)::uuid, '[{"id": "P1", "dateOfBirth": "1980-02-14"}]')
+                        """)
+                    try connection.execute(
+                        "INSERT INTO screening_pending (family_id, due_at) VALUES (\(unreadable)::uuid, now()), (\(readable)::uuid, now())")
+                }
+                try await PipelineHarness.eventually("the readable family decided") {
+                    try await pipeline.count("SELECT count(*) FROM eligibility_decision WHERE family_id = \(readable)::uuid") == 1
+                }
+                #expect(try await pipeline.count("SELECT count(*) FROM eligibility_decision WHERE family_id = \(unreadable)::uuid") == 0)
+                // Put off for an hour, still counted as awaiting its decision.
+                #expect(
+                    try await pipeline.count(
+                        "SELECT count(*) FROM screening_pending WHERE family_id = \(unreadable)::uuid AND due_at > now() + interval '30 minutes'")
+                        == 1)
+            }
+            let screening = outputs.filter { $0.stage == "screening" }.map(\.output).joined()
+            #expect(screening.contains("set an item aside"), "\(screening)")
+            #expect(screening.contains("family \(unreadable)"), "\(screening)")
+        }
+    }
 }
