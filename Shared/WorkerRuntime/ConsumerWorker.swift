@@ -49,8 +49,7 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
         handler: Handler, configuration: WorkerConfiguration, pool: PostgresPool, kafka: KafkaConfiguration, logger: Logger,
         registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
     ) throws {
-        var logger = logger
-        logger[metadataKey: "service"] = "\(configuration.serviceName)"
+        let logger = configuration.naming(logger)
         let assignment = Assignment()
         let lanes = (0..<configuration.lanes).map { _ in LaneQueue(batchSize: configuration.batchSize) }
         let metrics = RuntimeMetrics(service: configuration.serviceName, topics: configuration.topics, registry: registry)

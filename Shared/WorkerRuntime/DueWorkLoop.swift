@@ -27,19 +27,14 @@ struct DueWorkLoop<Handler: WorkerHandler>: Service {
         registry: PrometheusCollectorRegistry
     ) {
         guard let interval = handler.dueWorkInterval else { return nil }
-        var own = postgres
-        own.maxConnections = 1
-        own.applicationName = configuration.serviceName + "-due-work"
         self.handler = handler
         self.interval = interval
         self.configuration = configuration
-        self.pool = PostgresPool(configuration: own, logger: logger)
+        self.pool = configuration.connectionOfItsOwn(postgres, for: "due-work", logger: logger)
         self.metrics = RuntimeMetrics(service: configuration.serviceName, registry: registry)
         metrics.prepareDueWork()
         self.health = health
-        var logger = logger
-        logger[metadataKey: "service"] = "\(configuration.serviceName)"
-        self.logger = logger
+        self.logger = configuration.naming(logger)
     }
 
     func run() async throws {

@@ -42,18 +42,13 @@ public struct OutboxRelay: Service {
         configuration: WorkerConfiguration, postgres: PostgresConfiguration, makeProducer: @escaping ProducerFactory,
         health: LoopHealth = LoopHealth(), logger: Logger, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
     ) {
-        var own = postgres
-        own.maxConnections = 1
-        own.applicationName = configuration.serviceName + "-outbox-relay"
         self.configuration = configuration
-        self.listener = PostgresPool(configuration: own, logger: logger)
+        self.listener = configuration.connectionOfItsOwn(postgres, for: "outbox-relay", logger: logger)
         self.makeProducer = makeProducer
         self.metrics = RuntimeMetrics(service: configuration.serviceName, registry: registry)
         metrics.prepareRelay()
         self.health = health
-        var logger = logger
-        logger[metadataKey: "service"] = "\(configuration.serviceName)"
-        self.logger = logger
+        self.logger = configuration.naming(logger)
     }
 
     private var stage: String { configuration.serviceName }

@@ -22,15 +22,10 @@ struct RetentionSweeper: Service {
     private let logger: Logger
 
     init(configuration: WorkerConfiguration, postgres: PostgresConfiguration, logger: Logger, registry: PrometheusCollectorRegistry) {
-        var own = postgres
-        own.maxConnections = 1
-        own.applicationName = configuration.serviceName + "-retention"
         self.configuration = configuration
-        self.pool = PostgresPool(configuration: own, logger: logger)
+        self.pool = configuration.connectionOfItsOwn(postgres, for: "retention", logger: logger)
         self.metrics = RuntimeMetrics(service: configuration.serviceName, registry: registry)
-        var logger = logger
-        logger[metadataKey: "service"] = "\(configuration.serviceName)"
-        self.logger = logger
+        self.logger = configuration.naming(logger)
     }
 
     func run() async throws {

@@ -1,3 +1,6 @@
+import Logging
+import Postgres
+
 /// How a worker consumes and retries.
 public struct WorkerConfiguration: Sendable {
     /// The service's name: its consumer group, its inbox, the `dlq-service` header.
@@ -63,5 +66,24 @@ public struct WorkerConfiguration: Sendable {
         self.retention = retention
         self.deadLetterRetention = deadLetterRetention
         self.retentionSweepInterval = retentionSweepInterval
+    }
+}
+
+extension WorkerConfiguration {
+    /// A pool of one connection for a loop that runs beside the consumer
+    /// (the outbox relay, the retention sweep, put-off work), so it never
+    /// waits behind the lanes; shown as `<service>-<loop>` among the server's sessions.
+    func connectionOfItsOwn(_ postgres: PostgresConfiguration, for loop: String, logger: Logger) -> PostgresPool {
+        var own = postgres
+        own.maxConnections = 1
+        own.applicationName = serviceName + "-" + loop
+        return PostgresPool(configuration: own, logger: logger)
+    }
+
+    /// `logger`, naming the service on every line.
+    func naming(_ logger: Logger) -> Logger {
+        var logger = logger
+        logger[metadataKey: "service"] = "\(serviceName)"
+        return logger
     }
 }
