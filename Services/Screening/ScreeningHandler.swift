@@ -116,7 +116,7 @@ struct ScreeningHandler: StageHandler {
                     setAside.append(DueWork.SetAside(item: "family \(familyID.uuidString.lowercased())", reason: error.description))
                 }
             }
-            try ScreeningPendingTable.postpone(unreadable, by: Self.unreadableRetry, on: connection)
+            try ScreeningPendingTable.touch(unreadable, settle: Self.unreadableRetry, awaitingEvidence: Self.unreadableRetry, on: connection)
         }
         for decided in try screener.record(reviews.filter(\.differsFromLatest), decidedBy: Self.serviceName, on: connection) {
             batch.emit(decided, to: topics.eligibilityDecided)

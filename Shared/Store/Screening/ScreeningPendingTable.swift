@@ -29,18 +29,6 @@ public enum ScreeningPendingTable {
             """, preparedAs: "screening_pending_touch")
     }
 
-    /// Makes these families due `delay` from now, whatever they were.
-    public static func postpone(_ familyIDs: [UUID], by delay: Duration, on connection: PostgresConnection) throws {
-        guard !familyIDs.isEmpty else { return }
-        try connection.execute(
-            """
-            INSERT INTO screening_pending (family_id, due_at)
-            SELECT family_id, statement_timestamp() + make_interval(secs => \(delay.timeInterval)::float8)
-            FROM unnest(\(familyIDs.sorted())::uuid[]) AS family (family_id)
-            ON CONFLICT (family_id) DO UPDATE SET due_at = excluded.due_at
-            """, preparedAs: "screening_pending_postpone")
-    }
-
     /// Up to `limit` families due by the time this transaction began, the
     /// longest due first, with how long each has been due.
     public static func due(limit: Int, on connection: PostgresConnection) throws -> [(familyID: UUID, overdueSeconds: Double)] {
