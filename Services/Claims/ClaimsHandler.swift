@@ -8,16 +8,20 @@ import Store
 import WorkerRuntime
 
 enum ClaimsEvent: Sendable {
-    case decided(EligibilityDecided)
-    case attached(FamilyAttached)
+    /// A decision or an attachment: what claims keeps of the family.
+    case family(ClaimsFamilyUpdates.Change)
     case evidence(EvidenceRecorded)
 
     var familyID: UUID {
         switch self {
-        case .decided(let message): message.familyID
-        case .attached(let message): message.familyID
+        case .family(let change): change.familyID
         case .evidence(let message): message.familyID
         }
+    }
+
+    var familyChange: ClaimsFamilyUpdates.Change? {
+        if case .family(let change) = self { return change }
+        return nil
     }
 
     var evidence: EvidenceRecorded? {
@@ -30,6 +34,7 @@ enum ClaimsEvent: Sendable {
 /// and written once a batch), then measures every eligible, attached family
 /// a batch touched and claims what it earned and was not claimed before.
 struct ClaimsHandler: StageHandler {
+    static let stage = "claims"
     /// Who the stage's claims are recorded as made by.
     static let serviceName = "turnaround-claims"
 
@@ -43,11 +48,11 @@ struct ClaimsHandler: StageHandler {
         self.ruleset = ruleset
         self.today = today
         decoders = TopicDecoders(
-            stage: "claims",
+            stage: Self.stage,
             [
-                topics.eligibilityDecided: { message throws(ContractError) in .decided(try EligibilityDecided.decode(message.value)) },
+                topics.eligibilityDecided: { message throws(ContractError) in .family(.decided(try EligibilityDecided.decode(message.value))) },
                 topics.familiesAttached: { message throws(ContractError) in
-                    .attached(try Self.checkPayable(FamilyAttached.decode(message.value), under: ruleset))
+                    .family(.attached(try Self.checkPayable(FamilyAttached.decode(message.value), under: ruleset)))
                 },
                 topics.evidenceRecorded: { message throws(ContractError) in .evidence(try EvidenceRecorded.decode(message.value)) },
             ])
@@ -74,13 +79,7 @@ struct ClaimsHandler: StageHandler {
 
     func apply(_ events: [ClaimsEvent], in batch: inout HandlerBatch) throws {
         let connection = batch.connection
-        let changes = events.compactMap { event -> ClaimsFamilyUpdates.Change? in
-            switch event {
-            case .decided(let message): .decided(message)
-            case .attached(let message): .attached(message)
-            case .evidence: nil
-            }
-        }
+        let changes = events.compactMap(\.familyChange)
         let current = try ClaimsFamilyTable.families(Array(Set(changes.map(\.familyID))), on: connection)
         try ClaimsFamilyTable.write(
             ClaimsFamilyUpdates.apply(changes, to: Dictionary(uniqueKeysWithValues: current.map { ($0.familyID, $0) })), on: connection)
