@@ -14,26 +14,16 @@ struct ClaimsStage: AsyncParsableCommand {
     @Option(help: "The turnaround-claims executable.") var claims: String
 
     func run() async throws {
-        let logger = Benchmark.logger
         let kafka = try KafkaConfiguration.fromEnvironment()
         let pool = try await Benchmark.migratedPool()
         defer { pool.close() }
 
         let topics = Topics(prefix: "bench.claims.\(UUID().uuidString.prefix(8)).")
         try await Benchmark.createTopics(topics, kafka: kafka)
-        let producer = try KafkaProducer(configuration: kafka, logger: logger)
         let ruleset = try Ruleset.bundled("phase1-2012")
-        var events = 0
-        for number in 0..<families {
-            for (topic, message) in Self.messages(family: number, topics: topics, ruleset: ruleset) {
-                try await producer.enqueue(
-                    KafkaOutgoingMessage(
-                        topic: topic, key: Array(message.partitionKey.utf8), value: message.encoded(), headers: [.newEventID()]))
-                events += 1
-            }
-        }
-        try await producer.flush(timeout: .seconds(300))
-        await producer.shutdown()
+        let events = try await Benchmark.sendBacklog(
+            (0..<families).flatMap { Self.messages(family: $0, topics: topics, ruleset: ruleset) }.map { (topic: $0.0, message: $0.1) },
+            kafka: kafka)
 
         let (elapsed, peak) = try await StageProcess.drain(
             executable: claims, prefix: topics.prefix, group: topics.consumerGroup("claims"),

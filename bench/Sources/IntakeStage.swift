@@ -16,7 +16,6 @@ struct IntakeStage: AsyncParsableCommand {
     @Option(help: "The turnaround-intake executable.") var intake: String
 
     func run() async throws {
-        let logger = Benchmark.logger
         let kafka = try KafkaConfiguration.fromEnvironment()
         let pool = try await Benchmark.migratedPool()
         defer { pool.close() }
@@ -27,24 +26,11 @@ struct IntakeStage: AsyncParsableCommand {
         let key = AgencySignature.newKey()
         try await pool.withConnection { try AgencyTable.register(id: agency, name: "bench", signingKey: key, on: $0) }
         try await Benchmark.createTopics(topics, kafka: kafka)
-        let producer = try KafkaProducer(configuration: kafka, logger: logger)
-        var events = 0
-        func send(_ message: some Contract, to topic: String) async throws {
-            let value = message.encoded()
-            try await producer.enqueue(
-                KafkaOutgoingMessage(
-                    topic: topic, key: Array(message.partitionKey.utf8), value: value,
-                    headers: [.newEventID(), KafkaHeader(name: AgencySignature.header, value: AgencySignature.sign(value, key: key))]))
-            events += 1
+        let referrals = (0..<families).map { (topic: topics.referralsSubmitted, message: Self.referral(family: $0, run: run, agency: agency) as any Contract) }
+        let evidence = (0..<families).flatMap { number in
+            Self.evidence(family: number, run: run, agency: agency).map { (topic: topics.evidenceSubmitted, message: $0 as any Contract) }
         }
-        for number in 0..<families {
-            try await send(Self.referral(family: number, run: run, agency: agency), to: topics.referralsSubmitted)
-        }
-        for number in 0..<families {
-            for record in Self.evidence(family: number, run: run, agency: agency) { try await send(record, to: topics.evidenceSubmitted) }
-        }
-        try await producer.flush(timeout: .seconds(300))
-        await producer.shutdown()
+        let events = try await Benchmark.sendBacklog(referrals + evidence, signingKey: key, kafka: kafka)
 
         let (elapsed, peak) = try await StageProcess.drain(
             executable: intake, prefix: topics.prefix, group: topics.consumerGroup("intake"),

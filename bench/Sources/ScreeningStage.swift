@@ -17,30 +17,15 @@ struct ScreeningStage: AsyncParsableCommand {
     @Option(help: "The turnaround-screening executable.") var screening: String
 
     func run() async throws {
-        let logger = Benchmark.logger
         let kafka = try KafkaConfiguration.fromEnvironment()
         let pool = try await Benchmark.migratedPool()
         defer { pool.close() }
 
         let topics = Topics(prefix: "bench.stage.\(UUID().uuidString.prefix(8)).")
         try await Benchmark.createTopics(topics, kafka: kafka)
-        let producer = try KafkaProducer(configuration: kafka, logger: logger)
-        var events = 0
-        var familyIDs: [UUID] = []
-        for number in 0..<families {
-            let messages = Self.messages(family: number, topics: topics)
-            if let accepted = messages.first?.1 as? ReferralAccepted { familyIDs.append(accepted.familyID) }
-            for (topic, message) in messages {
-                try await producer.enqueue(
-                    KafkaOutgoingMessage(
-                        topic: topic, key: Array(message.partitionKey.utf8), value: message.encoded(),
-                        headers: [.newEventID()]))
-                events += 1
-            }
-        }
-        let runFamilies = familyIDs
-        try await producer.flush(timeout: .seconds(300))
-        await producer.shutdown()
+        let backlog = (0..<families).flatMap { Self.messages(family: $0, topics: topics) }.map { (topic: $0.0, message: $0.1) }
+        let runFamilies = backlog.compactMap { ($0.message as? ReferralAccepted)?.familyID }
+        let events = try await Benchmark.sendBacklog(backlog, kafka: kafka)
 
         let (elapsed, peak) = try await StageProcess.drain(
             executable: screening, prefix: topics.prefix, group: topics.consumerGroup("screening"),
