@@ -133,9 +133,7 @@ public enum HouseholdMatcher {
         var waitingFor: [String: [EvidenceRecordKey]] = [:]
 
         func recorded(_ message: EvidenceSubmitted, to person: HouseholdTables.KnownPerson) -> EvidenceRecorded {
-            EvidenceRecorded(
-                familyID: person.familyID, evidenceID: message.agency + "/" + message.record.id, personID: person.memberLabel,
-                fact: message.record.fact, recordedAt: now)
+            Self.recorded(agency: message.agency, recordID: message.record.id, fact: message.record.fact, about: person, at: now)
         }
 
         for submission in submissions {
@@ -235,11 +233,19 @@ public enum HouseholdMatcher {
         // A record the batch itself carries was sent or held in its newer copy.
         let superseded = plan.batchRecords
         return try released.filter { !superseded.contains(EvidenceRecordKey(agencyID: $0.agencyID, recordID: $0.recordID)) }.map { row in
-            let person = registered[row.identityKey]!
-            return EvidenceRecorded(
-                familyID: person.familyID, evidenceID: row.agencyID + "/" + row.recordID, personID: person.memberLabel,
-                fact: try ContractJSON.decode(ReportedFact.self, from: row.fact), recordedAt: now)
+            Self.recorded(
+                agency: row.agencyID, recordID: row.recordID, fact: try ContractJSON.decode(ReportedFact.self, from: row.fact),
+                about: registered[row.identityKey]!, at: now)
         }
+    }
+
+    /// An agency's record, matched to its person, as screening and claims
+    /// read it: the evidence id is the agency's and the record's id.
+    static func recorded(
+        agency: String, recordID: String, fact: ReportedFact, about person: HouseholdTables.KnownPerson, at now: Date
+    ) -> EvidenceRecorded {
+        EvidenceRecorded(
+            familyID: person.familyID, evidenceID: agency + "/" + recordID, personID: person.memberLabel, fact: fact, recordedAt: now)
     }
 
     /// The locks matching needs, taken once per batch in the batch's
