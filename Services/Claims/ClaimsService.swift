@@ -15,7 +15,7 @@ struct ClaimsService: AsyncParsableCommand {
     @OptionGroup var programme: ProgrammeOptions
 
     func run() async throws {
-        try await Worker.main(stage: "claims", executable: Self.configuration.commandName!, options: options) { topics, logger in
+        try await Worker.main(executable: Self.configuration.commandName!, options: options) { topics, logger in
             let (ruleset, today) = try programme.resolve()
             logger.info("claiming under \(ruleset.reference)", metadata: ["ruleset-hash": "\(ruleset.contentHash)"])
             return ClaimsHandler(topics: topics, ruleset: ruleset, today: today)

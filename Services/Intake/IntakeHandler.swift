@@ -25,6 +25,8 @@ struct IntakeEvent: Sendable {
 }
 
 struct IntakeHandler: StageHandler {
+    static let stage = "intake"
+
     let topics: Topics
     let logger: Logger
     let decoders: TopicDecoders<IntakeEvent>
@@ -33,7 +35,7 @@ struct IntakeHandler: StageHandler {
         self.topics = topics
         self.logger = logger
         decoders = TopicDecoders(
-            stage: "intake",
+            stage: Self.stage,
             [
                 topics.referralsSubmitted: { message throws(ContractError) in
                     IntakeEvent(.init(try ReferralSubmitted.decode(message.value)), from: message)

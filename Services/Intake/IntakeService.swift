@@ -13,7 +13,7 @@ struct IntakeService: AsyncParsableCommand {
     @OptionGroup var options: WorkerOptions
 
     func run() async throws {
-        try await Worker.main(stage: "intake", executable: Self.configuration.commandName!, options: options) { topics, logger in
+        try await Worker.main(executable: Self.configuration.commandName!, options: options) { topics, logger in
             IntakeHandler(topics: topics, logger: logger)
         }
     }

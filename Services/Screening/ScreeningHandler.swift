@@ -30,6 +30,7 @@ enum ScreeningEvent: Sendable {
 /// recorded and sent when it is the family's first or says something new
 /// (eligibility, criteria met, ruleset).
 struct ScreeningHandler: StageHandler {
+    static let stage = "screening"
     /// Who screening's decisions are recorded as made by.
     static let serviceName = "turnaround-screening"
     /// The most families decided in one transaction.
@@ -58,7 +59,7 @@ struct ScreeningHandler: StageHandler {
         self.today = today
         self.timing = timing
         decoders = TopicDecoders(
-            stage: "screening",
+            stage: Self.stage,
             [
                 topics.referralsAccepted: { message throws(ContractError) in .accepted(try ReferralAccepted.decode(message.value)) },
                 topics.evidenceRecorded: { message throws(ContractError) in .evidence(try EvidenceRecorded.decode(message.value)) },

@@ -16,7 +16,7 @@ struct ScreeningService: AsyncParsableCommand {
     @OptionGroup var screening: ScreeningOptions
 
     func run() async throws {
-        try await Worker.main(stage: "screening", executable: Self.configuration.commandName!, options: options) { topics, logger in
+        try await Worker.main(executable: Self.configuration.commandName!, options: options) { topics, logger in
             let (ruleset, today) = try programme.resolve()
             let timing = try screening.resolve()
             logger.info("screening under \(ruleset.reference)", metadata: ["ruleset-hash": "\(ruleset.contentHash)"])

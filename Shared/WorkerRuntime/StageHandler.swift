@@ -35,6 +35,9 @@ public struct TopicDecoders<Event: Sendable>: Sendable {
 
 /// A pipeline stage: a handler whose messages are contracts, read by topic.
 public protocol StageHandler: WorkerHandler {
+    /// `intake`, `screening`, `claims`: the consumer group (under the
+    /// topics' prefix), the logger's name and what a rejection names.
+    static var stage: String { get }
     var decoders: TopicDecoders<Event> { get }
 }
 
@@ -49,18 +52,17 @@ extension Worker {
     /// topics' prefix and the options read, the handler made, then ``run``
     /// under the consumer group `<TOPIC_PREFIX><stage>` on the handler's topics.
     /// - Parameters:
-    ///   - stage: `intake`, `screening`, `claims`: the consumer group and the logger's name.
     ///   - executable: the process's name, on every log line.
     ///   - makeHandler: builds the handler (reading its own settings) for these topics.
     public static func main<Handler: StageHandler>(
-        stage: String, executable: String, options: WorkerOptions,
+        executable: String, options: WorkerOptions,
         makeHandler: (Topics, Logger) throws -> Handler
     ) async throws {
         let registry = try bootstrapProcess(service: executable)
         let topics = Topics.fromEnvironment()
-        let logger = Logger(label: "turnaround." + stage)
+        let logger = Logger(label: "turnaround." + Handler.stage)
         let handler = try makeHandler(topics, logger)
-        let resolved = try options.resolve(serviceName: topics.consumerGroup(stage), topics: handler.decoders.topics)
+        let resolved = try options.resolve(serviceName: topics.consumerGroup(Handler.stage), topics: handler.decoders.topics)
         try await run(handler, options: resolved, registry: registry, logger: logger)
     }
 }
