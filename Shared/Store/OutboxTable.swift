@@ -75,12 +75,19 @@ public enum OutboxTable {
     }
 
     /// A stage's oldest unpublished events (and those written before events
-    /// named their stage), in the order they were written.
+    /// named their stage), in the order they were written. Each stage is read
+    /// in its index's order apart: one scan over both would sort every
+    /// waiting event to return the first few.
     public static func oldestUnpublished(stage: String, limit: Int, on connection: PostgresConnection) throws -> [PendingOutboxEvent] {
         let rows = try connection.query(
             """
-            SELECT id, event_id, topic, message_key, payload, headers::text
-            FROM outbox_event WHERE published_at IS NULL AND stage IN (\(stage), '') ORDER BY id LIMIT \(limit)
+            SELECT id, event_id, topic, message_key, payload, headers FROM (
+                (SELECT id, event_id, topic, message_key, payload, headers::text FROM outbox_event
+                 WHERE published_at IS NULL AND stage = \(stage) ORDER BY id LIMIT \(limit))
+                UNION ALL
+                (SELECT id, event_id, topic, message_key, payload, headers::text FROM outbox_event
+                 WHERE published_at IS NULL AND stage = '' ORDER BY id LIMIT \(limit))
+            ) AS pending ORDER BY id LIMIT \(limit)
             """, preparedAs: "outbox_oldest_unpublished")
         return try rows.decode((Int64, UUID, String, Data?, Data, String).self).map { row in
             PendingOutboxEvent(

@@ -5,6 +5,7 @@ import Postgres
 import Prometheus
 import ServiceLifecycle
 import Store
+import Synchronization
 
 /// Publishes what its stage's handlers wrote to the outbox, in the order it
 /// was written, with the idempotent producer, and marks it published.
@@ -34,6 +35,7 @@ public struct OutboxRelay: Service {
     private let metrics: RuntimeMetrics
     private let health: LoopHealth
     private let logger: Logger
+    private let backlogCount = Pacing()
 
     /// - Parameters:
     ///   - health: where the relay reports whether it can publish, for readiness.
@@ -152,8 +154,11 @@ public struct OutboxRelay: Service {
         }
     }
 
-    /// The stage's backlog, from the table, whichever replica's relay publishes.
+    /// The stage's backlog, from the table, whichever replica's relay
+    /// publishes; counted at most once a ``WorkerConfiguration/relayPollInterval``,
+    /// since counting reads every waiting event.
     private func reportBacklog() async throws {
+        guard backlogCount.isTime(every: configuration.relayPollInterval) else { return }
         let stage = stage
         let backlog = try await listener.withConnection { try OutboxTable.backlog(stage: stage, on: $0) }
         metrics.outbox(backlog: backlog.count, oldestAgeSeconds: backlog.oldestAgeSeconds)
@@ -164,6 +169,20 @@ public struct OutboxRelay: Service {
         try await listener.withConnection { connection in
             try connection.execute(PostgresQuery(unsafeSQL: "LISTEN \(OutboxTable.channel)"))
             _ = try connection.waitForNotifications(timeout: interval)
+        }
+    }
+}
+
+/// Says yes at most once an interval: for work too costly to do every turn.
+private final class Pacing: Sendable {
+    private let last = Mutex<ContinuousClock.Instant?>(nil)
+
+    func isTime(every interval: Duration) -> Bool {
+        last.withLock { last in
+            let now = ContinuousClock.now
+            if let done = last, now - done < interval { return false }
+            last = now
+            return true
         }
     }
 }
