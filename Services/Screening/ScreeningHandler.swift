@@ -35,29 +35,27 @@ struct ScreeningHandler: StageHandler {
     static let serviceName = "turnaround-screening"
     /// The most families decided in one transaction.
     static let familiesPerTurn = 500
+    /// Messages behind at which screening counts itself inside a bulk load:
+    /// it then decides only the families that have waited the longest wait,
+    /// and the rest once it has caught up, since their other records may
+    /// still be on their way (a family's records come through several
+    /// partitions, which Kafka consumers do not read in step).
+    static let bulkLoadBacklog = 1_000
     /// How long a family whose stored members or evidence cannot be read
     /// waits before it is tried again.
     static let unreadableRetry = Duration.seconds(3600)
 
-    /// When a touched family falls due for its decision.
-    struct Timing: Sendable {
-        /// How long after its last event a family with evidence is decided.
-        var settle: Duration
-        /// How long after its last event a new family with no evidence yet is decided.
-        var awaitingEvidence: Duration
-    }
-
     let topics: Topics
     let ruleset: Ruleset
     let today: @Sendable () -> CalendarDate
-    let timing: Timing
+    let windows: ScreeningPendingTable.Windows
     let decoders: TopicDecoders<ScreeningEvent>
 
-    init(topics: Topics, ruleset: Ruleset, today: @escaping @Sendable () -> CalendarDate, timing: Timing) {
+    init(topics: Topics, ruleset: Ruleset, today: @escaping @Sendable () -> CalendarDate, windows: ScreeningPendingTable.Windows) {
         self.topics = topics
         self.ruleset = ruleset
         self.today = today
-        self.timing = timing
+        self.windows = windows
         decoders = TopicDecoders(
             stage: Self.stage,
             [
@@ -82,20 +80,21 @@ struct ScreeningHandler: StageHandler {
         for case .accepted(let message) in events { members[message.familyID] = ContractJSON.encode(message.members) }
         try ScreeningFamilyTable.upsert(members.map { ($0.key, $0.value) }.sorted { $0.0 < $1.0 }, on: connection)
         let movedFrom = try FamilyEvidence.record(events.compactMap(\.evidence), in: .screening, on: connection)
-        try ScreeningPendingTable.touch(
-            movedFrom.union(events.map(\.familyID)), settle: timing.settle, awaitingEvidence: timing.awaitingEvidence, on: connection)
+        try ScreeningPendingTable.touch(movedFrom.union(events.map(\.familyID)), windows: windows, on: connection)
     }
 
     /// Looks for due families every tenth of the settle window, and at least
     /// every quarter second.
-    var dueWorkInterval: Duration? { max(.milliseconds(10), min(timing.settle / 10, .milliseconds(250))) }
+    var dueWorkInterval: Duration? { max(.milliseconds(10), min(windows.settle / 10, .milliseconds(250))) }
 
-    /// Decides the families that are due. A family a batch holds is left to
-    /// a later turn (the batch makes it due again anyway), so this never
-    /// waits for a lock, and two replicas never decide one family twice.
-    func applyDue(in batch: inout HandlerBatch) throws -> DueWork {
+    /// Decides the families that are due (inside a bulk load, only those
+    /// that have waited the longest). A family a batch holds is left to a
+    /// later turn (the batch makes it due again anyway), so this never waits
+    /// for a lock, and two replicas never decide one family twice.
+    func applyDue(in batch: inout HandlerBatch, backlog: Int) throws -> DueWork {
         let connection = batch.connection
-        let due = try ScreeningPendingTable.due(limit: Self.familiesPerTurn, on: connection)
+        let due = try ScreeningPendingTable.due(
+            limit: Self.familiesPerTurn, longestWaitOnly: backlog >= Self.bulkLoadBacklog ? windows.longestWait : nil, on: connection)
         guard let longestDue = due.first else { return .none }
         let free = try AdvisoryLocks.screeningFamilies.lockFree(due.map(\.familyID.uuidString), on: connection)
         let taken = try ScreeningPendingTable.take(free.compactMap(UUID.init(uuidString:)), on: connection)
@@ -117,7 +116,7 @@ struct ScreeningHandler: StageHandler {
                     setAside.append(DueWork.SetAside(item: "family \(familyID.uuidString.lowercased())", reason: error.description))
                 }
             }
-            try ScreeningPendingTable.touch(unreadable, settle: Self.unreadableRetry, awaitingEvidence: Self.unreadableRetry, on: connection)
+            try ScreeningPendingTable.touch(unreadable, windows: .all(Self.unreadableRetry), on: connection)
         }
         for decided in try screener.record(reviews.filter(\.differsFromLatest), decidedBy: Self.serviceName, on: connection) {
             batch.emit(decided, to: topics.eligibilityDecided)

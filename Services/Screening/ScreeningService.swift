@@ -18,9 +18,9 @@ struct ScreeningService: AsyncParsableCommand {
     func run() async throws {
         try await Worker.main(executable: Self.configuration.commandName!, options: options) { topics, logger in
             let (ruleset, today) = try programme.resolve()
-            let timing = try screening.resolve()
+            let windows = try screening.resolve()
             logger.info("screening under \(ruleset.reference)", metadata: ["ruleset-hash": "\(ruleset.contentHash)"])
-            return ScreeningHandler(topics: topics, ruleset: ruleset, today: today, timing: timing)
+            return ScreeningHandler(topics: topics, ruleset: ruleset, today: today, windows: windows)
         }
     }
 }

@@ -205,6 +205,27 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
+    /// Where this group starts reading each partition when nothing of it
+    /// has been read yet: its committed offset, else the partition's first
+    /// offset (the consumer starts at the earliest), asked of the broker.
+    public func startingOffsets(
+        for partitions: [KafkaTopicPartition], timeout: Duration = .seconds(10)
+    ) async throws -> [KafkaTopicPartition: Int64] {
+        var offsets = try await committedOffsets(for: partitions, timeout: timeout)
+        let client = client
+        for partition in partitions where offsets[partition] == nil {
+            offsets[partition] = try await runBlocking(on: queue) {
+                var low: Int64 = 0
+                var high: Int64 = 0
+                let code = rd_kafka_query_watermark_offsets(
+                    client.handle, partition.topic, partition.partition, &low, &high, timeout.milliseconds)
+                guard code == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(.timedOut, code) }
+                return low
+            }
+        }
+        return offsets
+    }
+
     /// Leaves the group: revokes the partitions (committing processed
     /// offsets first) and closes the connection. A second call does nothing.
     public func close() async {

@@ -35,6 +35,9 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
     private let logger: Logger
     /// The poll loop's turns (liveness) and whether its last poll failed (readiness).
     let pollHealth = LoopHealth()
+    /// The messages of the partitions held that are still to be applied, as
+    /// of the last poll: what the stage has yet to catch up on.
+    let backlog = Backlog()
 
     /// How long a lane may leave its messages waiting before the poll loop
     /// pauses its partitions: long enough that pausing (which drops what
@@ -136,6 +139,7 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
     private func pollIntoLanes(laneTookBatch: Wakeup, applied: AppliedBatches) async throws {
         var router = LaneRouter(lanes: lanes.count)
         var paused: Set<KafkaTopicPartition> = []
+        var startsAsked: [KafkaTopicPartition: ContinuousClock.Instant] = [:]
         var committedUpTo = 0
         var lastCommit = ContinuousClock.now
         defer { pollHealth.stopped() }
@@ -180,6 +184,7 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
             }
             for (lane, messages) in zip(lanes, perLane) { lane.append(messages) }
             progress.saw(perLane.joined())
+            await learnStarts(of: held, asked: &startsAsked)
             recordLag(held: held)
 
             let appliedNow = applied.count.load(ordering: .acquiring)
@@ -214,24 +219,53 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
         }
     }
 
+    /// Asks the broker where the partitions held but not yet read from start
+    /// (once each, again a second after a failure), so their messages count
+    /// in the lag and the backlog before the first of them arrives.
+    private func learnStarts(of held: Set<KafkaTopicPartition>, asked: inout [KafkaTopicPartition: ContinuousClock.Instant]) async {
+        asked = asked.filter { held.contains($0.key) }
+        let known = progress.nextToApply
+        let now = ContinuousClock.now
+        let unknown = held.filter { known[$0] == nil && asked[$0].map { now - $0 >= .seconds(1) } ?? true }
+        guard !unknown.isEmpty else { return }
+        unknown.forEach { asked[$0] = now }
+        do {
+            progress.start(at: try await consumer.startingOffsets(for: unknown.sorted(), timeout: .seconds(1)))
+        } catch {
+            logger.debug("could not learn where partitions start; asking again", metadata: ["error": "\(error)"])
+        }
+    }
+
     /// Each held partition's lag, from the high watermark librdkafka last
     /// fetched: measured at every poll, so it grows while messages wait
     /// (the database down, say), not only when a batch commits.
     private func recordLag(held: Set<KafkaTopicPartition>) {
+        var total: Int64 = 0
         for (partition, next) in progress.nextToApply where held.contains(partition) {
-            if let end = consumer.cachedLogEndOffset(of: partition) { metrics.lag(end - next, of: partition) }
+            guard let end = consumer.cachedLogEndOffset(of: partition) else { continue }
+            metrics.lag(end - next, of: partition)
+            total += max(0, end - next)
         }
+        backlog.messages = Int(total)
     }
 }
 
-/// The next offset to apply in each partition: the first offset the poll
-/// loop saw, then past each batch the lanes applied.
+/// The next offset to apply in each partition: where the broker says the
+/// group starts reading it, or the first offset the poll loop saw, then past
+/// each batch the lanes applied.
 private final class PartitionProgress: Sendable {
     private let next = Mutex<[KafkaTopicPartition: Int64]>([:])
 
     func saw(_ messages: some Sequence<KafkaMessage>) {
         next.withLock { next in
             for message in messages where next[message.topicPartition] == nil { next[message.topicPartition] = message.offset }
+        }
+    }
+
+    /// Where partitions not yet seen start, as the broker told.
+    func start(at offsets: [KafkaTopicPartition: Int64]) {
+        next.withLock { next in
+            for (partition, offset) in offsets where next[partition] == nil { next[partition] = offset }
         }
     }
 
@@ -246,6 +280,16 @@ private final class PartitionProgress: Sendable {
     }
 
     var nextToApply: [KafkaTopicPartition: Int64] { next.withLock { $0 } }
+}
+
+/// How many messages a consumer has yet to apply, for the loops beside it.
+final class Backlog: Sendable {
+    private let count = Atomic<Int>(0)
+
+    var messages: Int {
+        get { count.load(ordering: .relaxed) }
+        set { count.store(newValue, ordering: .relaxed) }
+    }
 }
 
 /// How many batches the lanes have applied: the poll loop commits when it moved.

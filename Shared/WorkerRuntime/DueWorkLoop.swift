@@ -4,7 +4,7 @@ import Prometheus
 import ServiceLifecycle
 import Store
 
-/// Offers a stage the work it put off (``WorkerHandler/applyDue(in:)``), each
+/// Offers a stage the work it put off (``WorkerHandler/applyDue(in:backlog:)``), each
 /// turn in a transaction of its own on a connection of its own: every
 /// ``WorkerHandler/dueWorkInterval`` while nothing is due, at once again
 /// while more is. What a turn emits goes to the outbox in its transaction,
@@ -14,6 +14,7 @@ import Store
 /// (``DueWork/setAside``), so it holds up nothing else.
 struct DueWorkLoop<Handler: WorkerHandler>: Service {
     private let handler: Handler
+    private let backlog: Backlog
     private let interval: Duration
     private let configuration: WorkerConfiguration
     private let pool: PostgresPool
@@ -23,11 +24,12 @@ struct DueWorkLoop<Handler: WorkerHandler>: Service {
 
     /// - Returns: nil for a handler that puts no work off.
     init?(
-        handler: Handler, configuration: WorkerConfiguration, postgres: PostgresConfiguration, health: LoopHealth, logger: Logger,
-        registry: PrometheusCollectorRegistry
+        handler: Handler, backlog: Backlog, configuration: WorkerConfiguration, postgres: PostgresConfiguration, health: LoopHealth,
+        logger: Logger, registry: PrometheusCollectorRegistry
     ) {
         guard let interval = handler.dueWorkInterval else { return nil }
         self.handler = handler
+        self.backlog = backlog
         self.interval = interval
         self.configuration = configuration
         self.pool = configuration.connectionOfItsOwn(postgres, for: "due-work", logger: logger)
@@ -75,11 +77,11 @@ struct DueWorkLoop<Handler: WorkerHandler>: Service {
 
     /// One turn, in one transaction: the handler's work and what it emits.
     func turn() async throws -> DueWork {
-        let (handler, stage) = (handler, configuration.serviceName)
+        let (handler, stage, messagesBehind) = (handler, configuration.serviceName, backlog.messages)
         return try await pool.withConnection { connection in
             try connection.withTransaction { connection in
                 var batch = HandlerBatch(connection: connection)
-                let work = try handler.applyDue(in: &batch)
+                let work = try handler.applyDue(in: &batch, backlog: messagesBehind)
                 try OutboxTable.append(batch.emitted, stage: stage, on: connection)
                 return work
             }

@@ -126,9 +126,8 @@ public enum Worker {
         services.append(
             .init(service: RetentionSweeper(configuration: consumer.configuration, postgres: postgres, logger: logger, registry: registry)))
         if let dueWork = DueWorkLoop(
-            handler: consumer.handler, configuration: consumer.configuration, postgres: postgres, health: dueWorkHealth ?? LoopHealth(),
-            logger: logger,
-            registry: registry)
+            handler: consumer.handler, backlog: consumer.backlog, configuration: consumer.configuration, postgres: postgres,
+            health: dueWorkHealth ?? LoopHealth(), logger: logger, registry: registry)
         {
             services.append(.init(service: dueWork))
         }

@@ -40,7 +40,7 @@ public protocol WorkerHandler: Sendable {
     func apply(_ events: [Event], in batch: inout HandlerBatch) throws
 
     /// How often the runtime offers the stage the work it put off
-    /// (``applyDue(in:)``) while none is due; nil, the default, for a stage
+    /// (``applyDue(in:backlog:)``) while none is due; nil, the default, for a stage
     /// that puts none off.
     var dueWorkInterval: Duration? { get }
 
@@ -48,7 +48,10 @@ public protocol WorkerHandler: Sendable {
     /// its events have stopped coming), in a transaction of its own; emit as
     /// in ``apply(_:in:)``. A thrown error rolls the transaction back, and the
     /// runtime tries again after a pause.
-    func applyDue(in batch: inout HandlerBatch) throws -> DueWork
+    /// - Parameter backlog: the messages this process's consumer has yet to
+    ///   apply, as of its last poll: a stage far behind (a bulk load) may
+    ///   rather put its work off until it has caught up.
+    func applyDue(in batch: inout HandlerBatch, backlog: Int) throws -> DueWork
 }
 
 /// What one turn of a stage's put-off work did.
@@ -95,7 +98,7 @@ extension WorkerHandler {
 
     public var dueWorkInterval: Duration? { nil }
 
-    public func applyDue(in batch: inout HandlerBatch) throws -> DueWork { .none }
+    public func applyDue(in batch: inout HandlerBatch, backlog: Int) throws -> DueWork { .none }
 }
 
 /// Why a message can never be processed; it goes to the dead-letter topic.

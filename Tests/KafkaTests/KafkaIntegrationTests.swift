@@ -129,6 +129,27 @@ import Testing
         #expect(resumed.map(\.value) == (12..<20).map { [UInt8($0)] })
     }
 
+    @Test func aGroupStartsAPartitionAtItsCommitElseAtItsFirstOffset() async throws {
+        let (read, unread) = (try await Self.createTopic(partitions: 1), try await Self.createTopic(partitions: 1))
+        let producer = try KafkaProducer(configuration: TestEnvironment.kafkaConfiguration(), logger: TestEnvironment.logger)
+        for number in 0..<20 {
+            for topic in [read, unread] { try await producer.enqueue(KafkaOutgoingMessage(topic: topic, key: nil, value: [UInt8(number)])) }
+        }
+        try await producer.flush()
+        await producer.shutdown()
+        let group = TestEnvironment.uniqueName("group")
+        let first = try Self.consumer(group: group)
+        try await first.subscribe(to: [read])
+        try await first.commit(Array(try await Self.poll(first, until: 20).prefix(12)))
+        await first.close()
+
+        let asking = try Self.consumer(group: group)
+        let (readPartition, unreadPartition) = (KafkaTopicPartition(topic: read, partition: 0), KafkaTopicPartition(topic: unread, partition: 0))
+        let starts = try await asking.startingOffsets(for: [readPartition, unreadPartition])
+        await asking.close()
+        #expect(starts == [readPartition: 12, unreadPartition: 0])
+    }
+
     @Test func unreachableBrokerFailsWithTypedRetriableError() async throws {
         let unreachable = KafkaConfiguration(
             brokers: ["127.0.0.1:1"], properties: ["message.timeout.ms": "2000", "reconnect.backoff.max.ms": "200"])

@@ -34,7 +34,9 @@ struct PipelineHarness {
                 "KAFKA_BROKERS": kafka.brokers.joined(separator: ","),
                 "TOPIC_PREFIX": prefix,
                 "WORKER_SHUTDOWN_TIMEOUT_S": "20",
-                // Families referred without evidence are decided soon, not after minutes.
+                // Families are decided a second after their events stop, and those
+                // referred without evidence soon, not after a bulk load's windows.
+                "SCREENING_SETTLE_MS": "1000",
                 "SCREENING_EVIDENCE_WAIT_S": "1",
             ]
             try await body(PipelineHarness(pool: pool, kafka: kafka, environment: environment, prefix: prefix, folder: folder))

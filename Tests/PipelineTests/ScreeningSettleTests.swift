@@ -53,6 +53,45 @@ import Testing
         }
     }
 
+    @Test func aScreeningFarBehindDecidesNoFamilyUntilItHasAlmostCaughtUp() async throws {
+        // 2,700 events for screening: each family's acceptance and 8 records.
+        let corpus = FamilyCorpus(count: 300)
+        let events = 9 * corpus.count
+        try await PipelineHarness.with { pipeline in
+            let key = try await pipeline.registerAgency("bulk")
+            try await pipeline.withServices(screeningAsOf: "2013-09-01", claimsAsOf: "2014-09-30", replicas: ["screening": 0, "claims": 0]) {
+                try await pipeline.submit("referrals", lines: corpus.referrals, named: "referrals.jsonl", agency: "bulk", keyFile: key)
+                try await pipeline.submit("evidence", lines: corpus.evidence, named: "evidence.jsonl", agency: "bulk", keyFile: key)
+                try await PipelineHarness.eventually("intake sent every acceptance and record") {
+                    try await pipeline.count("SELECT count(*) FROM outbox_event WHERE published_at IS NOT NULL") == events
+                }
+            }
+            // Screening starts with all of it waiting, and would decide a family a
+            // millisecond after its events stop, were it not behind. One lane of
+            // small batches applies it in 27 transactions, one after another.
+            try await pipeline.withServices(
+                screeningAsOf: "2013-09-01", claimsAsOf: "2014-09-30", replicas: ["intake": 0, "claims": 0],
+                settings: ["SCREENING_SETTLE_MS": "1", "WORKER_LANES": "1", "WORKER_BATCH_SIZE": "100"]
+            ) {
+                try await PipelineHarness.eventually("every event screened") { try await pipeline.applied(by: "screening") == events }
+                try await PipelineHarness.eventually("every family decided") {
+                    try await pipeline.count("SELECT count(*) FROM screening_pending") == 0
+                }
+            }
+            #expect(try await pipeline.count("SELECT count(DISTINCT family_id) FROM eligibility_decision") == corpus.count)
+            // Behind by 1,000 messages or more (screening's bulk-load mark), it decided
+            // nothing: the first decision came after the batch that applied the
+            // 1,701st event had begun.
+            let decidedWhileBehind = try await pipeline.count(
+                """
+                SELECT count(*) FROM eligibility_decision
+                WHERE decided_at < (SELECT applied_at FROM inbox_event WHERE consumer = \(pipeline.prefix + "screening")
+                                    ORDER BY applied_at OFFSET \(events - 1_000) LIMIT 1)
+                """)
+            #expect(decidedWhileBehind == 0)
+        }
+    }
+
     @Test func aFamilyWhoseStoredMembersCannotBeReadIsSetAsideAndTheOthersAreDecided() async throws {
         try await PipelineHarness.with { pipeline in
             let (unreadable, readable) = (UUID().uuidString.lowercased(), UUID().uuidString.lowercased())

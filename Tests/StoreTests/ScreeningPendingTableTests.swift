@@ -22,7 +22,8 @@ import Testing
                             summary: "not eligible", decision: "{}")
                     ], on: connection)
                 try ScreeningPendingTable.touch(
-                    [referredOnly, withEvidence, decidedBefore], settle: .seconds(1), awaitingEvidence: .seconds(600), on: connection)
+                    [referredOnly, withEvidence, decidedBefore],
+                    windows: .init(settle: .seconds(1), awaitingEvidence: .seconds(600), longestWait: .seconds(900)), on: connection)
             }
             let waits = try await pool.withConnection {
                 try $0.query("SELECT family_id, extract(epoch FROM due_at - now())::float8 FROM screening_pending").decode((UUID, Double).self)
@@ -35,19 +36,46 @@ import Testing
         }
     }
 
+    @Test func aFamilyWhoseEventsKeepComingFallsDueTheLongestWaitAfterItsFirst() async throws {
+        try await TestEnvironment.withTestSchema { pool in
+            try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).apply(Migration.bundled())
+            let family = UUID()
+            func row() async throws -> (waitingSince: String, dueAt: String) {
+                try await pool.withConnection {
+                    try $0.query("SELECT waiting_since::text, due_at::text FROM screening_pending WHERE family_id = \(family)")
+                        .decode((String, String).self)[0]
+                }
+            }
+            try await pool.withTransaction {
+                try ScreeningPendingTable.touch([family], windows: .init(settle: .seconds(600), awaitingEvidence: .seconds(600), longestWait: .seconds(3600)), on: $0)
+            }
+            let first = try await row()
+            #expect(try await pool.withTransaction { try ScreeningPendingTable.due(limit: 10, on: $0) }.isEmpty)
+
+            // More events, each of which would put it off the settle window again.
+            try await pool.withTransaction {
+                try ScreeningPendingTable.touch([family], windows: .init(settle: .seconds(600), awaitingEvidence: .seconds(600), longestWait: .zero), on: $0)
+            }
+            let second = try await row()
+            #expect(second.waitingSince == first.waitingSince)
+            #expect(second.dueAt == first.waitingSince)
+            #expect(try await pool.withTransaction { try ScreeningPendingTable.due(limit: 10, on: $0) }.map(\.familyID) == [family])
+        }
+    }
+
     @Test func aFamilyABatchMadeDueAgainAfterItWasReadIsNotTaken() async throws {
         try await TestEnvironment.withTestSchema { pool in
             try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).apply(Migration.bundled())
             let (touchedAgain, settled) = (UUID(), UUID())
             try await pool.withTransaction {
-                try ScreeningPendingTable.touch([touchedAgain, settled], settle: .zero, awaitingEvidence: .zero, on: $0)
+                try ScreeningPendingTable.touch([touchedAgain, settled], windows: .all(.zero), on: $0)
             }
             let configuration = pool.configuration
             let taken = try await pool.withTransaction { decider in
                 let due = try ScreeningPendingTable.due(limit: 10, on: decider).map(\.familyID)
                 // A batch about one of them commits before the decider takes them.
                 try PostgresConnection(configuration: configuration).withTransaction {
-                    try ScreeningPendingTable.touch([touchedAgain], settle: .seconds(60), awaitingEvidence: .seconds(60), on: $0)
+                    try ScreeningPendingTable.touch([touchedAgain], windows: .all(.seconds(60)), on: $0)
                 }
                 return try ScreeningPendingTable.take(due, on: decider)
             }

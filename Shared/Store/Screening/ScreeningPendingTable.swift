@@ -4,38 +4,66 @@ import Postgres
 /// Queries of `screening_pending`: the families screening has heard about
 /// and not decided since, each with the time it falls due.
 public enum ScreeningPendingTable {
+    /// When a touched family falls due.
+    public struct Windows: Sendable, Equatable {
+        /// How long after its last event a family screening holds evidence
+        /// about, or has decided before, falls due.
+        public var settle: Duration
+        /// How long after its last event a new family with no evidence yet
+        /// falls due (its evidence usually follows its referral).
+        public var awaitingEvidence: Duration
+        /// The latest a family falls due after its first event since it was
+        /// last decided, however often events keep coming.
+        public var longestWait: Duration
+
+        public init(settle: Duration, awaitingEvidence: Duration, longestWait: Duration) {
+            self.settle = settle
+            self.awaitingEvidence = awaitingEvidence
+            self.longestWait = longestWait
+        }
+
+        /// One wait for every family.
+        public static func all(_ wait: Duration) -> Windows {
+            Windows(settle: wait, awaitingEvidence: wait, longestWait: wait)
+        }
+    }
+
     /// Makes these families due again, whether or not they were pending, in
-    /// one statement: `settle` after now (the statement's time: a batch that
-    /// waited for the families' locks counts from when it got them) for a family
-    /// screening holds evidence about or has decided before,
-    /// `awaitingEvidence` after it for a new one with no evidence yet (its
-    /// evidence usually follows its referral). Call it holding the families'
-    /// screening locks, after recording the batch's evidence.
-    public static func touch(
-        _ familyIDs: some Collection<UUID>, settle: Duration, awaitingEvidence: Duration, on connection: PostgresConnection
-    ) throws {
+    /// one statement: the window that fits each after now (the statement's
+    /// time: a batch that waited for the families' locks counts from when it
+    /// got them), but never later than the longest wait after the family
+    /// began waiting. Call it holding the families' screening locks, after
+    /// recording the batch's evidence.
+    public static func touch(_ familyIDs: some Collection<UUID>, windows: Windows, on connection: PostgresConnection) throws {
         guard !familyIDs.isEmpty else { return }
         try connection.execute(
             """
-            INSERT INTO screening_pending (family_id, due_at)
-            SELECT family_id,
-                   statement_timestamp() + make_interval(secs => CASE WHEN EXISTS (SELECT FROM screening_evidence AS evidence
-                                                                   WHERE evidence.family_id = family.family_id)
-                                                           OR EXISTS (SELECT FROM eligibility_decision AS decision
-                                                                      WHERE decision.family_id = family.family_id)
-                                                      THEN \(settle.timeInterval)::float8 ELSE \(awaitingEvidence.timeInterval)::float8 END)
+            INSERT INTO screening_pending AS pending (family_id, waiting_since, due_at)
+            SELECT family_id, statement_timestamp(),
+                   statement_timestamp() + make_interval(secs => least(\(windows.longestWait.timeInterval)::float8,
+                       CASE WHEN EXISTS (SELECT FROM screening_evidence AS evidence WHERE evidence.family_id = family.family_id)
+                              OR EXISTS (SELECT FROM eligibility_decision AS decision WHERE decision.family_id = family.family_id)
+                            THEN \(windows.settle.timeInterval)::float8 ELSE \(windows.awaitingEvidence.timeInterval)::float8 END))
             FROM unnest(\(familyIDs.sorted())::uuid[]) AS family (family_id)
-            ON CONFLICT (family_id) DO UPDATE SET due_at = excluded.due_at
+            ON CONFLICT (family_id) DO UPDATE
+            SET due_at = least(excluded.due_at, pending.waiting_since + make_interval(secs => \(windows.longestWait.timeInterval)::float8))
             """, preparedAs: "screening_pending_touch")
     }
 
     /// Up to `limit` families due by the time this transaction began, the
     /// longest due first, with how long each has been due.
-    public static func due(limit: Int, on connection: PostgresConnection) throws -> [(familyID: UUID, overdueSeconds: Double)] {
+    /// - Parameter longestWaitOnly: only the families due because they have
+    ///   waited this long (``Windows/longestWait``): what a stage far behind
+    ///   decides while the rest of a family's events may still be coming.
+    public static func due(
+        limit: Int, longestWaitOnly longestWait: Duration? = nil, on connection: PostgresConnection
+    ) throws -> [(familyID: UUID, overdueSeconds: Double)] {
         try connection.query(
             """
             SELECT family_id, extract(epoch FROM now() - due_at)::float8 FROM screening_pending
-            WHERE due_at <= now() ORDER BY due_at LIMIT \(limit)
+            WHERE due_at <= now() AND (\(longestWait?.timeInterval)::float8 IS NULL
+                                       OR waiting_since + make_interval(secs => \(longestWait?.timeInterval)::float8) <= now())
+            ORDER BY due_at LIMIT \(limit)
             """, preparedAs: "screening_pending_due"
         ).decode((UUID, Double).self).map { (familyID: $0.0, overdueSeconds: $0.1) }
     }
