@@ -20,9 +20,7 @@ struct SubmitCommand: AsyncParsableCommand {
         @OptionGroup var submission: SubmissionOptions
 
         func run() async throws {
-            try await submission.send(Referral.self, to: \.referralsSubmitted, noun: "referrals") { agency, referral in
-                ReferralSubmitted(agency: agency, submittedAt: Date(), referral: referral)
-            }
+            try await submission.send(ReferralSubmitted.self, to: \.referralsSubmitted, noun: "referrals")
         }
     }
 
@@ -31,9 +29,7 @@ struct SubmitCommand: AsyncParsableCommand {
         @OptionGroup var submission: SubmissionOptions
 
         func run() async throws {
-            try await submission.send(EvidenceReport.self, to: \.evidenceSubmitted, noun: "evidence records") { agency, record in
-                EvidenceSubmitted(agency: agency, submittedAt: Date(), record: record)
-            }
+            try await submission.send(EvidenceSubmitted.self, to: \.evidenceSubmitted, noun: "evidence records")
         }
     }
 }
@@ -48,12 +44,11 @@ struct SubmissionOptions: ParsableArguments {
     /// task's overhead is small, few enough that every core has some.
     static let linesPerTask = 2_000
 
-    /// Reads and checks every line, then signs and sends them all in order.
-    /// Lines are read, checked and signed on every core, in runs of
+    /// Reads and checks every line, then signs and sends them all in order,
+    /// each as the agency wrote it, in a message sent at the time of the
+    /// command. Lines are read, checked and signed on every core, in runs of
     /// ``linesPerTask``.
-    func send<Line: Decodable, Message: Contract>(
-        _ line: Line.Type, to topic: KeyPath<Topics, String>, noun: String, message: @escaping @Sendable (String, Line) -> Message
-    ) async throws {
+    func send<Message: AgencySubmission>(_ message: Message.Type, to topic: KeyPath<Topics, String>, noun: String) async throws {
         let logger = common.makeLogger()
         guard let keyText = try? String(contentsOfFile: keyFile, encoding: .utf8),
             let key = Hex.decode(keyText.trimmingCharacters(in: .whitespacesAndNewlines))
@@ -62,14 +57,17 @@ struct SubmissionOptions: ParsableArguments {
 
         let name = URL(fileURLWithPath: file).lastPathComponent
         let topicName = Topics.fromEnvironment()[keyPath: topic]
-        let agency = agency
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        let (agency, submittedAt) = (agency, Date())
+        let frame = SubmissionFrame<Message>(agency: agency, submittedAt: submittedAt)
+        let lines = [UInt8](data).split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
         let runs = await withTaskGroup(of: (Int, [Prepared]).self) { group in
             for start in stride(from: 0, to: lines.count, by: Self.linesPerTask) {
                 let run = lines[start..<min(start + Self.linesPerTask, lines.count)]
                 group.addTask {
                     (start, run.enumerated().compactMap { offset, text in
-                        Self.prepare(text, line: start + offset + 1, of: name, as: Line.self, agency: agency, key: key, topic: topicName, message: message)
+                        Self.prepare(
+                            text, line: start + offset + 1, of: name, as: Message.self, agency: agency, submittedAt: submittedAt, frame: frame,
+                            key: key, topic: topicName)
                     })
                 }
             }
@@ -110,15 +108,15 @@ struct SubmissionOptions: ParsableArguments {
     }
 
     /// One line as its message; nil for a blank line.
-    private static func prepare<Line: Decodable, Message: Contract>(
-        _ text: Substring, line number: Int, of name: String, as line: Line.Type, agency: String, key: [UInt8], topic: String,
-        message: (String, Line) -> Message
+    private static func prepare<Message: AgencySubmission>(
+        _ text: ArraySlice<UInt8>, line number: Int, of name: String, as message: Message.Type, agency: String, submittedAt: Date,
+        frame: SubmissionFrame<Message>, key: [UInt8], topic: String
     ) -> Prepared? {
-        guard text.contains(where: { !$0.isWhitespace }) else { return nil }
+        guard text.contains(where: { !Self.jsonWhitespace.contains($0) }) else { return nil }
         do {
-            let built = message(agency, try ContractJSON.read(Line.self, from: Array(text.utf8)))
+            let built = Message(agency: agency, submittedAt: submittedAt, line: try ContractJSON.read(Message.Line.self, from: Array(text)))
             try built.validate()
-            let payload = built.encoded()
+            let payload = frame.message(around: text)
             return .message(
                 KafkaOutgoingMessage(
                     topic: topic, key: Array(built.partitionKey.utf8), value: payload,
@@ -127,6 +125,9 @@ struct SubmissionOptions: ParsableArguments {
             return .problem("\(name):\(number): \(error.localLineDescription)")
         }
     }
+
+    /// The bytes JSON lets stand between values: a line of only these is blank.
+    private static let jsonWhitespace: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D]
 }
 
 extension Error {

@@ -4,10 +4,17 @@ import Rules
 /// The checks contracts share. Each names the field; none quotes its value.
 enum Check {
     /// Free text an agency or service supplies: present, bounded, one line.
+    /// Reads the text's scalars, not its characters: every line of every
+    /// file passes here, and characters cost a grapheme break each.
     static func text(_ value: String, _ field: String, maxLength: Int = 200) throws(ContractError) {
-        guard !value.trimmingCharacters(in: .whitespaces).isEmpty else { throw ContractError(field: field, problem: "is empty") }
-        guard value.count <= maxLength else { throw ContractError(field: field, problem: "is longer than \(maxLength) characters") }
-        guard !value.contains(where: \.isNewline) else { throw ContractError(field: field, problem: "has a line break") }
+        guard value.unicodeScalars.contains(where: { !$0.properties.isWhitespace }) else {
+            throw ContractError(field: field, problem: "is empty")
+        }
+        // No more bytes than the limit: no more characters either.
+        guard value.utf8.count <= maxLength || value.count <= maxLength else {
+            throw ContractError(field: field, problem: "is longer than \(maxLength) characters")
+        }
+        guard !value.unicodeScalars.contains(where: lineBreaks.contains) else { throw ContractError(field: field, problem: "has a line break") }
     }
 
     /// An identifier: letters, digits and `-_./:`, so it can sit in keys and file names.
@@ -30,6 +37,9 @@ enum Check {
     static func notFuture(_ date: CalendarDate, _ field: String, today: CalendarDate = .today) throws(ContractError) {
         guard date <= today.adding(days: 1) else { throw ContractError(field: field, problem: "is in the future") }
     }
+
+    /// The scalars `Character.isNewline` is true of.
+    private static let lineBreaks: Set<Unicode.Scalar> = ["\n", "\u{0B}", "\u{0C}", "\r", "\u{85}", "\u{2028}", "\u{2029}"]
 
     private static let allowedInIdentifiers: Set<Unicode.Scalar> = Set(
         "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:".unicodeScalars)

@@ -25,22 +25,30 @@ extension Contract {
     /// - Throws: ``ContractError`` naming the field that is missing, of the
     ///   wrong type or invalid, or an unknown schema or version.
     public static func decode(_ bytes: [UInt8]) throws(ContractError) -> Self {
-        let header = try ContractJSON.read(SchemaHeader.self, from: bytes)
-        guard header.schema == schema else {
-            throw ContractError(field: "schema", problem: "must be '\(schema)'")
-        }
-        guard header.version == version else {
-            throw ContractError(field: "version", problem: "\(header.version) is not supported (this service reads version \(version))")
-        }
-        let message = try ContractJSON.read(Self.self, from: bytes)
+        let message = try ContractJSON.read(Versioned<Self>.self, from: bytes).message
         try message.validate()
         return message
     }
 }
 
-private struct SchemaHeader: Decodable {
-    var schema: String
-    var version: Int
+/// A message read in one pass: its schema and version are checked before
+/// its fields, so a message of another schema or version is refused as that.
+private struct Versioned<Message: Contract>: Decodable {
+    var message: Message
+
+    private enum CodingKeys: String, CodingKey { case schema, version }
+
+    init(from decoder: any Decoder) throws {
+        let header = try decoder.container(keyedBy: CodingKeys.self)
+        guard try header.decode(String.self, forKey: .schema) == Message.schema else {
+            throw ContractError(field: "schema", problem: "must be '\(Message.schema)'")
+        }
+        let version = try header.decode(Int.self, forKey: .version)
+        guard version == Message.version else {
+            throw ContractError(field: "version", problem: "\(version) is not supported (this service reads version \(Message.version))")
+        }
+        message = try Message(from: decoder)
+    }
 }
 
 private struct Envelope<Message: Contract>: Encodable {

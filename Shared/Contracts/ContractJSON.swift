@@ -24,6 +24,8 @@ extension ContractJSON {
             let decoder = JSONDecoder()
             decoder.dateDecodingStrategy = .iso8601
             return try decoder.decode(type, from: Data(bytes))
+        } catch let error as ContractError {
+            throw error
         } catch {
             throw ContractError(decoding: error)
         }

@@ -14,7 +14,17 @@ extension PersonIdentity {
     public var keyHash: String { SHA256.hex(Array(matchKey.utf8)) }
 
     private static func fold(_ name: String) -> String {
-        name.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
+        // Most names are ASCII: their letters, lower-cased, are the folded name.
+        if name.utf8.allSatisfy({ $0 < 0x80 }) {
+            return String(decoding: name.utf8.compactMap { byte -> UInt8? in
+                switch byte {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"): byte
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"): byte + 32
+                default: nil
+                }
+            }, as: UTF8.self)
+        }
+        return name.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
             .lowercased()
             .filter(\.isLetter)
     }

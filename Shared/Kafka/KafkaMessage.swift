@@ -99,9 +99,19 @@ extension KafkaHeader {
         KafkaHeader(name: eventIDName, value: Array(id.utf8))
     }
 
-    /// An `event-id` header holding a new random id.
+    /// An `event-id` header holding a new random id: a version 4 UUID from
+    /// the system's generator (`UUID()` opens /dev/urandom for each one).
     public static func newEventID() -> KafkaHeader {
-        eventID(UUID().uuidString.lowercased())
+        var generator = SystemRandomNumberGenerator()
+        var bytes = withUnsafeBytes(of: (generator.next() as UInt64, generator.next() as UInt64)) { Array($0) }
+        bytes[6] = bytes[6] & 0x0F | 0x40
+        bytes[8] = bytes[8] & 0x3F | 0x80
+        let uuid = UUID(
+            uuid: (
+                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
+            ))
+        return eventID(uuid.uuidString.lowercased())
     }
 
     /// On a dead letter sent again: the consumer group it is for. Other

@@ -40,6 +40,23 @@ import Testing
         #expect(try ReferralSubmitted.decode(bytes) == Self.submitted())
     }
 
+    @Test func aLineFramedAsTheAgencyWroteItReadsAsTheMessageBuiltFromIt() throws {
+        let sentAt = Date(timeIntervalSince1970: 1_700_000_000)
+        let line = #"{ "reasons": ["youth offending"], "id": "WYP-1","#
+            + #""address": {"lines": ["12 Elm Street"], "postcode": "LS1 1AA"}, "members": ["#
+            + #"{"ref": "mother", "givenName": "Kerry", "familyName": "Brennan", "dateOfBirth": "1980-02-14"},"#
+            + #"{"ref": "son", "givenName": "Dylan", "familyName": "Brennan", "dateOfBirth": "1998-06-01"}] }"# + "\r"
+        let bytes = SubmissionFrame<ReferralSubmitted>(agency: "police", submittedAt: sentAt).message(around: Array(line.utf8))
+        #expect(try ReferralSubmitted.decode(bytes) == Self.submitted())
+        // The agency's own bytes travel, spaces and order as written.
+        #expect(String(decoding: bytes, as: UTF8.self).contains(line))
+        let evidence = EvidenceReport(
+            id: "OFF-1", subject: PersonIdentity(givenName: "Dylan", familyName: "Brennan", dateOfBirth: CalendarDate(iso: "1998-06-01")!),
+            fact: .offence(date: CalendarDate(iso: "2013-03-10")!, proven: true))
+        let framed = SubmissionFrame<EvidenceSubmitted>(agency: "police", submittedAt: sentAt).message(around: Array(ContractJSON.encode(evidence).utf8))
+        #expect(try EvidenceSubmitted.decode(framed) == EvidenceSubmitted(agency: "police", submittedAt: sentAt, record: evidence))
+    }
+
     @Test func anUnknownVersionOrSchemaIsRefusedByName() {
         #expect(Self.problem { $0["version"] = 2 } == "version: 2 is not supported (this service reads version 1)")
         #expect(Self.problem { $0["schema"] = "evidence.submitted" } == "schema: must be 'referral.submitted'")

@@ -1,0 +1,59 @@
+import Foundation
+
+/// A message an agency sends: one line of its file, with who sent it and when.
+public protocol AgencySubmission: Contract {
+    associatedtype Line: Codable & Sendable
+    /// The field the line sits in.
+    static var lineField: String { get }
+    init(agency: String, submittedAt: Date, line: Line)
+}
+
+extension EvidenceSubmitted: AgencySubmission {
+    public static let lineField = "record"
+
+    public init(agency: String, submittedAt: Date, line: EvidenceReport) {
+        self.init(agency: agency, submittedAt: submittedAt, record: line)
+    }
+}
+
+extension ReferralSubmitted: AgencySubmission {
+    public static let lineField = "referral"
+
+    public init(agency: String, submittedAt: Date, line: Referral) {
+        self.init(agency: agency, submittedAt: submittedAt, referral: line)
+    }
+}
+
+/// The bytes of an agency's messages around each line of a file, as the
+/// agency wrote it: what the agency signs is its own line, not a copy
+/// written anew, and writing a file's messages costs a copy of each line.
+/// A line is put in only after it has been read as `Message.Line`, so the
+/// message reads back as the line did.
+public struct SubmissionFrame<Message: AgencySubmission>: Sendable {
+    private let head: [UInt8]
+    private let tail: [UInt8]
+
+    public init(agency: String, submittedAt: Date) {
+        head = Array("{\"\(Message.lineField)\":".utf8)
+        // The other fields, written as every message is: `{"agency":…,…}` less its `{`.
+        let rest = ContractJSON.encode(Fields(agency: agency, schema: Message.schema, submittedAt: submittedAt, version: Message.version))
+        tail = Array(",".utf8) + Array(rest.utf8.dropFirst())
+    }
+
+    /// The message holding `line`.
+    public func message(around line: some Collection<UInt8>) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(head.count + line.count + tail.count)
+        bytes += head
+        bytes += line
+        bytes += tail
+        return bytes
+    }
+
+    private struct Fields: Encodable {
+        var agency: String
+        var schema: String
+        var submittedAt: Date
+        var version: Int
+    }
+}
