@@ -8,7 +8,7 @@ let strictSettings: [SwiftSetting] = [
 
 /// What every service executable builds on.
 let serviceDependencies: [Target.Dependency] = [
-    "WorkerRuntime", "Contracts", "Rules", "Store", "Postgres", "Kafka", "Pipeline",
+    "WorkerRuntime", "Contracts", "Rules", "Vocabulary", "Store", "Postgres", "Kafka", "Pipeline",
     .product(name: "ArgumentParser", package: "swift-argument-parser"),
     .product(name: "Logging", package: "swift-log"),
 ]
@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "Postgres", targets: ["Postgres"]),
         .library(name: "Kafka", targets: ["Kafka"]),
         .library(name: "Store", targets: ["Store"]),
+        .library(name: "Vocabulary", targets: ["Vocabulary"]),
         .library(name: "Rules", targets: ["Rules"]),
         .library(name: "Contracts", targets: ["Contracts"]),
         .library(name: "WorkerRuntime", targets: ["WorkerRuntime"]),
@@ -55,10 +56,11 @@ let package = Package(
         .target(
             name: "Digest", dependencies: [.product(name: "Crypto", package: "swift-crypto")], path: "Shared/Digest",
             swiftSettings: strictSettings),
+        .target(name: "Vocabulary", path: "Shared/Vocabulary", swiftSettings: strictSettings),
         .target(
-            name: "Rules", dependencies: ["Digest"], path: "Shared/Rules", resources: [.copy("Rulesets")],
+            name: "Rules", dependencies: ["Vocabulary", "Digest"], path: "Shared/Rules", resources: [.copy("Rulesets")],
             swiftSettings: strictSettings),
-        .target(name: "Contracts", dependencies: ["Rules", "Digest"], path: "Shared/Contracts", swiftSettings: strictSettings),
+        .target(name: "Contracts", dependencies: ["Vocabulary", "Digest"], path: "Shared/Contracts", swiftSettings: strictSettings),
         .target(
             name: "Store", dependencies: ["Postgres", .product(name: "Logging", package: "swift-log")],
             path: "Shared/Store", resources: [.copy("Migrations")], swiftSettings: strictSettings),
@@ -79,7 +81,7 @@ let package = Package(
 
         .target(
             name: "Pipeline",
-            dependencies: ["Contracts", "Rules", "Store", "Postgres", "Digest", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Contracts", "Rules", "Vocabulary", "Store", "Postgres", "Digest", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Shared/Pipeline", swiftSettings: strictSettings),
 
         // Executables: the services, then the CLI.
@@ -94,7 +96,7 @@ let package = Package(
         .executableTarget(
             name: "TurnaroundCLI",
             dependencies: [
-                "Postgres", "Kafka", "Store", "Contracts", "Rules", "Digest", "Pipeline",
+                "Postgres", "Kafka", "Store", "Contracts", "Rules", "Vocabulary", "Digest", "Pipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -102,7 +104,7 @@ let package = Package(
         .executableTarget(
             name: "turnaround-bench",
             dependencies: [
-                "Postgres", "Kafka", "Rules", "Store", "WorkerRuntime", "Contracts", "Digest",
+                "Postgres", "Kafka", "Rules", "Vocabulary", "Store", "WorkerRuntime", "Contracts", "Digest", "Pipeline",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -116,9 +118,10 @@ let package = Package(
             path: "Tests/IntegrationSupport", swiftSettings: strictSettings),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "IntegrationSupport"], swiftSettings: strictSettings),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "IntegrationSupport"], swiftSettings: strictSettings),
-        .testTarget(name: "RulesTests", dependencies: ["Rules"], swiftSettings: strictSettings),
+        .testTarget(name: "RulesTests", dependencies: ["Rules", "Vocabulary"], swiftSettings: strictSettings),
         .testTarget(name: "DigestTests", dependencies: ["Digest"], swiftSettings: strictSettings),
-        .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Rules"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "ContractsTests", dependencies: ["Contracts", "Vocabulary"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .executableTarget(
             name: "turnaround-testworker",
             dependencies: [
@@ -136,10 +139,10 @@ let package = Package(
             ],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "PipelineTests", dependencies: ["IntegrationSupport", "Postgres", "Kafka", "Store", "Contracts", "Rules", "Pipeline"],
+            name: "PipelineTests", dependencies: ["IntegrationSupport", "Postgres", "Kafka", "Store", "Contracts", "Rules", "Vocabulary", "Pipeline"],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "StageLogicTests", dependencies: ["Pipeline", "Contracts", "Store", "Rules"], swiftSettings: strictSettings),
+            name: "StageLogicTests", dependencies: ["Pipeline", "Contracts", "Store", "Rules", "Vocabulary"], swiftSettings: strictSettings),
         .testTarget(
             name: "StoreTests", dependencies: ["Store", "Postgres", "IntegrationSupport"], swiftSettings: strictSettings),
     ]

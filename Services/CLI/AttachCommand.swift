@@ -3,6 +3,7 @@ import Contracts
 import Foundation
 import Kafka
 import Rules
+import Vocabulary
 
 struct AttachCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

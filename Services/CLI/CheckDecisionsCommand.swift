@@ -5,6 +5,7 @@ import Pipeline
 import Postgres
 import Rules
 import Store
+import Vocabulary
 
 struct CheckDecisionsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -5,6 +5,7 @@ import Pipeline
 import Postgres
 import Rules
 import Store
+import Vocabulary
 import WorkerRuntime
 
 enum ClaimsEvent: Sendable {

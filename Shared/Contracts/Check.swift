@@ -1,5 +1,5 @@
 import Foundation
-import Rules
+import Vocabulary
 
 /// The checks contracts share. Each names the field; none quotes its value.
 enum Check {

@@ -1,5 +1,4 @@
 import Foundation
-import Rules
 
 /// An agency's evidence record matched to a family member: pseudonymous.
 public struct EvidenceRecorded: Contract, Hashable {
@@ -28,10 +27,5 @@ public struct EvidenceRecorded: Contract, Hashable {
         try Check.text(evidenceID, "evidenceID", maxLength: 201)
         try Check.identifier(personID, "personID", maxLength: 20)
         try fact.validate(at: "fact")
-    }
-
-    /// The record as the rules engine reads it.
-    public var ruleRecord: EvidenceRecord {
-        EvidenceRecord(id: evidenceID, personID: personID, fact: fact.ruleFact)
     }
 }

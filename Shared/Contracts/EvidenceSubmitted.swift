@@ -1,5 +1,4 @@
 import Foundation
-import Rules
 
 /// A record from an agency's data feed, about one person, as the agency
 /// knows them. Intake matches the person and sends the record on, without

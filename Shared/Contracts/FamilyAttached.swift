@@ -1,5 +1,5 @@
 import Foundation
-import Rules
+import Vocabulary
 
 /// A co-ordinator recorded that the authority started working with a family
 /// (a keyworker assigned): the date that starts the clock for results.

@@ -1,5 +1,5 @@
 import Foundation
-import Rules
+import Vocabulary
 
 /// Intake accepted a referral and matched it to a family: the family's
 /// people as the rules need them (a pseudonymous label and a date of birth),

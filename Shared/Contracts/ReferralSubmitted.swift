@@ -1,5 +1,5 @@
 import Foundation
-import Rules
+import Vocabulary
 
 /// An agency's referral of a family, as it sends it to intake. The only
 /// message that carries names and an address; intake keeps them and sends

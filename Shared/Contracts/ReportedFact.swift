@@ -1,4 +1,4 @@
-import Rules
+import Vocabulary
 
 /// One dated fact from an agency's data feed, as it travels:
 /// `{"kind": "offence", "date": "2026-01-09", "proven": true}`.
@@ -20,23 +20,6 @@ public enum ReportedFact: Sendable, Hashable {
     case workProvision(provision: String, date: CalendarDate)
     /// A local or later-phase indicator (`child-in-need`, `domestic-abuse`, …).
     case indicator(name: String, date: CalendarDate)
-
-    /// The fact as the rules engine reads it.
-    public var ruleFact: EvidenceFact {
-        switch self {
-        case .offence(let date, let proven): .offence(date: date, proven: proven)
-        case .asbIntervention(let type, let date): .asbIntervention(kind: type, date: date)
-        case .attendance(let term, let possible, let unauthorised, let authorised):
-            .attendance(termID: term.id, possibleSessions: possible, unauthorisedAbsences: unauthorised, authorisedAbsences: authorised)
-        case .exclusion(let permanent, let date): .exclusion(permanent: permanent, date: date)
-        case .alternativeProvision(let date): .alternativeProvision(date: date)
-        case .notOnRoll(let date): .notOnRoll(date: date)
-        case .benefitSpell(let benefit, let from, let to): .benefitSpell(benefit: benefit, from: from, to: to)
-        case .employmentSpell(let from, let to): .employmentSpell(from: from, to: to)
-        case .workProvision(let provision, let date): .workProvision(provision: provision, date: date)
-        case .indicator(let name, let date): .indicator(name: name, date: date)
-        }
-    }
 
     /// The school term an attendance record is for.
     public var term: SchoolTerm? {

@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import Rules
 import Store
+import Vocabulary
 
 /// Works out the claims a family's results earn: the attachment fee and each
 /// achieved result's payment not claimed before, within what the ruleset

@@ -3,6 +3,7 @@ import Foundation
 import Postgres
 import Rules
 import Store
+import Vocabulary
 
 /// Measures families the claims stage holds and finds the claims due and,
 /// when asked, the claims made that the rules no longer support. The claims

@@ -3,6 +3,7 @@ import Foundation
 import Postgres
 import Rules
 import Store
+import Vocabulary
 
 /// A stage's copy of the evidence matched to families, read back as the
 /// rules engine takes it.

@@ -4,6 +4,7 @@ import Foundation
 import Postgres
 import Rules
 import Store
+import Vocabulary
 
 /// Intake's matching, a batch at a time: reads what intake holds about the
 /// batch's people, addresses and referral ids in one query each

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Rules
+import Vocabulary
 
 /// The settings of the stages that apply the programme's rules: which
 /// ruleset, and which day counts as today.

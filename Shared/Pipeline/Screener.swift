@@ -3,6 +3,7 @@ import Foundation
 import Postgres
 import Rules
 import Store
+import Vocabulary
 
 /// Decides families from what screening holds (members and evidence) and
 /// compares each decision with the family's latest recorded one. The
@@ -70,7 +71,8 @@ public struct Screener: Sendable {
             let decision = review.decision
             let revision = (review.latest?.revision ?? 0) + 1
             let message = EligibilityDecided(
-                familyID: review.familyID, decisionID: UUID(), revision: revision, decision: decision, members: review.members)
+                familyID: review.familyID, decisionID: UUID(), revision: revision, decision: EligibilityDecided.Decision(decision),
+                members: review.members)
             decided.append(message)
             rows.append(
                 EligibilityDecisionTable.Row(

@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// Whether a family meets the programme's criteria on a date, under a named
 /// ruleset, with the evidence behind each criterion.
 public struct EligibilityDecision: Sendable, Hashable, Codable {

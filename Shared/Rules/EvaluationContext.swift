@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// A family's evidence read from one date: ages, the terms just past, and
 /// the tests of the criteria.
 struct EvaluationContext {

@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// A household as the rules see it: pseudonymous people and their dates of
 /// birth, nothing more.
 public struct Family: Sendable, Hashable, Codable {
@@ -7,31 +9,6 @@ public struct Family: Sendable, Hashable, Codable {
     public init(id: String, members: [FamilyMember]) {
         self.id = id
         self.members = members
-    }
-}
-
-public struct FamilyMember: Sendable, Hashable, Codable {
-    /// A pseudonymous id, unique within the family ("C2", "A1").
-    public var id: String
-    public var dateOfBirth: CalendarDate
-
-    public init(id: String, dateOfBirth: CalendarDate) {
-        self.id = id
-        self.dateOfBirth = dateOfBirth
-    }
-}
-
-/// A school term, as the local authority's term calendar records it.
-public struct SchoolTerm: Sendable, Hashable, Codable {
-    /// The term's name, such as `2025-AU` (autumn), `2026-SP`, `2026-SU`.
-    public var id: String
-    public var start: CalendarDate
-    public var end: CalendarDate
-
-    public init(id: String, start: CalendarDate, end: CalendarDate) {
-        self.id = id
-        self.start = start
-        self.end = end
     }
 }
 

@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// One thing the rules found in the evidence, with the evidence records it
 /// rests on, and its sentence for a co-ordinator.
 ///

@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// What a family earns: the attachment fee and the payment for each
 /// achieved result, after the ruleset's caps.
 public struct PaymentBreakdown: Sendable, Hashable, Codable {

@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// A family's measures at attachment, against which results are judged.
 /// Recorded with the attachment, so a later assessment uses the same numbers.
 public struct Baseline: Sendable, Hashable, Codable {

@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// The programme's rules applied to a family: pure functions of their
 /// inputs, so the same inputs give the same output, explanations included.
 public enum RulesEngine {

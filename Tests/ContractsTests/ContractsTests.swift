@@ -1,7 +1,7 @@
 import Contracts
 import Foundation
-import Rules
 import Testing
+import Vocabulary
 
 @Suite struct ContractsTests {
     static let referral = Referral(

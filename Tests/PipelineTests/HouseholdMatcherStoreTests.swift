@@ -5,6 +5,7 @@ import Pipeline
 import Rules
 import Store
 import Testing
+import Vocabulary
 
 /// Intake's matching against its tables: what a batch reads and writes.
 @Suite struct HouseholdMatcherStoreTests {

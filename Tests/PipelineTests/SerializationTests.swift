@@ -5,6 +5,7 @@ import Kafka
 import Postgres
 import Rules
 import Testing
+import Vocabulary
 
 /// A family's events reach a stage on several topics, so on several lanes
 /// and replicas at once; each stage must still decide from the whole family.

@@ -1,6 +1,7 @@
 import Foundation
 @testable import Rules
 import Testing
+import Vocabulary
 
 @Suite struct CalendarDateTests {
     @Test(arguments: ["1970-01-01", "2000-02-29", "2012-04-01", "2026-12-31", "1899-07-15"])

@@ -1,5 +1,6 @@
 import Foundation
 import Rules
+import Vocabulary
 
 func date(_ text: String) -> CalendarDate {
     CalendarDate(iso: text)!

@@ -1,5 +1,6 @@
 import Rules
 import Testing
+import Vocabulary
 
 @Suite struct ResultsTests {
     static let attachedOn = date("2025-09-01")

@@ -4,6 +4,7 @@ import Pipeline
 import Rules
 import Store
 import Testing
+import Vocabulary
 
 /// The claims stage's view of a family, folded from a batch's decisions and
 /// attachments in memory (one read and one write a batch).
@@ -45,7 +46,9 @@ import Testing
             family: Family(id: family.uuidString.lowercased(), members: members), evidence: Evidence(records: records, terms: terms),
             asOf: try #require(CalendarDate(iso: day)), ruleset: try Ruleset.bundled("phase1-2012"))
         try #require(decision.isEligible == eligible)
-        return .decided(EligibilityDecided(familyID: family, decisionID: UUID(), revision: revision, decision: decision, members: members))
+        return .decided(
+            EligibilityDecided(
+                familyID: family, decisionID: UUID(), revision: revision, decision: EligibilityDecided.Decision(decision), members: members))
     }
 
     func attached(on day: String, by user: String = "coordinator-1") -> ClaimsFamilyUpdates.Change {

@@ -4,6 +4,7 @@ import Pipeline
 import Rules
 import Store
 import Testing
+import Vocabulary
 
 /// Intake's matching decided in memory, without servers.
 @Suite struct HouseholdMatcherTests {

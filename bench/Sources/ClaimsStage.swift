@@ -2,7 +2,9 @@ import ArgumentParser
 import Contracts
 import Foundation
 import Kafka
+import Pipeline
 import Rules
+import Vocabulary
 
 /// The claims stage as operators run it: a backlog of families, each its
 /// decision, its attachment, its eight evidence records and its adult's new
@@ -50,7 +52,7 @@ struct ClaimsStage: AsyncParsableCommand {
                 terms: Array(Set(evidence.compactMap(\.fact.term))).sorted { $0.start < $1.start }),
             asOf: CalendarDate(iso: "2013-09-01")!, ruleset: ruleset)
         let decided = EligibilityDecided(
-            familyID: accepted.familyID, decisionID: UUID(), revision: 1, decision: decision, members: accepted.members)
+            familyID: accepted.familyID, decisionID: UUID(), revision: 1, decision: EligibilityDecided.Decision(decision), members: accepted.members)
         let attached = FamilyAttached(
             familyID: accepted.familyID, attachedOn: CalendarDate(iso: "2013-09-16")!, keyworker: "kw-1", recordedBy: "bench",
             recordedAt: Date())

@@ -5,6 +5,7 @@ import Kafka
 import Postgres
 import Rules
 import Store
+import Vocabulary
 
 /// The intake stage as operators run it: a backlog of signed referrals (one
 /// family of three a referral) and then their evidence (eight records a

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Rules
+import Vocabulary
 
 struct RulesEligibility: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
