@@ -17,7 +17,7 @@ struct ClaimsService: AsyncParsableCommand {
     func run() async throws {
         try await Worker.main(executable: Self.configuration.commandName!, options: options) { topics, logger in
             let (ruleset, today) = try programme.resolve()
-            logger.info("claiming under \(ruleset.reference)", metadata: ["ruleset-hash": "\(ruleset.contentHash)"])
+            logger.info("claiming under a ruleset", metadata: ["ruleset": "\(ruleset.reference)", "ruleset-hash": "\(ruleset.contentHash)"])
             return ClaimsHandler(topics: topics, ruleset: ruleset, today: today)
         }
     }

@@ -19,7 +19,7 @@ struct ScreeningService: AsyncParsableCommand {
         try await Worker.main(executable: Self.configuration.commandName!, options: options) { topics, logger in
             let (ruleset, today) = try programme.resolve()
             let windows = try screening.resolve()
-            logger.info("screening under \(ruleset.reference)", metadata: ["ruleset-hash": "\(ruleset.contentHash)"])
+            logger.info("screening under a ruleset", metadata: ["ruleset": "\(ruleset.reference)", "ruleset-hash": "\(ruleset.contentHash)"])
             return ScreeningHandler(topics: topics, ruleset: ruleset, today: today, windows: windows)
         }
     }

@@ -59,6 +59,25 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
         return "PostgresConfiguration(\(redacted), maxConnections: \(maxConnections))"
     }
 
+    /// `text` (a message of libpq's, which may quote the connection string)
+    /// with the URL's password, if it has one, replaced by `****`.
+    func withoutPassword(_ text: String) -> String {
+        guard let password = Self.password(in: url), !password.isEmpty else { return text }
+        return text.replacingOccurrences(of: password, with: "****")
+    }
+
+    private static func password(in url: String) -> String? {
+        if let scheme = url.range(of: "://"), let at = url.range(of: "@", range: scheme.upperBound..<url.endIndex),
+            let colon = url.range(of: ":", range: scheme.upperBound..<at.lowerBound)
+        {
+            return String(url[colon.upperBound..<at.lowerBound])
+        }
+        if let keyword = url.range(of: #"password\s*=\s*\S+"#, options: .regularExpression) {
+            return url[keyword].split(separator: "=", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        return nil
+    }
+
     /// libpq's connection keywords, the URL expanded in place of `dbname`.
     var connectionParameters: [(String, String)] {
         var parameters = [

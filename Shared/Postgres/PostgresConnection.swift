@@ -25,7 +25,7 @@ public final class PostgresConnection {
             throw PostgresError(.connectionFailed, serverMessage: "libpq could not allocate a connection")
         }
         guard PQstatus(handle) == CONNECTION_OK else {
-            let message = String(cString: PQerrorMessage(handle))
+            let message = configuration.withoutPassword(String(cString: PQerrorMessage(handle)))
             PQfinish(handle)
             throw PostgresError(.connectionFailed, serverMessage: message)
         }

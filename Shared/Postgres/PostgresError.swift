@@ -3,7 +3,9 @@
 ///
 /// The description names the kind of failure, the SQLSTATE, the constraint and
 /// the statement, never a bound value: server messages can quote input, so
-/// ``serverMessage`` is kept apart and is not printed.
+/// ``serverMessage`` is kept apart and is not printed, except for a failed
+/// connection or configuration, where it is libpq's (or this layer's) own
+/// account of the connection, without its password, and no statement ran.
 public struct PostgresError: Error, CustomStringConvertible, Sendable {
     /// What kind of failure this is.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
@@ -82,6 +84,9 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
 
     public var description: String {
         var parts = ["PostgresError.\(code)"]
+        if code == .connectionFailed || code == .invalidConfiguration, let serverMessage {
+            parts.append(serverMessage.split(whereSeparator: \.isNewline).joined(separator: "; "))
+        }
         if let sqlState { parts.append("sqlstate \(sqlState)") }
         if let constraint { parts.append("constraint \(constraint)") }
         if let column { parts.append("column \(column)") }

@@ -54,7 +54,7 @@ struct DueWorkLoop<Handler: WorkerHandler>: Service {
                 health.succeeded()
                 metrics.dueWork(work)
                 for item in work.setAside {
-                    logger.error(
+                    logger.warning(
                         "put-off work set an item aside; it is tried again later", metadata: ["item": "\(item.item)", "reason": "\(item.reason)"])
                 }
                 if work.moreDue { continue }
@@ -63,7 +63,7 @@ struct DueWorkLoop<Handler: WorkerHandler>: Service {
                 failures += 1
                 health.failed()
                 metrics.dueWorkFailed()
-                logger.error(
+                logger.warning(
                     "put-off work failed; it stays due and is tried again", metadata: ["error": "\(error)", "failures_in_a_row": "\(failures)"])
                 await pause(backoff.delay(attempt: failures))
             }

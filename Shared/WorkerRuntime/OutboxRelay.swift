@@ -77,13 +77,13 @@ public struct OutboxRelay: Service {
                 if error is KafkaError { brokerFailures += 1 }
                 metrics.relayFailed()
                 health.failed()
-                logger.error(
+                logger.warning(
                     "outbox relay failed; its events stay in the outbox and are tried again",
                     metadata: ["error": "\(error)", "failures_in_a_row": "\(failures)"])
                 if let current = producer,
                     current.fatalFailure != nil || (brokerFailures > 0 && brokerFailures % Self.replaceAfterFailures == 0)
                 {
-                    logger.error(
+                    logger.warning(
                         "outbox relay replaces its producer",
                         metadata: ["fatal": "\(current.fatalFailure.map { "\($0)" } ?? "none")", "broker_failures_in_a_row": "\(brokerFailures)"])
                     await current.shutdown(timeout: .seconds(1))

@@ -52,7 +52,23 @@ import Testing
         #expect {
             try PostgresConfiguration.fromEnvironment([:])
         } throws: { error in
-            (error as? PostgresError)?.serverMessage?.contains("DATABASE_URL") == true
+            "\(error)".contains("DATABASE_URL is not set")
+        }
+    }
+
+    /// What `turnaround check` prints when the database cannot be reached.
+    @Test func aConnectionThatFailsSaysWhyInLibpqsWordsWithoutThePassword() {
+        #expect {
+            try PostgresConnection(configuration: PostgresConfiguration(url: "postgresql://app:s3cret@127.0.0.1:1/turnaround"))
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("Connection refused") && text.contains("port 1") && !text.contains("s3cret")
+        }
+        #expect {
+            try PostgresConnection(configuration: PostgresConfiguration(url: "postgresql://app:s3cret@127.0.0.1:notaport/turnaround"))
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("invalid") && text.contains("notaport") && !text.contains("s3cret")
         }
     }
 
