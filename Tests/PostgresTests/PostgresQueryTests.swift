@@ -11,6 +11,13 @@ import Testing
         #expect(query.binds == [.text("Leeds"), .text("3")])
     }
 
+    @Test func anAbsentOptionalBindsAsNullAndAPresentOneAsItsValue() {
+        let (absent, present): (String?, Int?) = (nil, 7)
+        let query: PostgresQuery = "UPDATE claim SET note = \(absent), revision = \(present)"
+        #expect(query.sql == "UPDATE claim SET note = $1, revision = $2")
+        #expect(query.binds == [.null, .text("7")])
+    }
+
     @Test func identifiersAreQuotedNotBound() {
         let query: PostgresQuery = "CREATE SCHEMA \(identifier: #"odd"name"#)"
         #expect(query.sql == #"CREATE SCHEMA "odd""name""#)
