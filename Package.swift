@@ -111,12 +111,13 @@ let package = Package(
             ],
             path: "bench/Sources", swiftSettings: strictSettings),
 
-        // Tests: units per library, integration against the real servers.
+        // Tests: a unit target per library, needing no server, and one target of
+        // integration tests (`swift test --skip IntegrationTests` runs the units alone).
         .target(
             name: "IntegrationSupport",
             dependencies: ["Postgres", "Kafka", .product(name: "Logging", package: "swift-log")],
             path: "Tests/IntegrationSupport", swiftSettings: strictSettings),
-        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "IntegrationSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres"], swiftSettings: strictSettings),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "IntegrationSupport"], swiftSettings: strictSettings),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "Vocabulary"], swiftSettings: strictSettings),
         .testTarget(name: "DigestTests", dependencies: ["Digest"], swiftSettings: strictSettings),
@@ -133,17 +134,21 @@ let package = Package(
         .testTarget(
             name: "WorkerRuntimeTests",
             dependencies: [
-                "WorkerRuntime", "Store", "Postgres", "Kafka", "Contracts", "IntegrationSupport",
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "WorkerRuntime", "Kafka", "Contracts",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "PipelineTests", dependencies: ["IntegrationSupport", "Postgres", "Kafka", "Store", "Contracts", "Rules", "Vocabulary", "Pipeline"],
-            swiftSettings: strictSettings),
-        .testTarget(
             name: "StageLogicTests", dependencies: ["Pipeline", "Contracts", "Store", "Rules", "Vocabulary"], swiftSettings: strictSettings),
+        // Against the real servers `scripts/dev test` starts: the libraries'
+        // integration, the worker runtime's processes and the whole pipeline.
         .testTarget(
-            name: "StoreTests", dependencies: ["Store", "Postgres", "IntegrationSupport"], swiftSettings: strictSettings),
+            name: "IntegrationTests",
+            dependencies: [
+                "IntegrationSupport", "WorkerRuntime", "Store", "Postgres", "Kafka", "Contracts", "Rules", "Vocabulary", "Pipeline",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings),
     ]
 )

@@ -5,7 +5,7 @@ import Testing
 
 /// Referral to claim through the real processes: agencies submit with the
 /// CLI, the three services run as operators run them.
-@Suite struct PipelineTests {
+@Suite(.startsProcesses) struct PipelineTests {
     static let sampleAgencies = ["police", "school", "dwp", "social-care"]
 
     @Test func samplesGoFromReferralsToClaimsOnce() async throws {
