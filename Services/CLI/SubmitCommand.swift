@@ -57,17 +57,16 @@ struct SubmissionOptions: ParsableArguments {
 
         let name = URL(fileURLWithPath: file).lastPathComponent
         let topicName = Topics.fromEnvironment()[keyPath: topic]
-        let (agency, submittedAt) = (agency, Date())
-        let frame = SubmissionFrame<Message>(agency: agency, submittedAt: submittedAt)
-        let lines = [UInt8](data).split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        let frame = SubmissionFrame<Message>(agency: agency, submittedAt: Date())
+        // A file saved with a byte-order mark: the mark is not part of line 1.
+        let text = [UInt8](data).starts(with: Self.byteOrderMark) ? [UInt8](data.dropFirst(Self.byteOrderMark.count)) : [UInt8](data)
+        let lines = text.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
         let runs = await withTaskGroup(of: (Int, [Prepared]).self) { group in
             for start in stride(from: 0, to: lines.count, by: Self.linesPerTask) {
                 let run = lines[start..<min(start + Self.linesPerTask, lines.count)]
                 group.addTask {
                     (start, run.enumerated().compactMap { offset, text in
-                        Self.prepare(
-                            text, line: start + offset + 1, of: name, as: Message.self, agency: agency, submittedAt: submittedAt, frame: frame,
-                            key: key, topic: topicName)
+                        Self.prepare(text, line: start + offset + 1, of: name, frame: frame, key: key, topic: topicName)
                     })
                 }
             }
@@ -109,12 +108,13 @@ struct SubmissionOptions: ParsableArguments {
 
     /// One line as its message; nil for a blank line.
     private static func prepare<Message: AgencySubmission>(
-        _ text: ArraySlice<UInt8>, line number: Int, of name: String, as message: Message.Type, agency: String, submittedAt: Date,
-        frame: SubmissionFrame<Message>, key: [UInt8], topic: String
+        _ text: ArraySlice<UInt8>, line number: Int, of name: String, frame: SubmissionFrame<Message>, key: [UInt8], topic: String
     ) -> Prepared? {
-        guard text.contains(where: { !Self.jsonWhitespace.contains($0) }) else { return nil }
+        guard let first = text.first(where: { !Self.jsonWhitespace.contains($0) }) else { return nil }
+        guard first == UInt8(ascii: "{") else { return .problem("\(name):\(number): is not a JSON object") }
+        guard text.count <= Self.longestLine else { return .problem("\(name):\(number): is longer than \(Self.longestLine) bytes") }
         do {
-            let built = Message(agency: agency, submittedAt: submittedAt, line: try ContractJSON.read(Message.Line.self, from: Array(text)))
+            let built = frame.message(try ContractJSON.read(Message.Line.self, from: Array(text)))
             try built.validate()
             let payload = frame.message(around: text)
             return .message(
@@ -125,6 +125,10 @@ struct SubmissionOptions: ParsableArguments {
             return .problem("\(name):\(number): \(error.localLineDescription)")
         }
     }
+
+    /// The longest line sent, well inside a Kafka message's megabyte.
+    static let longestLine = 256 * 1024
+    static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
 
     /// The bytes JSON lets stand between values: a line of only these is blank.
     private static let jsonWhitespace: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D]

@@ -92,10 +92,12 @@ struct ScreeningHandler: StageHandler {
     /// that have waited the longest). A family a batch holds is left to a
     /// later turn (the batch makes it due again anyway), so this never waits
     /// for a lock, and two replicas never decide one family twice.
-    func applyDue(in batch: inout HandlerBatch, backlog: Int) throws -> DueWork {
+    /// Before the consumer has measured its backlog it counts as behind.
+    func applyDue(in batch: inout HandlerBatch, backlog: Int?) throws -> DueWork {
         let connection = batch.connection
+        let isBehind = backlog.map { $0 >= Self.bulkLoadBacklog } ?? true
         let due = try ScreeningPendingTable.due(
-            limit: Self.familiesPerTurn, longestWaitOnly: backlog >= Self.bulkLoadBacklog ? windows.longestWait : nil, on: connection)
+            limit: Self.familiesPerTurn, longestWaitOnly: isBehind ? windows.longestWait : nil, on: connection)
         guard let longestDue = due.first else { return .none }
         let free = try AdvisoryLocks.screeningFamilies.lockFree(due.map(\.familyID.uuidString), on: connection)
         let taken = try ScreeningPendingTable.take(free.compactMap(UUID.init(uuidString:)), on: connection)

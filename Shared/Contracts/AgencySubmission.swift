@@ -27,17 +27,28 @@ extension ReferralSubmitted: AgencySubmission {
 /// The bytes of an agency's messages around each line of a file, as the
 /// agency wrote it: what the agency signs is its own line, not a copy
 /// written anew, and writing a file's messages costs a copy of each line.
-/// A line is put in only after it has been read as `Message.Line`, so the
-/// message reads back as the line did.
+/// A line is put in only after it has been read as `Message.Line`, and
+/// only a JSON object with nothing before its `{` (no byte-order mark), so
+/// the message reads back as the line did.
 public struct SubmissionFrame<Message: AgencySubmission>: Sendable {
+    public let agency: String
+    public let submittedAt: Date
     private let head: [UInt8]
     private let tail: [UInt8]
 
     public init(agency: String, submittedAt: Date) {
+        self.agency = agency
+        self.submittedAt = submittedAt
         head = Array("{\"\(Message.lineField)\":".utf8)
         // The other fields, written as every message is: `{"agency":…,…}` less its `{`.
         let rest = ContractJSON.encode(Fields(agency: agency, schema: Message.schema, submittedAt: submittedAt, version: Message.version))
         tail = Array(",".utf8) + Array(rest.utf8.dropFirst())
+    }
+
+    /// The message holding `line`, built as the agency sent it: the typed
+    /// message, for checking and keying, and its bytes.
+    public func message(_ line: Message.Line) -> Message {
+        Message(agency: agency, submittedAt: submittedAt, line: line)
     }
 
     /// The message holding `line`.

@@ -48,34 +48,40 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
     /// The URL with any password replaced by `****`.
     public var description: String {
         var redacted = url
-        if let scheme = redacted.range(of: "://"), let at = redacted.range(of: "@", range: scheme.upperBound..<redacted.endIndex),
-            let colon = redacted.range(of: ":", range: scheme.upperBound..<at.lowerBound)
-        {
-            redacted.replaceSubrange(colon.upperBound..<at.lowerBound, with: "****")
-        }
-        if let password = redacted.range(of: #"password\s*=\s*\S+"#, options: .regularExpression) {
-            redacted.replaceSubrange(password, with: "password=****")
-        }
+        for range in Self.passwordRanges(in: url).reversed() { redacted.replaceSubrange(range, with: "****") }
         return "PostgresConfiguration(\(redacted), maxConnections: \(maxConnections))"
     }
 
     /// `text` (a message of libpq's, which may quote the connection string)
-    /// with the URL's password, if it has one, replaced by `****`.
+    /// with the URL's passwords, as written and percent-decoded, replaced by `****`.
     func withoutPassword(_ text: String) -> String {
-        guard let password = Self.password(in: url), !password.isEmpty else { return text }
-        return text.replacingOccurrences(of: password, with: "****")
+        var text = text
+        for range in Self.passwordRanges(in: url) {
+            let written = String(url[range])
+            for form in Set([written, written.removingPercentEncoding ?? written]) where !form.isEmpty {
+                text = text.replacingOccurrences(of: form, with: "****")
+            }
+        }
+        return text
     }
 
-    private static func password(in url: String) -> String? {
-        if let scheme = url.range(of: "://"), let at = url.range(of: "@", range: scheme.upperBound..<url.endIndex),
-            let colon = url.range(of: ":", range: scheme.upperBound..<at.lowerBound)
+    /// Where the URL holds a password: `user:password@` after the scheme, and
+    /// each `password=` parameter or keyword, up to `&`, a space or a quote.
+    private static func passwordRanges(in url: String) -> [Range<String.Index>] {
+        var ranges: [Range<String.Index>] = []
+        if let scheme = url.range(of: "://"),
+            let at = url[scheme.upperBound...].firstIndex(where: { $0 == "@" }),
+            let colon = url[scheme.upperBound..<at].firstIndex(of: ":")
         {
-            return String(url[colon.upperBound..<at.lowerBound])
+            ranges.append(url.index(after: colon)..<at)
         }
-        if let keyword = url.range(of: #"password\s*=\s*\S+"#, options: .regularExpression) {
-            return url[keyword].split(separator: "=", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) }
+        var searchFrom = url.startIndex
+        while let keyword = url.range(of: #"password\s*=\s*'?"#, options: .regularExpression, range: searchFrom..<url.endIndex) {
+            let end = url[keyword.upperBound...].firstIndex(where: { "& '\"".contains($0) }) ?? url.endIndex
+            ranges.append(keyword.upperBound..<end)
+            searchFrom = end
         }
-        return nil
+        return ranges
     }
 
     /// libpq's connection keywords, the URL expanded in place of `dbname`.

@@ -7,6 +7,7 @@ import Foundation
 /// cooperative pool.
 public final class PostgresConnection {
     let handle: OpaquePointer
+    private let configuration: PostgresConfiguration
     private var preparedStatements: Set<String> = []
 
     /// Opens a connection. Blocks until the server answers.
@@ -46,6 +47,7 @@ public final class PostgresConnection {
             throw PostgresError(.connectionFailed, serverMessage: message)
         }
         self.handle = handle
+        self.configuration = configuration
     }
 
     deinit { PQfinish(handle) }
@@ -114,7 +116,7 @@ public final class PostgresConnection {
             preparedStatements.removeAll()
             reconnected = true
             guard PQstatus(handle) == CONNECTION_OK else {
-                throw PostgresError(.connectionFailed, serverMessage: String(cString: PQerrorMessage(handle)))
+                throw PostgresError(.connectionFailed, serverMessage: configuration.withoutPassword(String(cString: PQerrorMessage(handle))))
             }
         }
         if PQtransactionStatus(handle) != PQTRANS_IDLE {

@@ -36,7 +36,8 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
     /// The poll loop's turns (liveness) and whether its last poll failed (readiness).
     let pollHealth = LoopHealth()
     /// The messages of the partitions held that are still to be applied, as
-    /// of the last poll: what the stage has yet to catch up on.
+    /// of the last poll: what the stage has yet to catch up on; nil until
+    /// every partition held has been measured.
     let backlog = Backlog()
 
     /// How long a lane may leave its messages waiting before the poll loop
@@ -240,13 +241,18 @@ public struct ConsumerWorker<Handler: WorkerHandler>: Service {
     /// fetched: measured at every poll, so it grows while messages wait
     /// (the database down, say), not only when a batch commits.
     private func recordLag(held: Set<KafkaTopicPartition>) {
+        let next = progress.nextToApply
         var total: Int64 = 0
-        for (partition, next) in progress.nextToApply where held.contains(partition) {
-            guard let end = consumer.cachedLogEndOffset(of: partition) else { continue }
-            metrics.lag(end - next, of: partition)
-            total += max(0, end - next)
+        var measured = true
+        for partition in held {
+            guard let start = next[partition], let end = consumer.cachedLogEndOffset(of: partition) else {
+                measured = false
+                continue
+            }
+            metrics.lag(end - start, of: partition)
+            total += max(0, end - start)
         }
-        backlog.messages = Int(total)
+        backlog.messages = measured ? Int(total) : nil
     }
 }
 
@@ -282,13 +288,17 @@ private final class PartitionProgress: Sendable {
     var nextToApply: [KafkaTopicPartition: Int64] { next.withLock { $0 } }
 }
 
-/// How many messages a consumer has yet to apply, for the loops beside it.
+/// How many messages a consumer has yet to apply, for the loops beside it;
+/// nil until it has measured every partition it holds.
 final class Backlog: Sendable {
-    private let count = Atomic<Int>(0)
+    private let count = Atomic<Int>(-1)
 
-    var messages: Int {
-        get { count.load(ordering: .relaxed) }
-        set { count.store(newValue, ordering: .relaxed) }
+    var messages: Int? {
+        get {
+            let value = count.load(ordering: .relaxed)
+            return value < 0 ? nil : value
+        }
+        set { count.store(newValue ?? -1, ordering: .relaxed) }
     }
 }
 

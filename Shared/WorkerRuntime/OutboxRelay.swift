@@ -35,7 +35,7 @@ public struct OutboxRelay: Service {
     private let metrics: RuntimeMetrics
     private let health: LoopHealth
     private let logger: Logger
-    private let backlogCount = Pacing()
+    private let backlogPacing = Pacing()
 
     /// - Parameters:
     ///   - health: where the relay reports whether it can publish, for readiness.
@@ -158,7 +158,7 @@ public struct OutboxRelay: Service {
     /// publishes; counted at most once a ``WorkerConfiguration/relayPollInterval``,
     /// since counting reads every waiting event.
     private func reportBacklog() async throws {
-        guard backlogCount.isTime(every: configuration.relayPollInterval) else { return }
+        guard backlogPacing.isTime(every: configuration.relayPollInterval) else { return }
         let stage = stage
         let backlog = try await listener.withConnection { try OutboxTable.backlog(stage: stage, on: $0) }
         metrics.outbox(backlog: backlog.count, oldestAgeSeconds: backlog.oldestAgeSeconds)

@@ -49,9 +49,11 @@ public protocol WorkerHandler: Sendable {
     /// in ``apply(_:in:)``. A thrown error rolls the transaction back, and the
     /// runtime tries again after a pause.
     /// - Parameter backlog: the messages this process's consumer has yet to
-    ///   apply, as of its last poll: a stage far behind (a bulk load) may
-    ///   rather put its work off until it has caught up.
-    func applyDue(in batch: inout HandlerBatch, backlog: Int) throws -> DueWork
+    ///   apply, as of its last poll (nil before it has measured every
+    ///   partition it holds: just started, or given new partitions); a stage
+    ///   far behind (a bulk load) may rather put its work off until it has
+    ///   caught up.
+    func applyDue(in batch: inout HandlerBatch, backlog: Int?) throws -> DueWork
 }
 
 /// What one turn of a stage's put-off work did.
@@ -98,7 +100,7 @@ extension WorkerHandler {
 
     public var dueWorkInterval: Duration? { nil }
 
-    public func applyDue(in batch: inout HandlerBatch, backlog: Int) throws -> DueWork { .none }
+    public func applyDue(in batch: inout HandlerBatch, backlog: Int?) throws -> DueWork { .none }
 }
 
 /// Why a message can never be processed; it goes to the dead-letter topic.

@@ -53,6 +53,10 @@ import Testing
         let configuration = PostgresConfiguration(url: "postgresql://app:s3cret@db.example:5432/turnaround")
         #expect(!configuration.description.contains("s3cret"))
         #expect(configuration.description.contains("app:****@db.example"))
+        let inQuery = PostgresConfiguration(url: "postgresql://db.example/turnaround?password=s3cret&sslmode=disable")
+        #expect(inQuery.description.contains("password=****&sslmode=disable"))
+        let keywords = PostgresConfiguration(url: "host=db.example password='s3 cret' dbname=turnaround")
+        #expect(!keywords.description.contains("s3") && keywords.description.contains("dbname=turnaround"))
     }
 
     @Test func missingDatabaseURLNamesTheVariable() {

@@ -53,23 +53,30 @@ public enum ScreeningPendingTable {
     /// Up to `limit` families due by the time this transaction began, the
     /// longest due first, with how long each has been due.
     /// - Parameter longestWaitOnly: only the families due because they have
-    ///   waited this long (``Windows/longestWait``): what a stage far behind
-    ///   decides while the rest of a family's events may still be coming.
+    ///   waited this long (``Windows/longestWait``), the longest waiting
+    ///   first: what a stage far behind decides while the rest of a family's
+    ///   events may still be coming.
     public static func due(
         limit: Int, longestWaitOnly longestWait: Duration? = nil, on connection: PostgresConnection
     ) throws -> [(familyID: UUID, overdueSeconds: Double)] {
-        try connection.query(
-            """
-            SELECT family_id, extract(epoch FROM now() - due_at)::float8 FROM screening_pending
-            WHERE due_at <= now() AND (\(longestWait?.timeInterval)::float8 IS NULL
-                                       OR waiting_since + make_interval(secs => \(longestWait?.timeInterval)::float8) <= now())
-            ORDER BY due_at LIMIT \(limit)
-            """, preparedAs: "screening_pending_due"
-        ).decode((UUID, Double).self).map { (familyID: $0.0, overdueSeconds: $0.1) }
+        let rows: PostgresRows
+        if let longestWait {
+            rows = try connection.query(
+                """
+                SELECT family_id, extract(epoch FROM now() - due_at)::float8 FROM screening_pending
+                WHERE waiting_since <= now() - make_interval(secs => \(longestWait.timeInterval)::float8) AND due_at <= now()
+                ORDER BY waiting_since LIMIT \(limit)
+                """, preparedAs: "screening_pending_waited_longest")
+        } else {
+            rows = try connection.query(
+                "SELECT family_id, extract(epoch FROM now() - due_at)::float8 FROM screening_pending WHERE due_at <= now() ORDER BY due_at LIMIT \(limit)",
+                preparedAs: "screening_pending_due")
+        }
+        return try rows.decode((UUID, Double).self).map { (familyID: $0.0, overdueSeconds: $0.1) }
     }
 
     /// Takes those of these families that are still due (no batch has
-    /// touched them since ``due(limit:on:)`` read them) off the table, in
+    /// touched them since ``due(limit:longestWaitOnly:on:)`` read them) off the table, in
     /// this transaction. Call it holding their screening locks.
     /// - Returns: the families taken, to decide now.
     public static func take(_ familyIDs: [UUID], on connection: PostgresConnection) throws -> [UUID] {

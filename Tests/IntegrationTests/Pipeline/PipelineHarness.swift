@@ -76,9 +76,14 @@ struct PipelineHarness {
 
     /// Writes `lines` as a file of the harness's and submits it.
     func submit(_ kind: String, lines: String, named name: String, agency: String, keyFile: String) async throws {
+        try await submit(kind, file: try file(named: name, holding: lines), agency: agency, keyFile: keyFile)
+    }
+
+    /// Writes a file of the harness's and returns its path.
+    func file(named name: String, holding text: String) throws -> String {
         let file = folder.appendingPathComponent(name)
-        try lines.write(to: file, atomically: true, encoding: .utf8)
-        try await submit(kind, file: file.path, agency: agency, keyFile: keyFile)
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        return file.path
     }
 
     private func submit(_ kind: String, file: String, agency: String, keyFile: String) async throws {

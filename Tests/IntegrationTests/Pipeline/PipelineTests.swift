@@ -152,4 +152,23 @@ import Testing
             #expect(!result.output.contains("2099"))
         }
     }
+
+    /// Saved by a spreadsheet or an editor on Windows: a byte-order mark and CRLF line ends.
+    @Test func aFileWithAByteOrderMarkAndCRLFLinesIsSentAsEachLineReads() async throws {
+        try await PipelineHarness.with { pipeline in
+            let police = try await pipeline.registerAgency("police")
+            let lines = try String(contentsOf: PipelineHarness.samples.appendingPathComponent("police-referrals.jsonl"), encoding: .utf8)
+                .split(separator: "\n").map { $0 + "\r\n" }
+            try await pipeline.withServices(screeningAsOf: "2013-09-01", claimsAsOf: "2014-09-30", replicas: ["screening": 0, "claims": 0]) {
+                try await pipeline.submit("referrals", lines: "\u{FEFF}" + lines.joined(), named: "windows.jsonl", agency: "police", keyFile: police)
+                try await PipelineHarness.eventually("every referral stored") {
+                    try await pipeline.count("SELECT count(*) FROM referral") == lines.count
+                }
+                #expect(try await pipeline.count("SELECT count(*) FROM dead_letter") == 0)
+            }
+            let array = try await pipeline.cli(["submit", "referrals", try pipeline.file(named: "array.jsonl", holding: "[{}]\n"), "--agency", "police", "--key-file", police])
+            #expect(array.status != 0)
+            #expect(array.output.contains("array.jsonl:1: is not a JSON object"), "\(array.output)")
+        }
+    }
 }
