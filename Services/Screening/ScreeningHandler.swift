@@ -42,6 +42,9 @@ struct ScreeningHandler: StageHandler {
     /// still be on their way (a family's records come through several
     /// partitions, which Kafka consumers do not read in step).
     static let bulkLoadBacklog = 1_000
+    /// The stages whose messages screening reads: while they are a bulk load
+    /// behind, so is screening, however little its own consumer holds.
+    static let upstreamStages = ["intake"]
     /// How long a family whose stored members or evidence cannot be read
     /// waits before it is tried again.
     static let unreadableRetry = Duration.seconds(3600)
@@ -92,10 +95,12 @@ struct ScreeningHandler: StageHandler {
     /// that have waited the longest). A family a batch holds is left to a
     /// later turn (the batch makes it due again anyway), so this never waits
     /// for a lock, and two replicas never decide one family twice.
-    /// Before the consumer has measured its backlog it counts as behind.
+    /// Behind counts this process's consumer (before it has measured, it
+    /// counts as behind), the other replicas' and intake's, as they reported.
     func applyDue(in batch: inout HandlerBatch, backlog: Int?) throws -> DueWork {
         let connection = batch.connection
-        let isBehind = backlog.map { $0 >= Self.bulkLoadBacklog } ?? true
+        let reported = try ReportedBacklog.total(of: ([Self.stage] + Self.upstreamStages).map(topics.consumerGroup), on: connection)
+        let isBehind = backlog.map { max($0, reported) >= Self.bulkLoadBacklog } ?? true
         let due = try ScreeningPendingTable.due(
             limit: Self.familiesPerTurn, longestWaitOnly: isBehind ? windows.longestWait : nil, on: connection)
         guard let longestDue = due.first else { return .none }

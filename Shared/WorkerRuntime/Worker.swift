@@ -125,6 +125,8 @@ public enum Worker {
         }
         services.append(
             .init(service: RetentionSweeper(configuration: consumer.configuration, postgres: postgres, logger: logger, registry: registry)))
+        services.append(
+            .init(service: BacklogReporter(backlog: consumer.backlog, configuration: consumer.configuration, postgres: postgres, logger: logger)))
         if let dueWork = DueWorkLoop(
             handler: consumer.handler, backlog: consumer.backlog, configuration: consumer.configuration, postgres: postgres,
             health: dueWorkHealth ?? LoopHealth(), logger: logger, registry: registry)

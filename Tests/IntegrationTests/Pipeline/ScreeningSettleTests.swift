@@ -92,6 +92,47 @@ import Testing
         }
     }
 
+    @Test func aScreeningKeepingUpWithAnIntakeFarBehindDecidesNoFamilyUntilIntakeCatchesUp() async throws {
+        let corpus = FamilyCorpus(count: 2)
+        try await PipelineHarness.with { pipeline in
+            let key = try await pipeline.registerAgency("feeds")
+            // Another intake process, still 5,000 messages into a bulk load.
+            try await pipeline.pool.withConnection { connection in
+                try connection.execute(
+                    """
+                    INSERT INTO consumer_backlog (consumer, member, messages, measured_at)
+                    VALUES (\(pipeline.prefix + "intake"), 'another-intake', 5000, now() + interval '1 hour')
+                    """)
+            }
+            try await pipeline.withServices(
+                screeningAsOf: "2013-09-01", claimsAsOf: "2014-09-30", replicas: ["claims": 0], settings: ["SCREENING_SETTLE_MS": "1"]
+            ) {
+                try await pipeline.submit("referrals", lines: corpus.referrals, named: "referrals.jsonl", agency: "feeds", keyFile: key)
+                try await pipeline.submit("evidence", lines: corpus.evidence, named: "evidence.jsonl", agency: "feeds", keyFile: key)
+                try await PipelineHarness.eventually("every event screened") { try await pipeline.applied(by: "screening") == 18 }
+                try await PipelineHarness.eventually("both families long due, or decided") {
+                    try await pipeline.count(
+                        """
+                        SELECT (SELECT count(*) FROM screening_pending WHERE due_at < now() - interval '3 seconds')
+                             + (SELECT count(DISTINCT family_id) FROM eligibility_decision)
+                        """) == 2
+                }
+                #expect(try await pipeline.count("SELECT count(*) FROM eligibility_decision") == 0)
+
+                try await pipeline.pool.withConnection { try $0.execute("DELETE FROM consumer_backlog WHERE member = 'another-intake'") }
+                try await PipelineHarness.eventually("both families decided once intake caught up") {
+                    try await pipeline.count("SELECT count(*) FROM eligibility_decision") == 2
+                }
+                // Each running process reports what it has yet to apply.
+                try await PipelineHarness.eventually("intake and screening report their backlogs") {
+                    try await pipeline.count("SELECT count(*) FROM consumer_backlog WHERE messages = 0") == 2
+                }
+            }
+            // A process that stops says so.
+            #expect(try await pipeline.count("SELECT count(*) FROM consumer_backlog") == 0)
+        }
+    }
+
     @Test func aFamilyWhoseStoredMembersCannotBeReadIsSetAsideAndTheOthersAreDecided() async throws {
         try await PipelineHarness.with { pipeline in
             let (unreadable, readable) = (UUID().uuidString.lowercased(), UUID().uuidString.lowercased())
