@@ -99,8 +99,13 @@ struct ScreeningHandler: StageHandler {
     /// counts as behind), the other replicas' and intake's, as they reported.
     func applyDue(in batch: inout HandlerBatch, backlog: Int?) throws -> DueWork {
         let connection = batch.connection
-        let reported = try ReportedBacklog.total(of: ([Self.stage] + Self.upstreamStages).map(topics.consumerGroup), on: connection)
-        let isBehind = backlog.map { max($0, reported) >= Self.bulkLoadBacklog } ?? true
+        let isBehind: Bool
+        if let backlog {
+            let reported = try ReportedBacklog.total(of: ([Self.stage] + Self.upstreamStages).map(topics.consumerGroup), on: connection)
+            isBehind = max(backlog, reported) >= Self.bulkLoadBacklog
+        } else {
+            isBehind = true
+        }
         let due = try ScreeningPendingTable.due(
             limit: Self.familiesPerTurn, longestWaitOnly: isBehind ? windows.longestWait : nil, on: connection)
         guard let longestDue = due.first else { return .none }

@@ -30,11 +30,8 @@ public enum ConsumerBacklogTable {
         ).decode(Int.self)[0]
     }
 
-    /// Deletes what processes measured before `cutoff`, and returns how many rows went.
-    public static func prune(measuredBefore cutoff: Date, on connection: PostgresConnection) throws -> Int {
-        try connection.query(
-            "WITH gone AS (DELETE FROM consumer_backlog WHERE measured_at < \(cutoff) RETURNING 1) SELECT count(*)::bigint FROM gone",
-            preparedAs: "consumer_backlog_prune"
-        ).decode(Int.self)[0]
+    /// Deletes what processes measured before `cutoff`.
+    public static func prune(measuredBefore cutoff: Date, on connection: PostgresConnection) throws {
+        try connection.execute("DELETE FROM consumer_backlog WHERE measured_at < \(cutoff)", preparedAs: "consumer_backlog_prune")
     }
 }

@@ -20,6 +20,7 @@ struct BacklogReporter: Service {
     private let backlog: Backlog
     private let pool: PostgresPool
     private let logger: Logger
+    private let pruning = Pacing()
 
     init(backlog: Backlog, configuration: WorkerConfiguration, postgres: PostgresConfiguration, logger: Logger) {
         self.consumer = configuration.serviceName
@@ -32,12 +33,10 @@ struct BacklogReporter: Service {
         defer { pool.close() }
         let (consumer, member) = (consumer, member)
         try? await cancelWhenGracefulShutdown {
-            var lastPrune: ContinuousClock.Instant?
             while !Task.isCancelled {
                 do {
-                    if lastPrune.map({ ContinuousClock.now - $0 >= .seconds(3600) }) ?? true {
-                        _ = try await pool.withConnection { try ConsumerBacklogTable.prune(measuredBefore: Date() - 86_400, on: $0) }
-                        lastPrune = .now
+                    if pruning.isTime(every: .seconds(3600)) {
+                        try await pool.withConnection { try ConsumerBacklogTable.prune(measuredBefore: Date() - 86_400, on: $0) }
                     }
                     if let messages = backlog.messages {
                         try await pool.withConnection { try ConsumerBacklogTable.report(consumer: consumer, member: member, messages: messages, on: $0) }

@@ -5,7 +5,6 @@ import Postgres
 import Prometheus
 import ServiceLifecycle
 import Store
-import Synchronization
 
 /// Publishes what its stage's handlers wrote to the outbox, in the order it
 /// was written, with the idempotent producer, and marks it published.
@@ -169,20 +168,6 @@ public struct OutboxRelay: Service {
         try await listener.withConnection { connection in
             try connection.execute(PostgresQuery(unsafeSQL: "LISTEN \(OutboxTable.channel)"))
             _ = try connection.waitForNotifications(timeout: interval)
-        }
-    }
-}
-
-/// Says yes at most once an interval: for work too costly to do every turn.
-private final class Pacing: Sendable {
-    private let last = Mutex<ContinuousClock.Instant?>(nil)
-
-    func isTime(every interval: Duration) -> Bool {
-        last.withLock { last in
-            let now = ContinuousClock.now
-            if let done = last, now - done < interval { return false }
-            last = now
-            return true
         }
     }
 }
