@@ -8,7 +8,7 @@ let strictSettings: [SwiftSetting] = [
 
 /// What every service executable builds on.
 let serviceDependencies: [Target.Dependency] = [
-    "WorkerRuntime", "Contracts", "Rules", "Vocabulary", "Store", "Postgres", "Kafka", "Pipeline",
+    "WorkerRuntime", "Contracts", "Rules", "Vocabulary", "Store", "Postgres", "Kafka", "Pipeline", "Settings",
     .product(name: "ArgumentParser", package: "swift-argument-parser"),
     .product(name: "Logging", package: "swift-log"),
 ]
@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "Kafka", targets: ["Kafka"]),
         .library(name: "Store", targets: ["Store"]),
         .library(name: "Vocabulary", targets: ["Vocabulary"]),
+        .library(name: "Settings", targets: ["Settings"]),
         .library(name: "Rules", targets: ["Rules"]),
         .library(name: "Contracts", targets: ["Contracts"]),
         .library(name: "WorkerRuntime", targets: ["WorkerRuntime"]),
@@ -48,19 +49,20 @@ let package = Package(
 
         // Shared libraries, one job each.
         .target(
-            name: "Postgres", dependencies: ["CLibpq", .product(name: "Logging", package: "swift-log")],
+            name: "Postgres", dependencies: ["CLibpq", "Settings", .product(name: "Logging", package: "swift-log")],
             path: "Shared/Postgres", swiftSettings: strictSettings),
         .target(
-            name: "Kafka", dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")],
+            name: "Kafka", dependencies: ["CRdKafka", "Settings", .product(name: "Logging", package: "swift-log")],
             path: "Shared/Kafka", swiftSettings: strictSettings),
         .target(
             name: "Digest", dependencies: [.product(name: "Crypto", package: "swift-crypto")], path: "Shared/Digest",
             swiftSettings: strictSettings),
         .target(name: "Vocabulary", path: "Shared/Vocabulary", swiftSettings: strictSettings),
+        .target(name: "Settings", dependencies: ["Vocabulary"], path: "Shared/Settings", swiftSettings: strictSettings),
         .target(
             name: "Rules", dependencies: ["Vocabulary", "Digest"], path: "Shared/Rules", resources: [.copy("Rulesets")],
             swiftSettings: strictSettings),
-        .target(name: "Contracts", dependencies: ["Vocabulary", "Digest"], path: "Shared/Contracts", swiftSettings: strictSettings),
+        .target(name: "Contracts", dependencies: ["Vocabulary", "Digest", "Settings"], path: "Shared/Contracts", swiftSettings: strictSettings),
         .target(
             name: "Store", dependencies: ["Postgres", .product(name: "Logging", package: "swift-log")],
             path: "Shared/Store", resources: [.copy("Migrations")], swiftSettings: strictSettings),
@@ -68,7 +70,7 @@ let package = Package(
         .target(
             name: "WorkerRuntime",
             dependencies: [
-                "Postgres", "Kafka", "Store", "Contracts", "Digest",
+                "Postgres", "Kafka", "Store", "Contracts", "Digest", "Settings",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -81,7 +83,9 @@ let package = Package(
 
         .target(
             name: "Pipeline",
-            dependencies: ["Contracts", "Rules", "Vocabulary", "Store", "Postgres", "Digest", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "Contracts", "Rules", "Vocabulary", "Store", "Postgres", "Digest", "Settings",
+                .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Shared/Pipeline", swiftSettings: strictSettings),
 
         // Executables: the services, then the CLI.
@@ -96,7 +100,7 @@ let package = Package(
         .executableTarget(
             name: "TurnaroundCLI",
             dependencies: [
-                "Postgres", "Kafka", "Store", "Contracts", "Rules", "Vocabulary", "Digest", "Pipeline",
+                "Postgres", "Kafka", "Store", "Contracts", "Rules", "Vocabulary", "Digest", "Pipeline", "Settings",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -118,9 +122,10 @@ let package = Package(
             dependencies: ["Postgres", "Kafka", .product(name: "Logging", package: "swift-log")],
             path: "Tests/IntegrationSupport", swiftSettings: strictSettings),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"], swiftSettings: strictSettings),
-        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "IntegrationSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "Settings", "IntegrationSupport"], swiftSettings: strictSettings),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "Vocabulary"], swiftSettings: strictSettings),
         .testTarget(name: "DigestTests", dependencies: ["Digest"], swiftSettings: strictSettings),
+        .testTarget(name: "SettingsTests", dependencies: ["Settings", "Vocabulary"], swiftSettings: strictSettings),
         .testTarget(
             name: "ContractsTests", dependencies: ["Contracts", "Vocabulary"], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .executableTarget(
@@ -134,7 +139,7 @@ let package = Package(
         .testTarget(
             name: "WorkerRuntimeTests",
             dependencies: [
-                "WorkerRuntime", "Kafka", "Contracts",
+                "WorkerRuntime", "Kafka", "Contracts", "Settings",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings),

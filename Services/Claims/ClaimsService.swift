@@ -9,7 +9,7 @@ struct ClaimsService: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: ClaimsHandler.serviceName,
         abstract: "Outcome claims: decisions, attachments and evidence in, results payments claimed.",
-        discussion: "Topics may be prefixed with env TOPIC_PREFIX; see the README for every other setting.")
+        discussion: WorkerOptions.environmentHelp)
 
     @OptionGroup var options: WorkerOptions
     @OptionGroup var programme: ProgrammeOptions

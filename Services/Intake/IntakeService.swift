@@ -8,7 +8,7 @@ struct IntakeService: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "turnaround-intake",
         abstract: "Referral intake: signed referrals and evidence in, matched pseudonymous families out.",
-        discussion: "Topics may be prefixed with env TOPIC_PREFIX; see the README for every other setting.")
+        discussion: WorkerOptions.environmentHelp)
 
     @OptionGroup var options: WorkerOptions
 

@@ -1,27 +1,23 @@
 import ArgumentParser
 import Foundation
+import Settings
 import Store
-import WorkerRuntime
 
-/// When screening decides a family: once its events have stopped coming.
+/// When screening decides a family: once its events have stopped coming
+/// (``ServiceSettings/screening``).
 struct ScreeningOptions: ParsableArguments {
-    @Option(help: "Milliseconds a family's events must stop coming before it is decided, so an acceptance and its evidence make one decision. A family's records reach screening through several partitions, which are not read in step: under a bulk load they arrive seconds apart. Env SCREENING_SETTLE_MS; default 15000.")
-    var settleMs: Int?
+    @Option(name: .customLong(S.screeningSettle.option!), help: ArgumentHelp(S.screeningSettle.help)) var settleMs: String?
+    @Option(name: .customLong(S.screeningEvidenceWait.option!), help: ArgumentHelp(S.screeningEvidenceWait.help)) var evidenceWaitS: String?
+    @Option(name: .customLong(S.screeningLongestWait.option!), help: ArgumentHelp(S.screeningLongestWait.help)) var longestWaitS: String?
 
-    @Option(help: "Seconds a family referred with no evidence yet, and never decided, waits for its first evidence before it is decided (not eligible). Env SCREENING_EVIDENCE_WAIT_S; default 300.")
-    var evidenceWaitS: Int?
+    private typealias S = ServiceSettings
 
-    @Option(help: "Seconds at most between a family's first event since its last decision and its next decision, however often its events keep coming. Env SCREENING_LONGEST_WAIT_S; default 900.")
-    var longestWaitS: Int?
-
-    /// - Throws: ``WorkerOptionsError`` naming the variable that is malformed.
-    func resolve(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ScreeningPendingTable.Windows {
-        ScreeningPendingTable.Windows(
-            settle: .milliseconds(
-                try WorkerOptions.positiveNumber(settleMs, variable: "SCREENING_SETTLE_MS", default: 15_000, environment: environment)),
-            awaitingEvidence: .seconds(
-                try WorkerOptions.positiveNumber(evidenceWaitS, variable: "SCREENING_EVIDENCE_WAIT_S", default: 300, environment: environment)),
-            longestWait: .seconds(
-                try WorkerOptions.positiveNumber(longestWaitS, variable: "SCREENING_LONGEST_WAIT_S", default: 900, environment: environment)))
+    /// - Throws: ``SettingError`` naming the variable or option that is malformed.
+    func resolve(environment: [String: String] = ProcessInfo.processInfo.environment) throws(SettingError) -> ScreeningPendingTable.Windows {
+        let settings = SettingsReader(environment: environment)
+        return ScreeningPendingTable.Windows(
+            settle: .milliseconds(try settings.value(S.screeningSettle, option: settleMs)),
+            awaitingEvidence: .seconds(try settings.value(S.screeningEvidenceWait, option: evidenceWaitS)),
+            longestWait: .seconds(try settings.value(S.screeningLongestWait, option: longestWaitS)))
     }
 }

@@ -9,7 +9,7 @@ struct ScreeningService: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: ScreeningHandler.serviceName,
         abstract: "Eligibility screening: accepted referrals and evidence in, explained decisions out.",
-        discussion: "Topics may be prefixed with env TOPIC_PREFIX; see the README for every other setting.")
+        discussion: WorkerOptions.environmentHelp)
 
     @OptionGroup var options: WorkerOptions
     @OptionGroup var programme: ProgrammeOptions

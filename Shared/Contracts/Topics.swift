@@ -1,4 +1,5 @@
 import Foundation
+import Settings
 
 /// The pipeline's topics. A deployment may prefix them all (env
 /// `TOPIC_PREFIX`), so several programmes or test runs share one cluster.
@@ -10,7 +11,8 @@ public struct Topics: Sendable, Hashable {
     }
 
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> Topics {
-        Topics(prefix: environment["TOPIC_PREFIX"] ?? "")
+        // Any text is a prefix, none included: reading it cannot fail.
+        Topics(prefix: (try? SettingsReader(environment: environment).value(ServiceSettings.topicPrefix)) ?? "")
     }
 
     /// Agencies' referrals, signed; keyed by agency and referral id.

@@ -1,4 +1,5 @@
 import Foundation
+import Settings
 
 /// How to reach the brokers, and any librdkafka property beyond that.
 public struct KafkaConfiguration: Sendable, CustomStringConvertible {
@@ -20,17 +21,15 @@ public struct KafkaConfiguration: Sendable, CustomStringConvertible {
     /// `KAFKA_PROP_<NAME>` variable as the librdkafka property `<name>`,
     /// lower-cased with `_` read as `.`: `KAFKA_PROP_SECURITY_PROTOCOL=ssl`
     /// sets `security.protocol`.
-    /// - Throws: ``KafkaError`` naming the variable that is missing.
+    /// - Throws: ``SettingError`` naming the variable that is missing.
     public static func fromEnvironment(
         _ environment: [String: String] = ProcessInfo.processInfo.environment, clientID: String = "turnaround"
-    ) throws -> KafkaConfiguration {
-        guard let brokers = environment["KAFKA_BROKERS"], !brokers.isEmpty else {
-            throw KafkaError(.invalidConfiguration, reason: "KAFKA_BROKERS is not set")
-        }
+    ) throws(SettingError) -> KafkaConfiguration {
+        let settings = SettingsReader(environment: environment)
+        let brokers = try settings.value(ServiceSettings.kafkaBrokers)
         var properties: [String: String] = [:]
-        for (name, value) in environment where name.hasPrefix("KAFKA_PROP_") {
-            let property = name.dropFirst("KAFKA_PROP_".count).lowercased().replacingOccurrences(of: "_", with: ".")
-            properties[property] = value
+        for (name, value) in settings.values(of: ServiceSettings.kafkaProperties) {
+            properties[name.lowercased().replacingOccurrences(of: "_", with: ".")] = value
         }
         return KafkaConfiguration(
             brokers: brokers.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },

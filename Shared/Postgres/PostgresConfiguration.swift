@@ -1,4 +1,5 @@
 import Foundation
+import Settings
 
 /// How to reach PostgreSQL and how many connections to keep.
 public struct PostgresConfiguration: Sendable, CustomStringConvertible {
@@ -26,23 +27,15 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
     }
 
     /// Reads `DATABASE_URL` (required) and `DATABASE_POOL_SIZE` (optional).
-    /// - Throws: ``PostgresError`` naming the variable that is missing or malformed.
+    /// - Throws: ``SettingError`` naming the variable that is missing or malformed.
     public static func fromEnvironment(
         _ environment: [String: String] = ProcessInfo.processInfo.environment,
         applicationName: String = "turnaround"
-    ) throws -> PostgresConfiguration {
-        guard let url = environment["DATABASE_URL"], !url.isEmpty else {
-            throw PostgresError(.invalidConfiguration, serverMessage: "DATABASE_URL is not set")
-        }
-        var configuration = PostgresConfiguration(url: url, applicationName: applicationName)
-        if let size = environment["DATABASE_POOL_SIZE"] {
-            guard let count = Int(size), count > 0 else {
-                throw PostgresError(
-                    .invalidConfiguration, serverMessage: "DATABASE_POOL_SIZE must be a positive whole number")
-            }
-            configuration.maxConnections = count
-        }
-        return configuration
+    ) throws(SettingError) -> PostgresConfiguration {
+        let settings = SettingsReader(environment: environment)
+        return PostgresConfiguration(
+            url: try settings.value(ServiceSettings.databaseURL), applicationName: applicationName,
+            maxConnections: try settings.value(ServiceSettings.databasePoolSize))
     }
 
     /// The URL with any password replaced by `****`.

@@ -1,6 +1,7 @@
 import Foundation
 import Postgres
 import Prometheus
+import Settings
 
 /// The process's own gauges, brought up to date at each scrape: memory, CPU
 /// time, open files (from `/proc/self`), the database pool's use, and which
@@ -15,12 +16,17 @@ struct ProcessMetrics: Sendable {
         self.service = service
         self.registry = registry
         self.pool = pool
-        registry.gauge("turnaround_build_info", labels: [("service", service), ("version", environment["TURNAROUND_VERSION"] ?? "unknown")],
+        registry.gauge("turnaround_build_info", labels: [("service", service), ("version", Self.version(environment))],
             help: "Always 1: which service and build the process runs."
         ).set(Int64(1))
         registry.gauge("process_start_time_seconds", labels: [("service", service)], help: "When the process started, in seconds since 1970.")
             .set(Date().timeIntervalSince1970)
         update()
+    }
+
+    /// The image's `TURNAROUND_VERSION`; any text is a version.
+    private static func version(_ environment: [String: String]) -> String {
+        (try? SettingsReader(environment: environment).value(ServiceSettings.version)) ?? "unknown"
     }
 
     func update() {

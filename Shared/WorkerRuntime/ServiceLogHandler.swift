@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Settings
 import Synchronization
 
 /// A service's log lines on standard error: every line names the service,
@@ -21,19 +22,14 @@ public struct ServiceLogHandler: LogHandler {
             self.format = format
         }
 
-        /// Reads `LOG_LEVEL` (trace, debug, info, notice, warning, error,
-        /// critical; default info) and `LOG_FORMAT` (text or json; default text).
-        /// - Throws: ``WorkerOptionsError`` naming the variable that is malformed.
-        public static func fromEnvironment(_ environment: [String: String]) throws -> Settings {
-            let levelText = environment["LOG_LEVEL"]?.lowercased() ?? "info"
-            guard let level = Logger.Level(rawValue: levelText) else {
-                throw WorkerOptionsError(variable: "LOG_LEVEL", expected: "one of trace, debug, info, notice, warning, error, critical")
-            }
-            let formatText = environment["LOG_FORMAT"]?.lowercased() ?? "text"
-            guard let format = Format(rawValue: formatText) else {
-                throw WorkerOptionsError(variable: "LOG_FORMAT", expected: "text or json")
-            }
-            return Settings(level: level, format: format)
+        /// Reads `LOG_LEVEL` and `LOG_FORMAT` (``ServiceSettings/logLevel``, ``ServiceSettings/logFormat``).
+        /// - Throws: ``SettingError`` naming the variable that is malformed.
+        public static func fromEnvironment(_ environment: [String: String]) throws(SettingError) -> Settings {
+            let settings = SettingsReader(environment: environment)
+            // Both settings accept only the words these types are made of.
+            return Settings(
+                level: Logger.Level(rawValue: try settings.value(ServiceSettings.logLevel))!,
+                format: Format(rawValue: try settings.value(ServiceSettings.logFormat))!)
         }
     }
 

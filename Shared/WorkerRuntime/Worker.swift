@@ -15,7 +15,7 @@ public enum Worker {
     /// `LOG_FORMAT`, the service on every line), once per process, before
     /// anything logs, and makes the Prometheus registry the process serves.
     /// - Returns: the registry to pass to ``run(_:options:registry:logger:)``.
-    /// - Throws: ``WorkerOptionsError`` for a malformed logging setting.
+    /// - Throws: ``SettingError`` for a malformed logging setting.
     public static func bootstrapProcess(
         service: String, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> PrometheusCollectorRegistry {

@@ -1,5 +1,6 @@
 import IntegrationSupport
 import Kafka
+import Settings
 import Testing
 
 @Suite struct KafkaConfigurationTests {
@@ -24,8 +25,7 @@ import Testing
         #expect {
             try KafkaConfiguration.fromEnvironment([:])
         } throws: { error in
-            guard let error = error as? KafkaError else { return false }
-            return error.code == .invalidConfiguration && error.reason.contains("KAFKA_BROKERS")
+            (error as? SettingError)?.description == "KAFKA_BROKERS is not set"
         }
     }
 

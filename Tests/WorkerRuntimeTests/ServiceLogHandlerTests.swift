@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Synchronization
+import Settings
 import Testing
 import WorkerRuntime
 
@@ -55,10 +56,10 @@ import WorkerRuntime
         let defaults = try ServiceLogHandler.Settings.fromEnvironment([:])
         #expect(defaults.level == .info && defaults.format == .text)
         #expect { try ServiceLogHandler.Settings.fromEnvironment(["LOG_LEVEL": "loud"]) } throws: {
-            ($0 as? WorkerOptionsError)?.variable == "LOG_LEVEL"
+            ($0 as? SettingError)?.variable == "LOG_LEVEL"
         }
         #expect { try ServiceLogHandler.Settings.fromEnvironment(["LOG_FORMAT": "xml"]) } throws: {
-            ($0 as? WorkerOptionsError)?.variable == "LOG_FORMAT"
+            ($0 as? SettingError)?.variable == "LOG_FORMAT"
         }
     }
 }

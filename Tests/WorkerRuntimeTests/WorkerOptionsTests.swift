@@ -1,3 +1,4 @@
+import Settings
 import Testing
 import WorkerRuntime
 
@@ -34,6 +35,27 @@ import WorkerRuntime
         #expect {
             try WorkerOptions.parse([]).resolve(
                 serviceName: "intake", topics: [], environment: Self.servers.merging(["WORKER_COMMIT_INTERVAL_MS": "soon"]) { $1 })
-        } throws: { ($0 as? WorkerOptionsError)?.variable == "WORKER_COMMIT_INTERVAL_MS" }
+        } throws: { ($0 as? SettingError)?.variable == "WORKER_COMMIT_INTERVAL_MS" }
+    }
+
+    @Test func aMalformedOptionIsNamedWithItsVariableAndNeitherIsEchoed() {
+        #expect {
+            try WorkerOptions.parse(["--batch-size", "5OO"]).resolve(serviceName: "intake", topics: [], environment: Self.servers)
+        } throws: { "\($0)" == "--batch-size (WORKER_BATCH_SIZE) must be a positive whole number" }
+        #expect {
+            try WorkerOptions.parse([]).resolve(
+                serviceName: "intake", topics: [], environment: Self.servers.merging(["WORKER_RELAY": "sometimes"]) { $1 })
+        } throws: { "\($0)" == "WORKER_RELAY must be on or off" }
+        #expect {
+            try WorkerOptions.parse([]).resolve(
+                serviceName: "intake", topics: [], environment: Self.servers.merging(["WORKER_LANES": "0"]) { $1 })
+        } throws: { "\($0)" == "WORKER_LANES must be a positive whole number" }
+    }
+
+    @Test func helpNamesEachOptionsVariableAndDefault() {
+        let help = WorkerOptions.helpMessage(columns: 1000)
+        #expect(help.contains("--batch-size <batch-size>"))
+        #expect(help.contains("Messages applied in one transaction. Env WORKER_BATCH_SIZE; default 500."))
+        #expect(WorkerOptions.environmentHelp.contains("DATABASE_URL: a libpq connection URI"))
     }
 }
