@@ -37,6 +37,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         // C libraries: a module map and a shim header each, nothing else.
@@ -119,7 +120,10 @@ let package = Package(
         // integration tests (`swift test --skip IntegrationTests` runs the units alone).
         .target(
             name: "IntegrationSupport",
-            dependencies: ["Postgres", "Kafka", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Postgres", "Kafka", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
             path: "Tests/IntegrationSupport", swiftSettings: strictSettings),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"], swiftSettings: strictSettings),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "Settings", "IntegrationSupport"], swiftSettings: strictSettings),

@@ -1,39 +1,62 @@
-import Dispatch
 import Foundation
+import Subprocess
 
 #if canImport(Glibc)
     import Glibc
 #endif
+#if canImport(System)
+    import System
+#else
+    import SystemPackage
+#endif
 
-/// A process a test starts, signals and waits for. Its output goes to a file
-/// under the temp folder, named in failures.
+/// A process a test starts, signals and waits for, run by swift-subprocess
+/// (which watches for its end on a thread of its own, so waiting never ties
+/// up Swift's cooperative pool as Foundation's `Process.waitUntilExit` can).
+/// Its output goes to a file under the temp folder, named in failures.
 public final class ChildProcess: Sendable {
     public let pid: pid_t
     public let logPath: String
+    private let exit: Task<Int32, any Error>
 
     /// Starts `program` with `arguments`, the test's environment plus `environment`.
     /// - Parameter capturesStandardError: whether standard error goes to the
     ///   log too, or stays the test's own.
     public init(
         _ program: String, _ arguments: [String], environment: [String: String], capturesStandardError: Bool = true
-    ) throws {
-        logPath = FileManager.default.temporaryDirectory.appendingPathComponent("child-\(UUID().uuidString).log").path
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        if capturesStandardError { posix_spawn_file_actions_adddup2(&actions, 1, 2) }
-        let merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let argv = ([program] + arguments).map { strdup($0) } + [nil]
-        let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
+    ) async throws {
+        let logPath = FileManager.default.temporaryDirectory.appendingPathComponent("child-\(UUID().uuidString).log").path
+        self.logPath = logPath
+        let log = try FileDescriptor.open(
+            FilePath(logPath), .writeOnly, options: [.create, .truncate], permissions: [.ownerReadWrite])
+        let errors = capturesStandardError ? try log.duplicate() : FileDescriptor.standardError
+        var updates: [Environment.Key: String?] = [:]
+        for (name, value) in environment { updates[Environment.Key(stringLiteral: name)] = value }
+        let (started, startedContinuation) = AsyncThrowingStream<pid_t, any Error>.makeStream()
+        exit = Task {
+            do {
+                // The body hands out the process id and returns: `run` still
+                // waits for the process to end, and reaps it only then, so the
+                // id stays this process's for ``signal(_:)`` until ``waitForExit()`` returns.
+                let result = try await run(
+                    .path(FilePath(program)), arguments: Arguments(arguments), environment: .inherit.updating(updates),
+                    input: .none, output: .fileDescriptor(log, closeAfterSpawningProcess: true),
+                    error: .fileDescriptor(errors, closeAfterSpawningProcess: capturesStandardError)
+                ) { execution in
+                    startedContinuation.yield(execution.processIdentifier.value)
+                    startedContinuation.finish()
+                }
+                switch result.terminationStatus {
+                case .exited(let code): return code
+                case .signaled(let signal): return 128 + signal
+                }
+            } catch {
+                startedContinuation.finish(throwing: error)
+                throw error
+            }
         }
-        var pid: pid_t = 0
-        let status = posix_spawn(&pid, program, &actions, nil, argv, envp)
-        guard status == 0 else { throw Script.Failed(command: program, status: status) }
+        var iterator = started.makeAsyncIterator()
+        guard let pid = try await iterator.next() else { throw Script.Failed(command: program, status: -1) }
         self.pid = pid
     }
 
@@ -48,19 +71,12 @@ public final class ChildProcess: Sendable {
         return await waitForExit()
     }
 
-    /// Waits for the process to end, on a dispatch thread.
+    /// Waits for the process to end.
     /// - Returns: its exit status, or 128 + the signal that ended it.
     @discardableResult
     public func waitForExit() async -> Int32 {
-        let pid = pid
-        return await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                var status: Int32 = 0
-                while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-                let signal = status & 0x7f
-                continuation.resume(returning: signal == 0 ? (status >> 8) & 0xff : 128 + signal)
-            }
-        }
+        // The process was started; only a failure to watch it can throw here.
+        (try? await exit.value) ?? -1
     }
 
     /// The process's output so far, for a failing test's message.

@@ -7,7 +7,7 @@ public enum Promtool {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent(TestEnvironment.uniqueName("scrape") + ".txt")
         try scrape.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let promtool = try ChildProcess("/bin/sh", ["-c", "promtool check metrics < '\(file.path)'"], environment: [:])
+        let promtool = try await ChildProcess("/bin/sh", ["-c", "promtool check metrics < '\(file.path)'"], environment: [:])
         let status = await promtool.waitForExit()
         return status == 0 && promtool.output.isEmpty ? nil : "exit \(status): \(promtool.output)"
     }

@@ -1,8 +1,6 @@
 import Foundation
 
-/// Runs the project's scripts from tests, through ``ChildProcess``:
-/// Foundation's `Process.waitUntilExit` can hang when called from Swift's
-/// cooperative pool.
+/// Runs the project's scripts from tests, through ``ChildProcess``.
 public enum Script {
     public struct Failed: Error, CustomStringConvertible {
         public let command: String
@@ -14,7 +12,7 @@ public enum Script {
     @discardableResult
     public static func dev(_ command: String, instance: String) async throws -> String {
         let script = TestEnvironment.repositoryRoot.appendingPathComponent("scripts/dev").path
-        let child = try ChildProcess(
+        let child = try await ChildProcess(
             script, [command], environment: ["TURNAROUND_INSTANCE": instance], capturesStandardError: false)
         let status = await child.waitForExit()
         defer { try? FileManager.default.removeItem(atPath: child.logPath) }

@@ -56,7 +56,7 @@ struct PipelineHarness {
     /// - Returns: its exit status and what it printed (standard output and error).
     @discardableResult
     func cli(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-        let process = try ChildProcess(Self.binaries.appendingPathComponent("turnaround").path, arguments, environment: environment)
+        let process = try await ChildProcess(Self.binaries.appendingPathComponent("turnaround").path, arguments, environment: environment)
         let status = await process.waitForExit()
         return (status, process.output)
     }
@@ -119,7 +119,7 @@ struct PipelineHarness {
             var settings = environment.merging(extra) { $1 }
             settings["WORKER_HTTP_PORT"] = String(try ports[service] ?? LocalHTTP.freePort())
             settings["AS_OF_DATE"] = asOf
-            services.append((service, try ChildProcess(Self.binaries.appendingPathComponent("turnaround-" + service).path, [], environment: settings)))
+            services.append((service, try await ChildProcess(Self.binaries.appendingPathComponent("turnaround-" + service).path, [], environment: settings)))
         }
         var failure: (any Error)?
         do {

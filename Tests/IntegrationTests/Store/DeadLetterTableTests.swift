@@ -102,7 +102,7 @@ import Testing
                 try await pool.withConnection { try $0.execute("GRANT turnaround_dead_letters TO \(identifier: role)") }
                 #expect(try await read() == ["Jane Doe"])
                 // The role runs the dead-letter tools as they are: listing migrates nothing.
-                let cli = try ChildProcess(
+                let cli = try await ChildProcess(
                     TestEnvironment.repositoryRoot.appendingPathComponent(".build/debug/turnaround").path,
                     ["dlq", "list", "--format", "csv"],
                     environment: ["DATABASE_URL": try #require(url.string) + "?options=-csearch_path%3D" + schema])

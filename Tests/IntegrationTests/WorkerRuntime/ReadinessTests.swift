@@ -29,7 +29,7 @@ import Testing
             let brokers = try await Script.dev("broker-address", instance: instance).trimmingCharacters(in: .whitespacesAndNewlines)
             try await WorkerHarness.with(kafkaBrokers: brokers) { harness in
                 let port = try LocalHTTP.freePort()
-                let worker = try WorkerProcessTests.start(harness, httpPort: port)
+                let worker = try await WorkerProcessTests.start(harness, httpPort: port)
                 try await Self.eventuallyReady(port)
                 try await Script.dev("stop-broker", instance: instance)
                 #expect(try await Self.eventuallyNotReady(port).contains("no Kafka broker answers"))
@@ -45,7 +45,7 @@ import Testing
             let url = try await Script.dev("database-url", instance: instance).trimmingCharacters(in: .whitespacesAndNewlines)
             try await WorkerHarness.with(databaseURL: url) { harness in
                 let port = try LocalHTTP.freePort()
-                let worker = try WorkerProcessTests.start(harness, httpPort: port)
+                let worker = try await WorkerProcessTests.start(harness, httpPort: port)
                 try await Self.eventuallyReady(port)
 
                 try await Script.dev("stop-postgres", instance: instance)
@@ -67,7 +67,7 @@ import Testing
     @Test func aDrainThatTimesOutIsLoggedAsAnErrorAndExitsNonZero() async throws {
         try await WorkerHarness.with(partitions: 1) { harness in
             // Each batch of 100 takes 4 s, and the drain may take 1 s.
-            let worker = try WorkerProcessTests.start(harness, applyDelayMs: 4000, shutdownTimeoutSeconds: 1)
+            let worker = try await WorkerProcessTests.start(harness, applyDelayMs: 4000, shutdownTimeoutSeconds: 1)
             try await harness.produce(WorkerProcessTests.values(0..<300))
             try await WorkerHarness.eventually { try await harness.effects().count >= 100 }
             worker.signal(SIGTERM)
@@ -81,7 +81,7 @@ import Testing
         try await WorkerHarness.with(partitions: 1) { harness in
             let port = try LocalHTTP.freePort()
             // Each batch of 100 takes 3 s: the drain outlasts several probes.
-            let worker = try WorkerProcessTests.start(harness, applyDelayMs: 3000, httpPort: port)
+            let worker = try await WorkerProcessTests.start(harness, applyDelayMs: 3000, httpPort: port)
             try await Self.eventuallyReady(port)
             try await harness.produce(WorkerProcessTests.values(0..<300))
             try await WorkerHarness.eventually { try await harness.effects().count >= 100 }

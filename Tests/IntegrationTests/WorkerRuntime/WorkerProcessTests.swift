@@ -15,11 +15,11 @@ import Testing
     static func start(
         _ harness: WorkerHarness, outputTopic: String? = nil, applyDelayMs: Int = 0, relay: Bool = true,
         httpPort: UInt16? = nil, shutdownTimeoutSeconds: Int = 20
-    ) throws -> ChildProcess {
+    ) async throws -> ChildProcess {
         let schema = harness.pool.configuration.searchPath![0]
         var arguments = ["--service", harness.service, "--topic", harness.topic, "--apply-delay-ms", "\(applyDelayMs)", "--batch-size", "100"]
         if let outputTopic { arguments += ["--output-topic", outputTopic] }
-        return try ChildProcess(
+        return try await ChildProcess(
             executable, arguments,
             environment: [
                 "DATABASE_URL": harness.databaseURL + "?options=-csearch_path%3D" + schema,
@@ -36,12 +36,12 @@ import Testing
     @Test func killedMidBatchAndRestartedAppliesEveryEventOnce() async throws {
         try await WorkerHarness.with { harness in
             try await harness.produce(Self.values(0..<2000), eventIDs: Self.ids(0..<2000))
-            let slow = try Self.start(harness, applyDelayMs: 300)
+            let slow = try await Self.start(harness, applyDelayMs: 300)
             try await WorkerHarness.eventually { try await harness.effects().count >= 300 }
             slow.signal(SIGKILL)
             #expect(await slow.waitForExit() == 128 + SIGKILL)
 
-            let restarted = try Self.start(harness)
+            let restarted = try await Self.start(harness)
             try await harness.waitUntilCommitted(2000)
             #expect(await restarted.stopGracefully() == 0, "\(restarted.output)")
             let effects = try await harness.effects()
@@ -54,13 +54,13 @@ import Testing
         let output = TestEnvironment.uniqueName("output")
         try await WorkerHarness.with(extraTopics: [output]) { harness in
             try await harness.produce(Self.values(0..<50))
-            let unpublishing = try Self.start(harness, outputTopic: output, relay: false)
+            let unpublishing = try await Self.start(harness, outputTopic: output, relay: false)
             try await harness.waitUntilCommitted(50)
             unpublishing.signal(SIGKILL)
             await unpublishing.waitForExit()
             #expect(try await harness.pool.withConnection { try OutboxTable.backlog(stage: harness.service, on: $0).count } == 50)
 
-            let restarted = try Self.start(harness, outputTopic: output)
+            let restarted = try await Self.start(harness, outputTopic: output)
             try await WorkerHarness.eventually {
                 try await harness.pool.withConnection { try OutboxTable.backlog(stage: harness.service, on: $0).count } == 0
             }
@@ -74,14 +74,14 @@ import Testing
     @Test func sigtermUnderLoadCommitsWhatItAppliedAndLosesNothing() async throws {
         try await WorkerHarness.with { harness in
             try await harness.produce(Self.values(0..<3000), eventIDs: Self.ids(0..<3000))
-            let worker = try Self.start(harness, applyDelayMs: 50)
+            let worker = try await Self.start(harness, applyDelayMs: 50)
             try await WorkerHarness.eventually { try await harness.effects().count >= 500 }
             #expect(await worker.stopGracefully() == 0, "\(worker.output)")
             // Every applied event is committed: nothing is left between Postgres and Kafka.
             let applied = try await harness.effects().count
             try await harness.waitUntilCommitted(applied)
 
-            let restarted = try Self.start(harness)
+            let restarted = try await Self.start(harness)
             try await harness.waitUntilCommitted(3000)
             #expect(await restarted.stopGracefully() == 0, "\(restarted.output)")
             let effects = try await harness.effects()
@@ -92,9 +92,9 @@ import Testing
 
     @Test func replicaJoiningAndLeavingMidStreamLosesAndRepeatsNothing() async throws {
         try await WorkerHarness.with(partitions: 8) { harness in
-            let first = try Self.start(harness, applyDelayMs: 20)
+            let first = try await Self.start(harness, applyDelayMs: 20)
             try await harness.produce(Self.values(0..<1000), eventIDs: Self.ids(0..<1000))
-            let second = try Self.start(harness, applyDelayMs: 20)
+            let second = try await Self.start(harness, applyDelayMs: 20)
             try await harness.produce(Self.values(1000..<2000), eventIDs: Self.ids(1000..<2000))
             try await WorkerHarness.eventually { try await harness.effects().count >= 1200 }
             #expect(await second.stopGracefully() == 0, "\(second.output)")
@@ -110,7 +110,7 @@ import Testing
     @Test func opsPortReportsHealthReadinessAndMetrics() async throws {
         try await WorkerHarness.with { harness in
             let port = try LocalHTTP.freePort()
-            let worker = try Self.start(harness, httpPort: port)
+            let worker = try await Self.start(harness, httpPort: port)
             try await WorkerHarness.eventually { await LocalHTTP.get(port: port, path: "/healthz")?.status == 200 }
             try await WorkerHarness.eventually { await LocalHTTP.get(port: port, path: "/readyz")?.status == 200 }
             let labels = #"{service="\#(harness.service)",topic="\#(harness.topic)"}"#
@@ -144,7 +144,7 @@ import Testing
             let url = try await Script.dev("database-url", instance: instance).trimmingCharacters(in: .whitespacesAndNewlines)
             try await WorkerHarness.with(databaseURL: url) { harness in
                 try await harness.produce(Self.values(0..<3000), eventIDs: Self.ids(0..<3000))
-                let worker = try Self.start(harness, applyDelayMs: 20)
+                let worker = try await Self.start(harness, applyDelayMs: 20)
                 try await WorkerHarness.eventually { try await harness.effects().count >= 300 }
                 try await Script.dev("stop-postgres", instance: instance)
                 // The outage under test, not a wait for something to happen.
@@ -165,7 +165,7 @@ import Testing
             let url = try await Script.dev("database-url", instance: instance).trimmingCharacters(in: .whitespacesAndNewlines)
             try await WorkerHarness.with(databaseURL: url) { harness in
                 let port = try LocalHTTP.freePort()
-                let worker = try Self.start(harness, httpPort: port)
+                let worker = try await Self.start(harness, httpPort: port)
                 try await harness.produce(Self.values(0..<10))
                 // The test's own pool loses its connections with the server: a read that fails is tried again.
                 try await WorkerHarness.eventually { (try? await harness.effects().count) == 10 }
