@@ -8,7 +8,7 @@ let strictSettings: [SwiftSetting] = [
 
 /// What every service executable builds on.
 let serviceDependencies: [Target.Dependency] = [
-    "WorkerRuntime", "Contracts", "Rules", "Vocabulary", "Store", "Postgres", "Kafka", "Pipeline", "Settings",
+    "WorkerRuntime", "Contracts", "Rules", "Vocabulary", "Store", "Postgres", "Kafka", "StageLogic", "Settings",
     .product(name: "ArgumentParser", package: "swift-argument-parser"),
     .product(name: "Logging", package: "swift-log"),
 ]
@@ -82,12 +82,14 @@ let package = Package(
             ],
             path: "Shared/WorkerRuntime", swiftSettings: strictSettings),
 
+        // What the stages do, apart from the servers: intake's matching, screening's
+        // deciding, claims' measuring, and what screening and claims share.
         .target(
-            name: "Pipeline",
+            name: "StageLogic",
             dependencies: [
                 "Contracts", "Rules", "Vocabulary", "Store", "Postgres", "Digest", "Settings",
                 .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            path: "Shared/Pipeline", swiftSettings: strictSettings),
+            path: "Shared/StageLogic", swiftSettings: strictSettings),
 
         // Executables: the services, then the CLI.
         .executableTarget(
@@ -101,7 +103,7 @@ let package = Package(
         .executableTarget(
             name: "TurnaroundCLI",
             dependencies: [
-                "Postgres", "Kafka", "Store", "Contracts", "Rules", "Vocabulary", "Digest", "Pipeline", "Settings",
+                "Postgres", "Kafka", "Store", "Contracts", "Rules", "Vocabulary", "Digest", "StageLogic", "Settings",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -109,7 +111,7 @@ let package = Package(
         .executableTarget(
             name: "turnaround-bench",
             dependencies: [
-                "Postgres", "Kafka", "Rules", "Vocabulary", "Store", "WorkerRuntime", "Contracts", "Digest", "Pipeline",
+                "Postgres", "Kafka", "Rules", "Vocabulary", "Store", "WorkerRuntime", "Contracts", "Digest", "StageLogic",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -148,13 +150,13 @@ let package = Package(
             ],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "StageLogicTests", dependencies: ["Pipeline", "Contracts", "Store", "Rules", "Vocabulary"], swiftSettings: strictSettings),
+            name: "StageLogicTests", dependencies: ["StageLogic", "Contracts", "Store", "Rules", "Vocabulary"], swiftSettings: strictSettings),
         // Against the real servers `scripts/dev test` starts: the libraries'
         // integration, the worker runtime's processes and the whole pipeline.
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "IntegrationSupport", "WorkerRuntime", "Store", "Postgres", "Kafka", "Contracts", "Rules", "Vocabulary", "Pipeline",
+                "IntegrationSupport", "WorkerRuntime", "Store", "Postgres", "Kafka", "Contracts", "Rules", "Vocabulary", "StageLogic",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],

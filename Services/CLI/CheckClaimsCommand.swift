@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Pipeline
+import StageLogic
 import Postgres
 import Rules
 import Store

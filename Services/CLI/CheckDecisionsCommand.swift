@@ -1,7 +1,7 @@
 import ArgumentParser
 import Contracts
 import Foundation
-import Pipeline
+import StageLogic
 import Postgres
 import Rules
 import Store

@@ -1,7 +1,7 @@
 import Contracts
 import Foundation
 import Kafka
-import Pipeline
+import StageLogic
 import Postgres
 import Rules
 import Store

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Pipeline
+import StageLogic
 import WorkerRuntime
 
 /// turnaround-claims: measures attached families' results against their

@@ -2,7 +2,7 @@ import Contracts
 import Foundation
 import Kafka
 import Logging
-import Pipeline
+import StageLogic
 import Postgres
 import Store
 import WorkerRuntime

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Pipeline
+import StageLogic
 import WorkerRuntime
 
 /// turnaround-screening: keeps each family's evidence and decides, under the

@@ -1,6 +1,6 @@
 import Contracts
 import Foundation
-import Pipeline
+import StageLogic
 import Rules
 import Store
 import Testing

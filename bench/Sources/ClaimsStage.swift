@@ -2,7 +2,7 @@ import ArgumentParser
 import Contracts
 import Foundation
 import Kafka
-import Pipeline
+import StageLogic
 import Rules
 import Vocabulary
 

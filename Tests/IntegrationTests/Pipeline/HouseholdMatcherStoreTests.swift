@@ -1,7 +1,7 @@
 import Contracts
 import Foundation
 import IntegrationSupport
-import Pipeline
+import StageLogic
 import Rules
 import Store
 import Testing
