@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
-import StageLogic
 import Postgres
 import Rules
+import StageLogic
 import Store
 
 struct CheckClaimsCommand: AsyncParsableCommand {

@@ -1,9 +1,9 @@
 import ArgumentParser
 import Contracts
 import Foundation
-import StageLogic
 import Postgres
 import Rules
+import StageLogic
 import Store
 import Vocabulary
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Rules
+import StageLogic
 import Store
 
 struct ClaimsCommand: AsyncParsableCommand {
@@ -16,7 +17,7 @@ struct ClaimsCommand: AsyncParsableCommand {
         let logger = common.makeLogger()
         let pool = try await common.migratedPool(logger: logger)
         defer { pool.close() }
-        let claims = try await pool.withConnection { try ResultClaimTable.all(window: window, on: $0) }
+        let claims = try await pool.withConnection { try ResultClaimTable.all(window: window, explanation: ClaimExplanation.self, on: $0) }
         let header = ["claim_window", "family_id", "payment", "amount", "financial_year", "ruleset", "status"]
         let rows = claims.map { claim in
             [claim.claimWindow, claim.familyID.uuidString.lowercased(), claim.payment, Money(pence: claim.amountPence).description,

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Contracts
 import Foundation
 import Rules
 import Store
@@ -17,11 +16,11 @@ struct ExplainCommand: AsyncParsableCommand {
         guard let family = UUID(uuidString: familyID) else { throw ValidationError("\(familyID) is not a family id") }
         let pool = try await common.migratedPool(logger: logger)
         defer { pool.close() }
-        guard let json = try await pool.withConnection({ try EligibilityDecisionTable.latestDecision(of: family, on: $0) }) else {
+        let latest = try await pool.withConnection { try EligibilityDecisionTable.latestDecision(of: family, as: EligibilityDecision.self, on: $0) }
+        guard let decision = latest else {
             print("no decision about family \(familyID) yet")
             throw ExitCode.failure
         }
-        let decision = try ContractJSON.decode(EligibilityDecision.self, from: json)
         print("Family \(familyID), decided on \(decision.decidedOn) under \(decision.rulesetID) v\(decision.rulesetVersion)")
         print(decision.summary)
         for criterion in decision.criteria {

@@ -1,9 +1,9 @@
 import Contracts
 import Foundation
 import Kafka
-import StageLogic
 import Postgres
 import Rules
+import StageLogic
 import Store
 import Vocabulary
 import WorkerRuntime
@@ -81,7 +81,7 @@ struct ClaimsHandler: StageHandler {
     func apply(_ events: [ClaimsEvent], in batch: inout HandlerBatch) throws {
         let connection = batch.connection
         let changes = events.compactMap(\.familyChange)
-        let current = try ClaimsFamilyTable.families(Array(Set(changes.map(\.familyID))), on: connection)
+        let current = try ClaimsFamilyTable.families(Array(Set(changes.map(\.familyID))), members: [FamilyMember].self, on: connection)
         try ClaimsFamilyTable.write(
             ClaimsFamilyUpdates.apply(changes, to: Dictionary(uniqueKeysWithValues: current.map { ($0.familyID, $0) })), on: connection)
         let movedFrom = try FamilyEvidence.record(events.compactMap(\.evidence), in: .claims, on: connection)

@@ -2,8 +2,8 @@ import Contracts
 import Foundation
 import Kafka
 import Logging
-import StageLogic
 import Postgres
+import StageLogic
 import Store
 import WorkerRuntime
 

@@ -1,9 +1,9 @@
 import Contracts
 import Foundation
 import Kafka
-import StageLogic
 import Postgres
 import Rules
+import StageLogic
 import Store
 import Vocabulary
 import WorkerRuntime
@@ -80,8 +80,8 @@ struct ScreeningHandler: StageHandler {
     func apply(_ events: [ScreeningEvent], in batch: inout HandlerBatch) throws {
         let connection = batch.connection
         // The latest acceptance of each family stands.
-        var members: [UUID: String] = [:]
-        for case .accepted(let message) in events { members[message.familyID] = ContractJSON.encode(message.members) }
+        var members: [UUID: [FamilyMember]] = [:]
+        for case .accepted(let message) in events { members[message.familyID] = message.members }
         try ScreeningFamilyTable.upsert(members.map { ($0.key, $0.value) }.sorted { $0.0 < $1.0 }, on: connection)
         let movedFrom = try FamilyEvidence.record(events.compactMap(\.evidence), in: .screening, on: connection)
         try ScreeningPendingTable.touch(movedFrom.union(events.map(\.familyID)), windows: windows, on: connection)
@@ -117,14 +117,14 @@ struct ScreeningHandler: StageHandler {
         var setAside: [DueWork.SetAside] = []
         do {
             reviews = try screener.review(taken, asOf: { _ in asOf }, on: connection)
-        } catch is ContractError {
+        } catch let error as PostgresError where error.code == .decoding {
             // What screening stored about a family cannot be read: decide the
             // others, and put that one off rather than hold them all up.
             var unreadable: [UUID] = []
             for familyID in taken {
                 do {
                     reviews += try screener.review([familyID], asOf: { _ in asOf }, on: connection)
-                } catch let error as ContractError {
+                } catch let error as PostgresError where error.code == .decoding {
                     unreadable.append(familyID)
                     setAside.append(DueWork.SetAside(item: "family \(familyID.uuidString.lowercased())", reason: error.description))
                 }

@@ -1,7 +1,7 @@
 import Foundation
 
-/// JSON for the parts of contracts that stages keep in their own tables
-/// (members, facts, decisions), written the same way the messages are.
+/// JSON written and read the way the messages are: sorted keys, ISO 8601
+/// dates, and errors that name the field.
 public enum ContractJSON {
     public static func encode(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()
@@ -9,10 +9,6 @@ public enum ContractJSON {
         encoder.dateEncodingStrategy = .iso8601
         // Encoding plain values into JSON cannot fail.
         return String(decoding: try! encoder.encode(value), as: UTF8.self)
-    }
-
-    public static func decode<Value: Decodable>(_ type: Value.Type, from text: String) throws(ContractError) -> Value {
-        try read(type, from: Array(text.utf8))
     }
 }
 

@@ -115,7 +115,7 @@ public enum DeadLetterTable {
     /// - Returns: their ids, in the order of `entries`.
     public static func record(_ entries: [Entry], service: String, on connection: PostgresConnection) throws -> [Int64] {
         guard !entries.isEmpty else { return [] }
-        let headers = try entries.map { try OutboxTable.encodeHeaders($0.original.headers) }
+        let headers = entries.map { OutboxTable.encodeHeaders($0.original.headers) }
         // Ids are drawn in the order the rows are inserted (the ORDER BY), so
         // sorted they follow the entries.
         let ids = try connection.query(
@@ -248,6 +248,6 @@ extension DeadLetterTable.Original {
         self.init(
             key: try row.decode(column: column, as: Data?.self).map { [UInt8]($0) },
             payload: [UInt8](try row.decode(column: column + 1, as: Data.self)),
-            headers: OutboxTable.decodeHeaders(try row.decode(column: column + 2, as: String.self)))
+            headers: OutboxTable.decodeHeaders(try row.decode(column: column + 2, as: OutboxTable.StoredHeaders.self)))
     }
 }

@@ -47,7 +47,7 @@ public enum OutboxTable {
     /// - Parameter stage: the stage writing them (its consumer group): its relay publishes them.
     public static func append(_ events: [OutboxEvent], stage: String, on connection: PostgresConnection) throws {
         guard !events.isEmpty else { return }
-        let headers = try events.map { try encodeHeaders($0.headers) }
+        let headers = events.map { encodeHeaders($0.headers) }
         try connection.execute(
             """
             INSERT INTO outbox_event (stage, event_id, topic, message_key, payload, headers)
@@ -89,7 +89,7 @@ public enum OutboxTable {
                  WHERE published_at IS NULL AND stage = '' ORDER BY id LIMIT \(limit))
             ) AS pending ORDER BY id LIMIT \(limit)
             """, preparedAs: "outbox_oldest_unpublished")
-        return try rows.decode((Int64, UUID, String, Data?, Data, String).self).map { row in
+        return try rows.decode((Int64, UUID, String, Data?, Data, StoredHeaders).self).map { row in
             PendingOutboxEvent(
                 id: row.0, eventID: row.1,
                 event: OutboxEvent(topic: row.2, key: row.3.map { [UInt8]($0) }, payload: [UInt8](row.4), headers: decodeHeaders(row.5)))
@@ -131,14 +131,15 @@ public enum OutboxTable {
 
 
 
-    static func encodeHeaders(_ headers: [OutboxHeader]) throws -> String {
-        let pairs: [[String?]] = headers.map { [$0.name, $0.value.map { Data($0).base64EncodedString() }] }
-        return String(decoding: try JSONEncoder().encode(pairs), as: UTF8.self)
+    /// Headers as the `headers` column keeps them: `[name, base64 value or null]` pairs.
+    typealias StoredHeaders = PostgresJSON<[[String?]]>
+
+    static func encodeHeaders(_ headers: [OutboxHeader]) -> StoredHeaders {
+        PostgresJSON(headers.map { [$0.name, $0.value.map { Data($0).base64EncodedString() }] })
     }
 
-    static func decodeHeaders(_ json: String) -> [OutboxHeader] {
-        let pairs = (try? JSONDecoder().decode([[String?]].self, from: Data(json.utf8))) ?? []
-        return pairs.compactMap { pair in
+    static func decodeHeaders(_ stored: StoredHeaders) -> [OutboxHeader] {
+        stored.value.compactMap { pair in
             guard pair.count == 2, let name = pair[0] else { return nil }
             return OutboxHeader(name: name, value: pair[1].flatMap { Data(base64Encoded: $0) }.map { [UInt8]($0) })
         }

@@ -1,7 +1,7 @@
 import Contracts
 import Foundation
-import StageLogic
 import Rules
+import StageLogic
 import Store
 import Testing
 import Vocabulary

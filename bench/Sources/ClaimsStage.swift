@@ -2,8 +2,8 @@ import ArgumentParser
 import Contracts
 import Foundation
 import Kafka
-import StageLogic
 import Rules
+import StageLogic
 import Vocabulary
 
 /// The claims stage as operators run it: a backlog of families, each its

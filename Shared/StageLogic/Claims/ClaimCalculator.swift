@@ -21,8 +21,8 @@ public struct ClaimCalculator: Sendable {
 
     /// The claims due now and not made before.
     public func claims(
-        for family: Family, row: ClaimsFamilyTable.Row, attachedOn: CalendarDate, evidence: Evidence, alreadyClaimed: [String: Int]
-    ) throws -> [ResultClaimTable.Row] {
+        for family: Family, row: ClaimsFamilyRow, attachedOn: CalendarDate, evidence: Evidence, alreadyClaimed: [String: Int]
+    ) throws -> [ClaimRow] {
         let baseline = RulesEngine.baseline(family: family, evidence: evidence, attachedOn: attachedOn, ruleset: ruleset)
         let assessments = RulesEngine.results(
             family: family, baseline: baseline, evidence: evidence, attachedOn: attachedOn, asOf: asOf, ruleset: ruleset)
@@ -34,7 +34,7 @@ public struct ClaimCalculator: Sendable {
         // after others were claimed tops the payment up to its whole, no more.
         var room = breakdown.total.pence - alreadyClaimed.values.reduce(0, +)
         let window = ClaimWindow(containing: asOf)
-        var claims: [ResultClaimTable.Row] = []
+        var claims: [ClaimRow] = []
         for (payment, amount) in due where alreadyClaimed[payment] == nil && amount.pence > 0 && room > 0 {
             let claimed = min(amount.pence, room)
             room -= claimed
@@ -44,10 +44,10 @@ public struct ClaimCalculator: Sendable {
                 payment: breakdown.explanation
                     + (claimed < amount.pence ? ["\(payment) claimed at \(Money(pence: claimed)): earlier claims took the rest"] : []))
             claims.append(
-                ResultClaimTable.Row(
+                ClaimRow(
                     familyID: row.familyID, rulesetID: ruleset.id, rulesetVersion: ruleset.version, rulesetHash: ruleset.contentHash,
                     payment: payment, amountPence: claimed, financialYear: breakdown.financialYear, claimWindow: window.name,
-                    explanation: ContractJSON.encode(explanation), claimedBy: claimant))
+                    explanation: explanation, claimedBy: claimant))
         }
         return claims
     }

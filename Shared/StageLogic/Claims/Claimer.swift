@@ -22,7 +22,7 @@ public struct Claimer: Sendable {
     public struct Review: Sendable {
         public var familyID: UUID
         /// Claims the family's results earn now that nobody made yet.
-        public var due: [ResultClaimTable.Row]
+        public var due: [ClaimRow]
         /// Claims made that re-running the rules on the evidence now held
         /// does not support, each with the reason.
         public var unsupported: [(payment: String, reason: String)]
@@ -32,7 +32,7 @@ public struct Claimer: Sendable {
     /// claims due; with `checkingClaims`, every claim made for them too.
     public func review(_ familyIDs: [UUID], checkingClaims: Bool, on connection: PostgresConnection) throws -> [Review] {
         let ruleset = calculator.ruleset
-        let rows = Dictionary(uniqueKeysWithValues: try ClaimsFamilyTable.families(familyIDs, on: connection).map { ($0.familyID, $0) })
+        let rows = Dictionary(uniqueKeysWithValues: try ClaimsFamilyTable.families(familyIDs, members: [FamilyMember].self, on: connection).map { ($0.familyID, $0) })
         let evidence = try FamilyEvidence.load(of: familyIDs, from: .claims, on: connection)
         let claimed = try ResultClaimTable.claimed(of: familyIDs, rulesetID: ruleset.id, on: connection)
         var reviews: [Review] = []
@@ -40,7 +40,7 @@ public struct Claimer: Sendable {
             let made = claimed[familyID] ?? []
             var review = Review(familyID: familyID, due: [], unsupported: [])
             guard let row = rows[familyID], row.isEligible == true, let attachedOn = row.attachedOn.flatMap(CalendarDate.init(iso:)),
-                let membersJSON = row.members
+                let members = row.members
             else {
                 if checkingClaims {
                     review.unsupported = made.map { ($0.payment, "the family was not found eligible and attached") }
@@ -48,7 +48,7 @@ public struct Claimer: Sendable {
                 if !review.unsupported.isEmpty { reviews.append(review) }
                 continue
             }
-            let family = Family(id: familyID.uuidString.lowercased(), members: try ContractJSON.decode([FamilyMember].self, from: membersJSON))
+            let family = Family(id: familyID.uuidString.lowercased(), members: members)
             let familyEvidence = evidence[familyID] ?? Evidence(records: [], terms: [])
             review.due = try calculator.claims(
                 for: family, row: row, attachedOn: attachedOn, evidence: familyEvidence,

@@ -22,11 +22,11 @@ public enum ClaimsFamilyUpdates {
 
     /// The rows `changes` make of the families' `current` rows (a family
     /// without one starts empty), for the families whose rows change.
-    public static func apply(_ changes: [Change], to current: [UUID: ClaimsFamilyTable.Row]) -> [ClaimsFamilyTable.Row] {
+    public static func apply(_ changes: [Change], to current: [UUID: ClaimsFamilyRow]) -> [ClaimsFamilyRow] {
         var rows = current
         var changed: Set<UUID> = []
         for change in changes {
-            var row = rows[change.familyID] ?? ClaimsFamilyTable.Row(familyID: change.familyID)
+            var row = rows[change.familyID] ?? ClaimsFamilyRow(familyID: change.familyID)
             let before = row
             switch change {
             case .decided(let message): record(message, in: &row)
@@ -44,7 +44,7 @@ public enum ClaimsFamilyUpdates {
     /// at entry: once a family eligible then is attached, later decisions
     /// (its problems easing, as the programme intends) change only its
     /// members and the latest revision.
-    static func record(_ message: EligibilityDecided, in row: inout ClaimsFamilyTable.Row) {
+    static func record(_ message: EligibilityDecided, in row: inout ClaimsFamilyRow) {
         let decision = message.decision
         let decidedOn = decision.decidedOn.description
         let isLater: Bool =
@@ -54,7 +54,7 @@ public enum ClaimsFamilyUpdates {
                 row.decidedOn.map { $0 <= decidedOn } ?? true
             }
         guard isLater else { return }
-        row.members = ContractJSON.encode(message.members)
+        row.members = message.members
         row.decisionRevision = message.revision
         guard !(row.attachedOn != nil && row.isEligible == true) else { return }
         row.decisionID = message.decisionID
@@ -66,7 +66,7 @@ public enum ClaimsFamilyUpdates {
 
     /// Records that the authority started working with a family; the first
     /// attachment stands (attaching again changes nothing).
-    static func record(_ message: FamilyAttached, in row: inout ClaimsFamilyTable.Row) {
+    static func record(_ message: FamilyAttached, in row: inout ClaimsFamilyRow) {
         guard row.attachedOn == nil else { return }
         row.attachedOn = message.attachedOn.description
         row.keyworker = message.keyworker

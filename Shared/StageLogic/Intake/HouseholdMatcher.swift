@@ -90,7 +90,7 @@ public enum HouseholdMatcher {
         public var newPeople: [(familyID: UUID, person: HouseholdTables.NewPerson)] = []
         public var referrals: [ReferralTable.Row] = []
         /// Evidence about people no referral names yet, the latest of each record.
-        public var held: [UnmatchedEvidenceTable.Row] = []
+        public var held: [HeldEvidenceRow] = []
         /// The messages to send, in the batch's order.
         public var messages: [Outgoing] = []
         /// Referrals an agency sent before: nothing changes.
@@ -213,9 +213,7 @@ public enum HouseholdMatcher {
         // What still waits is held: the latest copy of each record.
         plan.held = waitingOrder.compactMap { record in
             waiting.removeValue(forKey: record).map { identityKey, message in
-                UnmatchedEvidenceTable.Row(
-                    agencyID: message.agency, recordID: message.record.id, identityKey: identityKey,
-                    fact: ContractJSON.encode(message.record.fact))
+                HeldEvidenceRow(agencyID: message.agency, recordID: message.record.id, identityKey: identityKey, fact: message.record.fact)
             }
         }
         return plan
@@ -229,13 +227,13 @@ public enum HouseholdMatcher {
         try HouseholdTables.add(plan.newPeople, on: connection)
         try ReferralTable.insert(plan.referrals, on: connection)
         let registered = plan.registered
-        let released = try UnmatchedEvidenceTable.release(identityKeys: Array(registered.keys), on: connection)
+        let released = try UnmatchedEvidenceTable.release(identityKeys: Array(registered.keys), as: ReportedFact.self, on: connection)
         try UnmatchedEvidenceTable.hold(plan.held, on: connection)
         // A record the batch itself carries was sent or held in its newer copy.
         let superseded = plan.batchRecords
-        return try released.filter { !superseded.contains(EvidenceRecordKey(agencyID: $0.agencyID, recordID: $0.recordID)) }.map { row in
+        return released.filter { !superseded.contains(EvidenceRecordKey(agencyID: $0.agencyID, recordID: $0.recordID)) }.map { row in
             Self.recorded(
-                agency: row.agencyID, recordID: row.recordID, fact: try ContractJSON.decode(ReportedFact.self, from: row.fact),
+                agency: row.agencyID, recordID: row.recordID, fact: row.fact,
                 about: registered[row.identityKey]!, at: now)
         }
     }

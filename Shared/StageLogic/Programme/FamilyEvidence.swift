@@ -11,18 +11,18 @@ public enum FamilyEvidence {
     /// The families a batch's events change: those they name, and those that
     /// hold the evidence records they correct now. Lock them all before reading.
     public static func familiesChanged(
-        naming familyIDs: [UUID], evidence: [EvidenceRecorded], in table: EvidenceTable, on connection: PostgresConnection
+        naming familyIDs: [UUID], evidence: [EvidenceRecorded], in table: StageEvidenceTable, on connection: PostgresConnection
     ) throws -> Set<UUID> {
         Set(familyIDs).union(try table.families(holding: evidence.map(\.evidenceID), on: connection))
     }
 
     /// Each family's evidence, with the school terms its attendance records name.
     public static func load(
-        of familyIDs: [UUID], from table: EvidenceTable, on connection: PostgresConnection
+        of familyIDs: [UUID], from table: StageEvidenceTable, on connection: PostgresConnection
     ) throws -> [UUID: Evidence] {
         var byFamily: [UUID: (records: [EvidenceRecord], terms: [String: SchoolTerm])] = [:]
         for row in try table.evidence(of: familyIDs, on: connection) {
-            let fact = try ContractJSON.decode(ReportedFact.self, from: row.fact)
+            let fact = row.fact
             byFamily[row.familyID, default: ([], [:])].records.append(
                 EvidenceRecord(id: row.evidenceID, personID: row.personID, fact: fact.ruleFact))
             if let term = fact.term { byFamily[row.familyID, default: ([], [:])].terms[term.id] = term }
@@ -35,12 +35,12 @@ public enum FamilyEvidence {
     /// - Returns: the families that held these records before (a correction
     ///   can move a record to another family).
     @discardableResult
-    public static func record(_ messages: [EvidenceRecorded], in table: EvidenceTable, on connection: PostgresConnection) throws -> Set<UUID> {
-        var latest: [String: EvidenceTable.Row] = [:]
+    public static func record(_ messages: [EvidenceRecorded], in table: StageEvidenceTable, on connection: PostgresConnection) throws -> Set<UUID> {
+        var latest: [String: StageEvidenceTable.Row] = [:]
         for message in messages {
-            latest[message.evidenceID] = EvidenceTable.Row(
+            latest[message.evidenceID] = StageEvidenceTable.Row(
                 evidenceID: message.evidenceID, familyID: message.familyID, personID: message.personID,
-                fact: ContractJSON.encode(message.fact), recordedAt: message.recordedAt)
+                fact: message.fact, recordedAt: message.recordedAt)
         }
         return try table.upsert(latest.values.sorted { $0.evidenceID < $1.evidenceID }, on: connection)
     }

@@ -46,13 +46,12 @@ public struct Screener: Sendable {
     public func review(
         _ familyIDs: [UUID], asOf: (EligibilityDecisionTable.Latest?) -> CalendarDate, on connection: PostgresConnection
     ) throws -> [Review] {
-        let members = try ScreeningFamilyTable.members(of: familyIDs, on: connection)
+        let members = try ScreeningFamilyTable.members(of: familyIDs, as: [FamilyMember].self, on: connection)
         let known = members.keys.sorted()
         let evidence = try FamilyEvidence.load(of: known, from: .screening, on: connection)
         let latest = try EligibilityDecisionTable.latest(of: known, on: connection)
-        return try known.map { familyID in
-            let family = Family(
-                id: familyID.uuidString.lowercased(), members: try ContractJSON.decode([FamilyMember].self, from: members[familyID]!))
+        return known.map { familyID in
+            let family = Family(id: familyID.uuidString.lowercased(), members: members[familyID]!)
             let decision = RulesEngine.eligibility(
                 family: family, evidence: evidence[familyID] ?? Evidence(records: [], terms: []), asOf: asOf(latest[familyID]),
                 ruleset: ruleset)
@@ -66,7 +65,7 @@ public struct Screener: Sendable {
     ///   outbox in the same transaction.
     public func record(_ reviews: [Review], decidedBy: String, on connection: PostgresConnection) throws -> [EligibilityDecided] {
         var decided: [EligibilityDecided] = []
-        var rows: [EligibilityDecisionTable.Row] = []
+        var rows: [DecisionRow] = []
         for review in reviews {
             let decision = review.decision
             let revision = (review.latest?.revision ?? 0) + 1
@@ -75,11 +74,11 @@ public struct Screener: Sendable {
                 members: review.members)
             decided.append(message)
             rows.append(
-                EligibilityDecisionTable.Row(
+                DecisionRow(
                     decisionID: message.decisionID, familyID: review.familyID, revision: revision, decidedBy: decidedBy,
                     decidedOn: decision.decidedOn.description, rulesetID: decision.rulesetID, rulesetVersion: decision.rulesetVersion,
                     rulesetHash: decision.rulesetHash, isEligible: decision.isEligible, metCriteria: decision.metCriteria,
-                    summary: decision.summary, decision: ContractJSON.encode(decision)))
+                    summary: decision.summary, decision: decision))
         }
         try EligibilityDecisionTable.insert(rows, on: connection)
         return decided

@@ -2,12 +2,13 @@ import Foundation
 import Postgres
 
 /// Queries of `claims_family`: what the claims stage knows of each family:
-/// its members, its latest eligibility decision and its attachment.
+/// its members (kept as JSON; `Members`: what the decisions carry), its
+/// latest eligibility decision and its attachment.
 public enum ClaimsFamilyTable {
-    public struct Row: Sendable, Hashable {
+    public struct Row<Members: Codable & Sendable>: Sendable {
         public var familyID: UUID
-        /// JSON, nil until a decision came.
-        public var members: String?
+        /// Nil until a decision came.
+        public var members: Members?
         /// The decision that counts: the latest, or the one that found the
         /// family eligible when it was attached.
         public var decisionID: UUID?
@@ -23,7 +24,7 @@ public enum ClaimsFamilyTable {
         public var attachedBy: String?
 
         public init(
-            familyID: UUID, members: String? = nil, decisionID: UUID? = nil, decisionRevision: Int? = nil, rulesetID: String? = nil,
+            familyID: UUID, members: Members? = nil, decisionID: UUID? = nil, decisionRevision: Int? = nil, rulesetID: String? = nil,
             isEligible: Bool? = nil, decidedOn: String? = nil, eligibleSince: String? = nil, attachedOn: String? = nil,
             keyworker: String? = nil, attachedBy: String? = nil
         ) {
@@ -44,7 +45,7 @@ public enum ClaimsFamilyTable {
     /// Writes these families' rows whole, in one statement: what a batch's
     /// decisions and attachments made of them (``ClaimsFamilyUpdates``).
     /// Call it holding the families' claims locks.
-    public static func write(_ rows: [Row], on connection: PostgresConnection) throws {
+    public static func write<Members>(_ rows: [Row<Members>], on connection: PostgresConnection) throws {
         guard !rows.isEmpty else { return }
         let rows = rows.sorted { $0.familyID < $1.familyID }
         try connection.execute(
@@ -53,7 +54,7 @@ public enum ClaimsFamilyTable {
                                        eligible_since, attached_on, keyworker, attached_by)
             SELECT family_id, members::jsonb, decision_id, decision_revision, ruleset_id, is_eligible, decided_on::date,
                    eligible_since::date, attached_on::date, keyworker, attached_by
-            FROM unnest(\(rows.map(\.familyID))::uuid[], \(rows.map(\.members))::text[], \(rows.map(\.decisionID))::uuid[],
+            FROM unnest(\(rows.map(\.familyID))::uuid[], \(rows.map { $0.members.map(PostgresJSON.init) })::text[], \(rows.map(\.decisionID))::uuid[],
                         \(rows.map(\.decisionRevision))::integer[], \(rows.map(\.rulesetID))::text[], \(rows.map(\.isEligible))::boolean[],
                         \(rows.map(\.decidedOn))::text[], \(rows.map(\.eligibleSince))::text[], \(rows.map(\.attachedOn))::text[],
                         \(rows.map(\.keyworker))::text[], \(rows.map(\.attachedBy))::text[])
@@ -67,16 +68,18 @@ public enum ClaimsFamilyTable {
             """, preparedAs: "claims_family_write")
     }
 
-    public static func families(_ familyIDs: [UUID], on connection: PostgresConnection) throws -> [Row] {
+    public static func families<Members>(
+        _ familyIDs: [UUID], members: Members.Type, on connection: PostgresConnection
+    ) throws -> [Row<Members>] {
         try connection.query(
             """
             SELECT family_id, members::text, decision_id, decision_revision, ruleset_id, is_eligible, decided_on::text,
                    eligible_since::text, attached_on::text, keyworker, attached_by
             FROM claims_family WHERE family_id = ANY(\(familyIDs)::uuid[])
             """, preparedAs: "claims_family_rows"
-        ).decode((UUID, String?, UUID?, Int?, String?, Bool?, String?, String?, String?, String?, String?).self).map {
+        ).decode((UUID, PostgresJSON<Members>?, UUID?, Int?, String?, Bool?, String?, String?, String?, String?, String?).self).map {
             Row(
-                familyID: $0.0, members: $0.1, decisionID: $0.2, decisionRevision: $0.3, rulesetID: $0.4, isEligible: $0.5,
+                familyID: $0.0, members: $0.1?.value, decisionID: $0.2, decisionRevision: $0.3, rulesetID: $0.4, isEligible: $0.5,
                 decidedOn: $0.6, eligibleSince: $0.7, attachedOn: $0.8, keyworker: $0.9, attachedBy: $0.10)
         }
     }
@@ -86,3 +89,6 @@ public enum ClaimsFamilyTable {
         try connection.query("SELECT family_id FROM claims_family").decode(UUID.self)
     }
 }
+
+extension ClaimsFamilyTable.Row: Equatable where Members: Equatable {}
+extension ClaimsFamilyTable.Row: Hashable where Members: Hashable {}

@@ -4,7 +4,8 @@ import Postgres
 /// Queries of `result_claim`: the payments claimed for each family. The
 /// table's unique key makes a second claim for the same payment impossible.
 public enum ResultClaimTable {
-    public struct Row: Sendable, Hashable {
+    /// A claim; its explanation is kept as JSON (`Explanation`: the rules engine's).
+    public struct Row<Explanation: Codable & Sendable>: Sendable {
         public var familyID: UUID
         public var rulesetID: String
         public var rulesetVersion: String
@@ -14,15 +15,14 @@ public enum ResultClaimTable {
         public var amountPence: Int
         public var financialYear: String
         public var claimWindow: String
-        /// JSON.
-        public var explanation: String
+        public var explanation: Explanation
         public var status: String
         /// The service, or the user, that made the claim.
         public var claimedBy: String
 
         public init(
             familyID: UUID, rulesetID: String, rulesetVersion: String, rulesetHash: String, payment: String, amountPence: Int,
-            financialYear: String, claimWindow: String, explanation: String, status: String = "awaiting-audit", claimedBy: String
+            financialYear: String, claimWindow: String, explanation: Explanation, status: String = "awaiting-audit", claimedBy: String
         ) {
             self.familyID = familyID
             self.rulesetID = rulesetID
@@ -65,7 +65,7 @@ public enum ResultClaimTable {
     /// Claims payments; one claimed before is left as it is.
     /// - Returns: how many claims were new.
     @discardableResult
-    public static func claim(_ rows: [Row], on connection: PostgresConnection) throws -> Int {
+    public static func claim<Explanation>(_ rows: [Row<Explanation>], on connection: PostgresConnection) throws -> Int {
         guard !rows.isEmpty else { return 0 }
         return try connection.execute(
             """
@@ -75,7 +75,7 @@ public enum ResultClaimTable {
                    explanation::jsonb, claimed_by
             FROM unnest(\(rows.map(\.familyID))::uuid[], \(rows.map(\.rulesetID))::text[], \(rows.map(\.rulesetVersion))::text[],
                         \(rows.map(\.rulesetHash))::text[], \(rows.map(\.payment))::text[], \(rows.map(\.amountPence))::bigint[],
-                        \(rows.map(\.financialYear))::text[], \(rows.map(\.claimWindow))::text[], \(rows.map(\.explanation))::text[],
+                        \(rows.map(\.financialYear))::text[], \(rows.map(\.claimWindow))::text[], \(rows.map { PostgresJSON($0.explanation) })::text[],
                         \(rows.map(\.claimedBy))::text[])
                  AS row (family_id, ruleset_id, ruleset_version, ruleset_hash, payment, amount_pence, financial_year,
                          claim_window, explanation, claimed_by)
@@ -84,7 +84,9 @@ public enum ResultClaimTable {
     }
 
     /// Every claim, or those of one window, in window, family and payment order.
-    public static func all(window: String? = nil, on connection: PostgresConnection) throws -> [Row] {
+    public static func all<Explanation>(
+        window: String? = nil, explanation: Explanation.Type, on connection: PostgresConnection
+    ) throws -> [Row<Explanation>] {
         try connection.query(
             """
             SELECT family_id, ruleset_id, ruleset_version, ruleset_hash, payment, amount_pence, financial_year, claim_window,
@@ -92,10 +94,13 @@ public enum ResultClaimTable {
             FROM result_claim WHERE \(window)::text IS NULL OR claim_window = \(window)
             ORDER BY claim_window, family_id, payment
             """
-        ).decode((UUID, String, String, String, String, Int, String, String, String, String, String).self).map {
+        ).decode((UUID, String, String, String, String, Int, String, String, PostgresJSON<Explanation>, String, String).self).map {
             Row(
                 familyID: $0.0, rulesetID: $0.1, rulesetVersion: $0.2, rulesetHash: $0.3, payment: $0.4, amountPence: $0.5,
-                financialYear: $0.6, claimWindow: $0.7, explanation: $0.8, status: $0.9, claimedBy: $0.10)
+                financialYear: $0.6, claimWindow: $0.7, explanation: $0.8.value, status: $0.9, claimedBy: $0.10)
         }
     }
 }
+
+extension ResultClaimTable.Row: Equatable where Explanation: Equatable {}
+extension ResultClaimTable.Row: Hashable where Explanation: Hashable {}

@@ -84,7 +84,7 @@ public enum HouseholdTables {
             """
             INSERT INTO family (family_id, address_lines, postcode, address_key)
             SELECT family_id, ARRAY(SELECT line FROM jsonb_array_elements_text(address_lines::jsonb) WITH ORDINALITY AS line (line, n) ORDER BY n), postcode, address_key
-            FROM unnest(\(families.map(\.familyID))::uuid[], \(try families.map { try TextArray.json($0.addressLines) })::text[],
+            FROM unnest(\(families.map(\.familyID))::uuid[], \(families.map { PostgresJSON($0.addressLines) })::text[],
                         \(families.map(\.postcode))::text[], \(families.map(\.addressKey))::text[])
                  AS family (family_id, address_lines, postcode, address_key)
             """, preparedAs: "families_create")

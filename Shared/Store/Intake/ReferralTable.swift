@@ -55,7 +55,7 @@ public enum ReferralTable {
             INSERT INTO referral (agency_id, referral_id, family_id, reasons, submitted_at, review_note)
             SELECT agency_id, referral_id, family_id, ARRAY(SELECT reason FROM jsonb_array_elements_text(reasons::jsonb) WITH ORDINALITY AS reason (reason, n) ORDER BY n), submitted_at, review_note
             FROM unnest(\(rows.map(\.agencyID))::text[], \(rows.map(\.referralID))::text[], \(rows.map(\.familyID))::uuid[],
-                        \(try rows.map { try TextArray.json($0.reasons) })::text[], \(rows.map(\.submittedAt))::timestamptz[],
+                        \(rows.map { PostgresJSON($0.reasons) })::text[], \(rows.map(\.submittedAt))::timestamptz[],
                         \(rows.map(\.reviewNote))::text[])
                  AS referral (agency_id, referral_id, family_id, reasons, submitted_at, review_note)
             """, preparedAs: "referrals_insert")

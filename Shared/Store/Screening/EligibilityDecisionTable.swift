@@ -1,9 +1,11 @@
 import Foundation
 import Postgres
 
-/// Queries of `eligibility_decision`: every decision screening made.
+/// Queries of `eligibility_decision`: every decision screening made, each
+/// kept whole as JSON (`Decision`: the rules engine's) beside the columns
+/// that select it.
 public enum EligibilityDecisionTable {
-    public struct Row: Sendable, Hashable {
+    public struct Row<Decision: Codable & Sendable>: Sendable {
         public var decisionID: UUID
         public var familyID: UUID
         /// The family's decisions count 1, 2, …: the latest has the highest.
@@ -18,12 +20,12 @@ public enum EligibilityDecisionTable {
         public var isEligible: Bool
         public var metCriteria: [String]
         public var summary: String
-        /// The whole decision, as JSON.
-        public var decision: String
+        /// The whole decision.
+        public var decision: Decision
 
         public init(
             decisionID: UUID, familyID: UUID, revision: Int, decidedBy: String, decidedOn: String, rulesetID: String, rulesetVersion: String,
-            rulesetHash: String, isEligible: Bool, metCriteria: [String], summary: String, decision: String
+            rulesetHash: String, isEligible: Bool, metCriteria: [String], summary: String, decision: Decision
         ) {
             self.decisionID = decisionID
             self.familyID = familyID
@@ -71,7 +73,7 @@ public enum EligibilityDecisionTable {
             })
     }
 
-    public static func insert(_ rows: [Row], on connection: PostgresConnection) throws {
+    public static func insert<Decision>(_ rows: [Row<Decision>], on connection: PostgresConnection) throws {
         guard !rows.isEmpty else { return }
         try connection.execute(
             """
@@ -83,20 +85,22 @@ public enum EligibilityDecisionTable {
                         \(rows.map(\.decidedBy))::text[], \(rows.map(\.decidedOn))::text[],
                         \(rows.map(\.rulesetID))::text[], \(rows.map(\.rulesetVersion))::text[], \(rows.map(\.rulesetHash))::text[],
                         \(rows.map(\.isEligible))::boolean[], \(rows.map { $0.metCriteria.joined(separator: ",") })::text[],
-                        \(rows.map(\.summary))::text[], \(rows.map(\.decision))::text[])
+                        \(rows.map(\.summary))::text[], \(rows.map { PostgresJSON($0.decision) })::text[])
                  AS row (decision_id, family_id, revision, decided_by, decided_on, ruleset_id, ruleset_version, ruleset_hash,
                          is_eligible, met_criteria, summary, decision)
             """, preparedAs: "eligibility_insert")
     }
 
-    /// The latest decision about a family, whole, as JSON.
-    public static func latestDecision(of familyID: UUID, on connection: PostgresConnection) throws -> String? {
+    /// The latest decision about a family, whole.
+    public static func latestDecision<Decision: Codable & Sendable>(
+        of familyID: UUID, as decision: Decision.Type, on connection: PostgresConnection
+    ) throws -> Decision? {
         try connection.query(
             """
             SELECT decision::text FROM eligibility_decision WHERE family_id = \(familyID)
             ORDER BY revision DESC LIMIT 1
             """
-        ).decode(String.self).first
+        ).decode(PostgresJSON<Decision>.self).first?.value
     }
 
     /// Every family's latest decision: family, day, eligible, criteria met, summary.
@@ -113,3 +117,6 @@ public enum EligibilityDecisionTable {
         }
     }
 }
+
+extension EligibilityDecisionTable.Row: Equatable where Decision: Equatable {}
+extension EligibilityDecisionTable.Row: Hashable where Decision: Hashable {}

@@ -3,16 +3,16 @@ import Postgres
 
 /// Queries of a stage's copy of the evidence matched to families:
 /// `screening_evidence` or `claims_evidence`, which have the same shape.
-public struct EvidenceTable: Sendable {
-    public struct Row: Sendable, Hashable {
+/// A record's fact is kept as JSON (`Fact`: what the stage's messages carry).
+public struct EvidenceTable<Fact: Codable & Sendable>: Sendable {
+    public struct Row: Sendable {
         public var evidenceID: String
         public var familyID: UUID
         public var personID: String
-        /// The fact, as JSON.
-        public var fact: String
+        public var fact: Fact
         public var recordedAt: Date
 
-        public init(evidenceID: String, familyID: UUID, personID: String, fact: String, recordedAt: Date) {
+        public init(evidenceID: String, familyID: UUID, personID: String, fact: Fact, recordedAt: Date) {
             self.evidenceID = evidenceID
             self.familyID = familyID
             self.personID = personID
@@ -24,8 +24,8 @@ public struct EvidenceTable: Sendable {
     /// The table's name: one of a fixed pair, never from input.
     private let name: String
 
-    public static let screening = EvidenceTable(name: "screening_evidence")
-    public static let claims = EvidenceTable(name: "claims_evidence")
+    public static var screening: EvidenceTable { EvidenceTable(name: "screening_evidence") }
+    public static var claims: EvidenceTable { EvidenceTable(name: "claims_evidence") }
 
     /// Records evidence; a record with a known id corrects the one kept,
     /// and may move it to another family.
@@ -43,7 +43,7 @@ public struct EvidenceTable: Sendable {
                     INSERT INTO \(identifier: name) (evidence_id, family_id, person_id, fact, recorded_at)
                     SELECT evidence_id, family_id, person_id, fact::jsonb, recorded_at
                     FROM unnest(\(rows.map(\.evidenceID))::text[], \(rows.map(\.familyID))::uuid[], \(rows.map(\.personID))::text[],
-                                \(rows.map(\.fact))::text[], \(rows.map(\.recordedAt))::timestamptz[])
+                                \(rows.map { PostgresJSON($0.fact) })::text[], \(rows.map(\.recordedAt))::timestamptz[])
                          AS row (evidence_id, family_id, person_id, fact, recorded_at)
                     ON CONFLICT (evidence_id) DO UPDATE SET family_id = excluded.family_id, person_id = excluded.person_id,
                                                             fact = excluded.fact, recorded_at = excluded.recorded_at
@@ -69,8 +69,11 @@ public struct EvidenceTable: Sendable {
             SELECT evidence_id, family_id, person_id, fact::text, recorded_at FROM \(identifier: name)
             WHERE family_id = ANY(\(familyIDs)::uuid[]) ORDER BY evidence_id
             """, preparedAs: name + "_of_families"
-        ).decode((String, UUID, String, String, Date).self).map {
-            Row(evidenceID: $0.0, familyID: $0.1, personID: $0.2, fact: $0.3, recordedAt: $0.4)
+        ).decode((String, UUID, String, PostgresJSON<Fact>, Date).self).map {
+            Row(evidenceID: $0.0, familyID: $0.1, personID: $0.2, fact: $0.3.value, recordedAt: $0.4)
         }
     }
 }
+
+extension EvidenceTable.Row: Equatable where Fact: Equatable {}
+extension EvidenceTable.Row: Hashable where Fact: Hashable {}

@@ -3,26 +3,30 @@ import Postgres
 
 /// Queries of `screening_family`: the families screening knows, pseudonymous.
 public enum ScreeningFamilyTable {
-    /// Records families' members (JSON), replacing what was known, in one
-    /// statement. Give each family once: the latest of its acceptances.
-    public static func upsert(_ families: [(familyID: UUID, members: String)], on connection: PostgresConnection) throws {
+    /// Records families' members (kept as JSON), replacing what was known, in
+    /// one statement. Give each family once: the latest of its acceptances.
+    public static func upsert<Members: Codable & Sendable>(
+        _ families: [(familyID: UUID, members: Members)], on connection: PostgresConnection
+    ) throws {
         guard !families.isEmpty else { return }
         try connection.execute(
             """
             INSERT INTO screening_family (family_id, members)
-            SELECT family_id, members::jsonb FROM unnest(\(families.map(\.familyID))::uuid[], \(families.map(\.members))::text[])
+            SELECT family_id, members::jsonb FROM unnest(\(families.map(\.familyID))::uuid[], \(families.map { PostgresJSON($0.members) })::text[])
                  AS family (family_id, members)
             ON CONFLICT (family_id) DO UPDATE SET members = excluded.members, updated_at = now()
             """, preparedAs: "screening_family_upsert")
     }
 
-    /// The members (JSON) of those of these families screening knows.
-    public static func members(of familyIDs: [UUID], on connection: PostgresConnection) throws -> [UUID: String] {
+    /// The members of those of these families screening knows.
+    public static func members<Members: Codable & Sendable>(
+        of familyIDs: [UUID], as members: Members.Type, on connection: PostgresConnection
+    ) throws -> [UUID: Members] {
         let rows = try connection.query(
             "SELECT family_id, members::text FROM screening_family WHERE family_id = ANY(\(familyIDs)::uuid[])",
             preparedAs: "screening_family_members"
-        ).decode((UUID, String).self)
-        return Dictionary(uniqueKeysWithValues: rows.map { ($0.0, $0.1) })
+        ).decode((UUID, PostgresJSON<Members>).self)
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0.0, $0.1.value) })
     }
 
     /// Every family screening knows, in id order.

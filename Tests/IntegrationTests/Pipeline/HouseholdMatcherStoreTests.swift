@@ -1,8 +1,8 @@
 import Contracts
 import Foundation
 import IntegrationSupport
-import StageLogic
 import Rules
+import StageLogic
 import Store
 import Testing
 import Vocabulary
@@ -21,8 +21,7 @@ import Vocabulary
             }
             // Held before: OFF-1 (unproven) and OFF-2, about Kerry, whom no referral named yet.
             let held = [evidence("OFF-1", proven: false), evidence("OFF-2", proven: true)].map {
-                UnmatchedEvidenceTable.Row(
-                    agencyID: "police", recordID: $0.record.id, identityKey: identity.keyHash, fact: ContractJSON.encode($0.record.fact))
+                HeldEvidenceRow(agencyID: "police", recordID: $0.record.id, identityKey: identity.keyHash, fact: $0.record.fact)
             }
             try await pool.withTransaction { connection in
                 try AgencyTable.register(id: "police", name: "police", signingKey: AgencySignature.newKey(), on: connection)

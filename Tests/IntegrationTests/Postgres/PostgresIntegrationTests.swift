@@ -130,6 +130,42 @@ import Testing
         }
     }
 
+    struct Note: Codable, Sendable, Equatable {
+        var text: String
+        var at: Date
+        var tags: [String]
+        var reviewer: String?
+    }
+
+    /// JSON columns of many rows in one statement and back, with the text
+    /// an array literal must escape (quotes, backslashes, commas, braces).
+    @Test func jsonValuesRoundTripThroughAJSONBColumnAsValues() async throws {
+        let notes = [
+            Note(text: #"said "no", then {maybe} \ later"#, at: Date(timeIntervalSince1970: 1_378_000_000), tags: ["a,b", "ü"], reviewer: nil),
+            Note(text: "", at: Date(timeIntervalSince1970: 0), tags: [], reviewer: "co-ordinator"),
+        ]
+        try await TestEnvironment.withTestSchema { pool in
+            let read = try await pool.withConnection { connection in
+                try connection.execute("CREATE TABLE note (id integer PRIMARY KEY, body jsonb NOT NULL)")
+                try connection.execute(
+                    "INSERT INTO note (id, body) SELECT id, body::jsonb FROM unnest(\([1, 2])::integer[], \(notes.map(PostgresJSON.init))::text[]) AS n (id, body)")
+                #expect(try connection.query("SELECT body->>'reviewer' FROM note WHERE id = 2").decode(String.self) == ["co-ordinator"])
+                return try connection.query("SELECT body::text FROM note ORDER BY id").decode(PostgresJSON<Note>.self).map(\.value)
+            }
+            #expect(read == notes)
+        }
+    }
+
+    @Test func jsonOfTheWrongShapeIsADecodingErrorNamingTheColumn() async throws {
+        try await TestEnvironment.withTestSchema { pool in
+            await #expect {
+                try await pool.withConnection { try $0.query(#"SELECT '{"text": 1}'::jsonb::text AS body"#).decode(PostgresJSON<Note>.self) }
+            } throws: { error in
+                (error as? PostgresError)?.code == .decoding && (error as? PostgresError)?.column == "body"
+            }
+        }
+    }
+
     @Test func decodingErrorNamesColumnAndType() async throws {
         try await TestEnvironment.withTestSchema { pool in
             await #expect {

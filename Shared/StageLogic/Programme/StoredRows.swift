@@ -1,0 +1,18 @@
+import Contracts
+import Rules
+import Store
+import Vocabulary
+
+// The stages' tables with the types their JSON columns keep: the store
+// keeps JSON of any shape, and the stages name the shape here, once.
+
+/// A stage's copy of the evidence: each record's fact as the messages carry it.
+public typealias StageEvidenceTable = EvidenceTable<ReportedFact>
+/// A record intake holds until a referral names its person.
+public typealias HeldEvidenceRow = UnmatchedEvidenceTable.Row<ReportedFact>
+/// A decision screening made, whole as the rules engine made it.
+public typealias DecisionRow = EligibilityDecisionTable.Row<EligibilityDecision>
+/// What the claims stage knows of a family, its members as decisions name them.
+public typealias ClaimsFamilyRow = ClaimsFamilyTable.Row<[FamilyMember]>
+/// A payment claimed, with the explanation finance and auditors read.
+public typealias ClaimRow = ResultClaimTable.Row<ClaimExplanation>
