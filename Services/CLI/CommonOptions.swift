@@ -36,6 +36,18 @@ struct CommonOptions: ParsableArguments {
         try await .migrated(try postgresConfiguration(), logger: logger)
     }
 
+    /// Runs `body` with a pool on an up-to-date schema, closed afterwards.
+    func withMigratedPool<Value: Sendable>(_ body: (PostgresPool) async throws -> Value) async throws -> Value {
+        let pool = try await migratedPool(logger: makeLogger())
+        defer { pool.close() }
+        return try await body(pool)
+    }
+
+    /// Runs `body` in one transaction on an up-to-date schema: all of it, or nothing.
+    func inTransaction<Value: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> Value) async throws -> Value {
+        try await withMigratedPool { try await $0.withTransaction(.readCommitted, body) }
+    }
+
     func kafkaConfiguration() throws -> KafkaConfiguration {
         try KafkaConfiguration.fromEnvironment(clientID: "turnaround-cli")
     }

@@ -92,8 +92,8 @@ public enum ServiceSettings {
     public static let relay = Setting<String>.oneOf(
         ["on", "off"], "WORKER_RELAY", option: "relay", meaning: "`off` when the outbox relay runs as its own process", default: "on")
     public static let httpPort = Setting<Int>(
-        "WORKER_HTTP_PORT", option: "http-port", meaning: "port of `/healthz`, `/readyz`, `/metrics`", expected: "a port number (1-65535)",
-        default: 8080, shownDefault: "8080", parse: { Int($0).flatMap { (1...65_535).contains($0) ? $0 : nil } })
+        "WORKER_HTTP_PORT", option: "http-port", meaning: "port of `/healthz`, `/readyz`, `/metrics` (0: any free port)",
+        expected: "a port number (0-65535)", default: 8080, shownDefault: "8080", parse: { Int($0).flatMap { (0...65_535).contains($0) ? $0 : nil } })
     public static let logLevel = Setting<String>.oneOf(
         ["trace", "debug", "info", "notice", "warning", "error", "critical"], "LOG_LEVEL",
         meaning: "`trace`, `debug`, `info`, `notice`, `warning`, `error` or `critical`", default: "info")

@@ -1,5 +1,6 @@
 import Foundation
 import Subprocess
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -18,6 +19,7 @@ public final class ChildProcess: Sendable {
     public let pid: pid_t
     public let logPath: String
     private let exit: Task<Int32, any Error>
+    private let ended = Ended()
 
     /// Starts `program` with `arguments`, the test's environment plus `environment`.
     /// - Parameter capturesStandardError: whether standard error goes to the
@@ -33,6 +35,7 @@ public final class ChildProcess: Sendable {
         var updates: [Environment.Key: String?] = [:]
         for (name, value) in environment { updates[Environment.Key(stringLiteral: name)] = value }
         let (started, startedContinuation) = AsyncThrowingStream<pid_t, any Error>.makeStream()
+        let ended = ended
         exit = Task {
             do {
                 // The body hands out the process id and returns: `run` still
@@ -46,10 +49,13 @@ public final class ChildProcess: Sendable {
                     startedContinuation.yield(execution.processIdentifier.value)
                     startedContinuation.finish()
                 }
-                switch result.terminationStatus {
-                case .exited(let code): return code
-                case .signaled(let signal): return 128 + signal
-                }
+                let status: Int32 =
+                    switch result.terminationStatus {
+                    case .exited(let code): code
+                    case .signaled(let signal): 128 + signal
+                    }
+                ended.status.withLock { $0 = status }
+                return status
             } catch {
                 startedContinuation.finish(throwing: error)
                 throw error
@@ -77,6 +83,14 @@ public final class ChildProcess: Sendable {
     public func waitForExit() async -> Int32 {
         // The process was started; only a failure to watch it can throw here.
         (try? await exit.value) ?? -1
+    }
+
+    /// Its exit status once it has ended (as ``waitForExit()`` gives it); nil while it runs.
+    public var exitStatus: Int32? { ended.status.withLock { $0 } }
+
+    /// Where the task watching the process leaves its status.
+    private final class Ended: Sendable {
+        let status = Mutex<Int32?>(nil)
     }
 
     /// The process's output so far, for a failing test's message.

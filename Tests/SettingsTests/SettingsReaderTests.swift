@@ -27,7 +27,7 @@ import Vocabulary
             "\($0)" == "AS_OF_DATE must be a date of the form YYYY-MM-DD"
         }
         #expect { try SettingsReader(environment: [:]).value(ServiceSettings.httpPort, option: "70000") } throws: {
-            "\($0)" == "--http-port (WORKER_HTTP_PORT) must be a port number (1-65535)"
+            "\($0)" == "--http-port (WORKER_HTTP_PORT) must be a port number (0-65535)"
         }
     }
 

@@ -83,22 +83,89 @@ public enum ResultClaimTable {
             """, preparedAs: "result_claim_insert")
     }
 
-    /// Every claim, or those of one window, in window, family and payment order.
-    public static func all<Explanation>(
-        window: String? = nil, explanation: Explanation.Type, on connection: PostgresConnection
-    ) throws -> [Row<Explanation>] {
+    /// A claim as finance lists it.
+    public struct Listed: Sendable, Hashable {
+        public var claimID: UUID
+        public var claimWindow: String
+        public var familyID: UUID
+        public var payment: String
+        public var amountPence: Int
+        public var financialYear: String
+        public var rulesetID: String
+        public var rulesetVersion: String
+        public var status: String
+        /// The return it was submitted in, once it was.
+        public var returnID: UUID?
+    }
+
+    /// Every claim, or those of one window or status, in window, family and payment order.
+    public static func all(window: String? = nil, status: String? = nil, on connection: PostgresConnection) throws -> [Listed] {
         try connection.query(
             """
-            SELECT family_id, ruleset_id, ruleset_version, ruleset_hash, payment, amount_pence, financial_year, claim_window,
-                   explanation::text, status, claimed_by
-            FROM result_claim WHERE \(window)::text IS NULL OR claim_window = \(window)
+            SELECT claim_id, claim_window, family_id, payment, amount_pence, financial_year, ruleset_id, ruleset_version, status,
+                   return_id
+            FROM result_claim
+            WHERE (\(window)::text IS NULL OR claim_window = \(window)) AND (\(status)::text IS NULL OR status = \(status))
             ORDER BY claim_window, family_id, payment
             """
-        ).decode((UUID, String, String, String, String, Int, String, String, PostgresJSON<Explanation>, String, String).self).map {
-            Row(
-                familyID: $0.0, rulesetID: $0.1, rulesetVersion: $0.2, rulesetHash: $0.3, payment: $0.4, amountPence: $0.5,
-                financialYear: $0.6, claimWindow: $0.7, explanation: $0.8.value, status: $0.9, claimedBy: $0.10)
+        ).decode((UUID, String, UUID, String, Int, String, String, String, String, UUID?).self).map {
+            Listed(
+                claimID: $0.0, claimWindow: $0.1, familyID: $0.2, payment: $0.3, amountPence: $0.4, financialYear: $0.5, rulesetID: $0.6,
+                rulesetVersion: $0.7, status: $0.8, returnID: $0.9)
         }
+    }
+
+    /// Where a claim stands, as a transition needs it.
+    public struct Standing: Sendable, Hashable {
+        public var claimID: UUID
+        public var status: String
+        public var claimWindow: String
+        public var amountPence: Int
+        public var returnID: UUID?
+    }
+
+    /// These claims (those that exist), locked until the transaction ends,
+    /// so a transition racing this one waits and then finds them moved.
+    /// Claims are locked in id order: transitions over overlapping claims never deadlock.
+    public static func lock(_ claimIDs: [UUID], on connection: PostgresConnection) throws -> [Standing] {
+        try standing(
+            connection.query(
+                """
+                SELECT claim_id, status, claim_window, amount_pence, return_id FROM result_claim
+                WHERE claim_id = ANY(\(claimIDs)::uuid[]) ORDER BY claim_id FOR UPDATE
+                """))
+    }
+
+    /// A window's claims in one status, locked until the transaction ends.
+    public static func lock(window: String, status: String, on connection: PostgresConnection) throws -> [Standing] {
+        try standing(
+            connection.query(
+                """
+                SELECT claim_id, status, claim_window, amount_pence, return_id FROM result_claim
+                WHERE claim_window = \(window) AND status = \(status) ORDER BY claim_id FOR UPDATE
+                """))
+    }
+
+    /// The claims submitted in a return, locked until the transaction ends.
+    public static func lock(returnID: UUID, on connection: PostgresConnection) throws -> [Standing] {
+        try standing(
+            connection.query(
+                """
+                SELECT claim_id, status, claim_window, amount_pence, return_id FROM result_claim
+                WHERE return_id = \(returnID) ORDER BY claim_id FOR UPDATE
+                """))
+    }
+
+    private static func standing(_ rows: PostgresRows) throws -> [Standing] {
+        try rows.decode((UUID, String, String, Int, UUID?).self).map {
+            Standing(claimID: $0.0, status: $0.1, claimWindow: $0.2, amountPence: $0.3, returnID: $0.4)
+        }
+    }
+
+    /// Who made a claim and when: the start of its history.
+    public static func made(_ claimID: UUID, on connection: PostgresConnection) throws -> (claimedBy: String, at: Date)? {
+        try connection.query("SELECT claimed_by, created_at FROM result_claim WHERE claim_id = \(claimID)")
+            .decode((String, Date).self).first.map { (claimedBy: $0.0, at: $0.1) }
     }
 }
 

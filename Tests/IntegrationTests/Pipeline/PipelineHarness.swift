@@ -105,7 +105,8 @@ struct PipelineHarness {
     /// with SIGTERM and checks each exits cleanly. Screening decides as of
     /// `screeningAsOf`, claims measures as of `claimsAsOf`; `replicas` runs
     /// several processes of a stage, as `docker compose --scale` does;
-    /// `ports` sets the ops port of a stage run once; `settings` adds to or
+    /// `ports` sets the ops port of a stage run once (the others take any free
+    /// port); `settings` adds to or
     /// overrides the services' environment.
     /// - Returns: what each process printed, by stage.
     @discardableResult
@@ -117,7 +118,7 @@ struct PipelineHarness {
         let stages: [(String, String?)] = [("intake", nil), ("screening", screeningAsOf), ("claims", claimsAsOf)]
         for (service, asOf) in stages.flatMap({ stage in Array(repeating: stage, count: replicas[stage.0] ?? 1) }) {
             var settings = environment.merging(extra) { $1 }
-            settings["WORKER_HTTP_PORT"] = String(try ports[service] ?? LocalHTTP.freePort())
+            settings["WORKER_HTTP_PORT"] = String(ports[service] ?? 0)
             settings["AS_OF_DATE"] = asOf
             services.append((service, try await ChildProcess(Self.binaries.appendingPathComponent("turnaround-" + service).path, [], environment: settings)))
         }
@@ -125,7 +126,11 @@ struct PipelineHarness {
         do {
             try await body()
         } catch {
-            failure = error
+            // A service that ended early is the likeliest cause: say so.
+            let ended = services.compactMap { service in
+                service.process.exitStatus.map { "turnaround-\(service.stage) exited with status \($0):\n\(service.process.output)" }
+            }
+            failure = ended.isEmpty ? error : Failure("\(error)\n" + ended.joined(separator: "\n"))
         }
         var stopped: [String] = []
         for service in services where await service.process.stopGracefully() != 0 {

@@ -68,6 +68,25 @@ import Testing
                 let report = try await pipeline.cli(["claims", "--format", "csv"])
                 #expect(report.output.split(separator: "\n").count == 5, "\(report.output)")
 
+                // Finance: internal audit validates three claims and rejects one; the
+                // window goes to the department as one return, which pays it.
+                let listed = report.output.split(separator: "\n").dropFirst().map { $0.split(separator: ",").map(String.init) }
+                let (ids, window) = (listed.map { $0[0] }, listed[0][1])
+                #expect(try await pipeline.cli(["claims", "validate"] + ids.dropLast() + ["--by", "auditor-1"]).status == 0)
+                #expect(try await pipeline.cli(["claims", "reject", ids.last!, "--by", "auditor-1", "--reason", "attached twice"]).status == 0)
+                let again = try await pipeline.cli(["claims", "validate", ids.last!, "--by", "auditor-2"])
+                #expect(again.status != 0 && again.output.contains("is rejected: only a claim awaiting audit can be validated"), "\(again.output)")
+                let submitted = try await pipeline.cli(["claims", "submit", "--window", window, "--by", "finance-1"])
+                #expect(submitted.status == 0 && submitted.output.contains("3 claim(s)"), "\(submitted.output)")
+                let returnID = try #require(submitted.output.split(separator: " ").dropFirst(2).first.map(String.init))
+                #expect(try await pipeline.cli(["claims", "paid", "--return", returnID, "--by", "finance-2"]).status == 0)
+                let paid = try await pipeline.cli(["claims", "--status", "paid", "--format", "csv"])
+                #expect(paid.output.split(separator: "\n").count == 4, "\(paid.output)")
+                let history = try await pipeline.cli(["claims", "history", ids[0], "--format", "csv"])
+                #expect(
+                    history.output.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false)[2] }
+                        == ["awaiting-audit", "validated", "submitted", "paid"], "\(history.output)")
+
                 // Nothing downstream of intake carries a name or an address (DeadLetterToolsTests checks the dead-letter notices).
                 let downstream = try await pipeline.texts("SELECT convert_from(payload, 'UTF8') || headers::text FROM outbox_event")
                 #expect(!downstream.isEmpty)
