@@ -80,14 +80,18 @@ struct ClaimsHandler: StageHandler {
 
     func apply(_ events: [ClaimsEvent], in batch: inout HandlerBatch) throws {
         let connection = batch.connection
-        let changes = events.compactMap(\.familyChange)
-        let current = try ClaimsFamilyTable.families(Array(Set(changes.map(\.familyID))), members: [FamilyMember].self, on: connection)
-        try ClaimsFamilyTable.write(
-            ClaimsFamilyUpdates.apply(changes, to: Dictionary(uniqueKeysWithValues: current.map { ($0.familyID, $0) })), on: connection)
         let movedFrom = try FamilyEvidence.record(events.compactMap(\.evidence), in: .claims, on: connection)
+        let touched = Array(movedFrom.union(events.map(\.familyID)))
+        // One read of the batch's families: folded with its decisions and
+        // attachments, written, and measured as they now stand.
+        var rows = Dictionary(
+            uniqueKeysWithValues: try ClaimsFamilyTable.families(touched, members: [FamilyMember].self, on: connection).map { ($0.familyID, $0) })
+        let changed = ClaimsFamilyUpdates.apply(events.compactMap(\.familyChange), to: rows)
+        try ClaimsFamilyTable.write(changed, on: connection)
+        for row in changed { rows[row.familyID] = row }
 
         let claimer = Claimer(ruleset: ruleset, asOf: today(), claimant: Self.serviceName)
-        let reviews = try claimer.review(Array(movedFrom.union(events.map(\.familyID))), checkingClaims: false, on: connection)
+        let reviews = try claimer.review(touched, rows: rows, checkingClaims: false, on: connection)
         try ResultClaimTable.claim(reviews.flatMap(\.due), on: connection)
     }
 }

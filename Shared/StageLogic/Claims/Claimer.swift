@@ -31,8 +31,17 @@ public struct Claimer: Sendable {
     /// Reviews these families: eligible (at entry) and attached ones for the
     /// claims due; with `checkingClaims`, every claim made for them too.
     public func review(_ familyIDs: [UUID], checkingClaims: Bool, on connection: PostgresConnection) throws -> [Review] {
+        let rows = try ClaimsFamilyTable.families(familyIDs, members: [FamilyMember].self, on: connection)
+        return try review(
+            familyIDs, rows: Dictionary(uniqueKeysWithValues: rows.map { ($0.familyID, $0) }), checkingClaims: checkingClaims, on: connection)
+    }
+
+    /// Reviews these families as `rows` hold them (read in this transaction,
+    /// with any changes it wrote); a family without a row is neither eligible nor attached.
+    public func review(
+        _ familyIDs: [UUID], rows: [UUID: ClaimsFamilyRow], checkingClaims: Bool, on connection: PostgresConnection
+    ) throws -> [Review] {
         let ruleset = calculator.ruleset
-        let rows = Dictionary(uniqueKeysWithValues: try ClaimsFamilyTable.families(familyIDs, members: [FamilyMember].self, on: connection).map { ($0.familyID, $0) })
         let evidence = try FamilyEvidence.load(of: familyIDs, from: .claims, on: connection)
         let claimed = try ResultClaimTable.claimed(of: familyIDs, rulesetID: ruleset.id, on: connection)
         var reviews: [Review] = []
