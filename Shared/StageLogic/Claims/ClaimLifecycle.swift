@@ -46,9 +46,10 @@ public enum ClaimLifecycle {
         }
     }
 
-    /// Internal audit found these claims sound.
+    /// Internal audit found these claims sound. Refused for a claim held up
+    /// by a failed audit (its own, or its family's in its window).
     public static func validate(_ claimIDs: [UUID], by user: String, note: String? = nil, on connection: PostgresConnection) throws -> Moved {
-        try move(claimIDs, to: .validated, from: .awaitingAudit, by: user, reason: note, on: connection)
+        try move(claimIDs, to: .validated, from: .awaitingAudit, by: user, reason: note, heldUpByAudit: true, on: connection)
     }
 
     /// Internal audit found these claims unsound.
@@ -58,7 +59,8 @@ public enum ClaimLifecycle {
 
     /// Sends every validated claim of a window to the department as one return.
     /// - Throws: ``Refused`` if the window was submitted before, has no validated
-    ///   claim, or has claims still awaiting audit (they would miss the return).
+    ///   claim, has claims still awaiting audit (they would miss the return),
+    ///   or has no audit sample or a sampled claim with no verdict.
     public static func submit(window: String, by user: String, on connection: PostgresConnection) throws -> ClaimReturnTable.Row {
         let validated = try ResultClaimTable.lock(window: window, status: ClaimStatus.validated.rawValue, on: connection)
         if let submitted = try ClaimReturnTable.of(window: window, on: connection) {
@@ -75,6 +77,8 @@ public enum ClaimLifecycle {
             ])
         }
         guard !validated.isEmpty else { throw Refused(problems: ["window \(window) has no validated claim to submit"]) }
+        let auditProblems = try InternalAudit.submissionProblems(window: window, on: connection)
+        guard auditProblems.isEmpty else { throw Refused(problems: auditProblems) }
         let total = validated.reduce(0) { $0 + $1.amountPence }
         let submitted = try ClaimReturnTable.create(
             window: window, submittedBy: try required(user, "--by"), claims: validated.count, totalPence: total, on: connection)
@@ -124,7 +128,7 @@ public enum ClaimLifecycle {
     /// Moves named claims that must all stand in `from`.
     private static func move(
         _ claimIDs: [UUID], to status: ClaimStatus, from expected: ClaimStatus, by user: String, reason: String?, returnID: UUID? = nil,
-        on connection: PostgresConnection
+        heldUpByAudit: Bool = false, on connection: PostgresConnection
     ) throws -> Moved {
         let requested = Array(Set(claimIDs)).sorted()
         guard !requested.isEmpty else { throw Refused(problems: ["name at least one claim"]) }
@@ -142,6 +146,7 @@ public enum ClaimLifecycle {
                         + "only a claim \(expected.words) can be \(status == .rejected && expected == .submitted ? "refused" : status.words)")
             }
         }
+        if heldUpByAudit { problems += try InternalAudit.heldUp(standing.map(\.claimID), on: connection) }
         guard problems.isEmpty else { throw Refused(problems: problems) }
         return try record(standing, to: status, by: user, reason: reason, returnID: returnID, on: connection)
     }

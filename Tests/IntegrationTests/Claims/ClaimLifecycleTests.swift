@@ -32,6 +32,28 @@ import Testing
         }
     }
 
+    /// One claim of `family` for `payment`, in `window`.
+    static func claim(family: UUID, payment: String, amountPence: Int = 240_000, window: String = window, on pool: PostgresPool) async throws -> UUID {
+        try await pool.withConnection { connection in
+            try connection.query(
+                """
+                INSERT INTO result_claim (family_id, ruleset_id, ruleset_version, ruleset_hash, payment, amount_pence,
+                                          financial_year, claim_window, explanation, claimed_by)
+                VALUES (\(family), 'phase1-2012', '1.0.0', 'h', \(payment), \(amountPence), '2014/15', \(window), '{}', 'turnaround-claims')
+                RETURNING claim_id
+                """
+            ).decode(UUID.self)[0]
+        }
+    }
+
+    /// Internal audit samples every claim awaiting it in the window and passes each.
+    static func auditEverything(window: String = window, on pool: PostgresPool) async throws {
+        try await pool.withTransaction { connection in
+            let drawn = try InternalAudit.drawSample(window: window, percent: 100, seed: 1, by: "auditor-0", on: connection)
+            for claim in drawn.claims { try InternalAudit.record(claim.claimID, passed: true, by: "auditor-0", note: nil, on: connection) }
+        }
+    }
+
     static func statuses(_ claims: [UUID], on pool: PostgresPool) async throws -> [String] {
         try await pool.withConnection { connection in
             try claims.map { try connection.query("SELECT status FROM result_claim WHERE claim_id = \($0)").decode(String.self)[0] }
@@ -53,6 +75,7 @@ import Testing
         try await TestEnvironment.withTestSchema { pool in
             let claims = try await Self.claims(4, on: pool)
             let (a, b, c, d) = (claims[0], claims[1], claims[2], claims[3])
+            try await Self.auditEverything(on: pool)
             let validated = try await pool.withTransaction { try ClaimLifecycle.validate([a, b, c], by: "auditor-1", note: "sampled", on: $0) }
             #expect(validated == ClaimLifecycle.Moved(claims: 3, totalPence: 60_000))
             try await pool.withTransaction { try ClaimLifecycle.reject([d], by: "auditor-1", reason: "no attachment record", on: $0) }
@@ -79,6 +102,7 @@ import Testing
             let claims = try await Self.claims(3, on: pool)
             let (a, b, c) = (claims[0], claims[1], claims[2])
             let unknown = UUID()
+            try await Self.auditEverything(on: pool)
             try await pool.withTransaction { try ClaimLifecycle.reject([b], by: "auditor-1", reason: "duplicate", on: $0) }
 
             let mixed = await Self.refusal({ try ClaimLifecycle.validate([a, b, unknown], by: "auditor-1", on: $0) }, on: pool)

@@ -68,10 +68,22 @@ import Testing
                 let report = try await pipeline.cli(["claims", "--format", "csv"])
                 #expect(report.output.split(separator: "\n").count == 5, "\(report.output)")
 
-                // Finance: internal audit validates three claims and rejects one; the
-                // window goes to the department as one return, which pays it.
+                // Finance: internal audit samples the window and passes what it drew,
+                // validates three claims and rejects one; the window goes to the
+                // department as one return, which pays it.
                 let listed = report.output.split(separator: "\n").dropFirst().map { $0.split(separator: ",").map(String.init) }
                 let (ids, window) = (listed.map { $0[0] }, listed[0][1])
+                let sample = try await pipeline.cli(
+                    ["audit", "sample", "--window", window, "--percent", "10", "--seed", "20141001", "--by", "auditor-1", "--format", "csv"])
+                let sampled = sample.output.split(separator: "\n").dropFirst().map { String($0.prefix(36)) }
+                // One attachment fee of three and the one result, drawn; a family
+                // eligible on local discretion alone is taken whatever the draw.
+                #expect(sample.status == 0, "\(sample.output)")
+                #expect(sample.output.components(separatedBy: "drawn from the attachment stratum (1 of 3)").count == 2, "\(sample.output)")
+                #expect(sample.output.contains("drawn from the C stratum (1 of 1)"), "\(sample.output)")
+                for claim in sampled {
+                    #expect(try await pipeline.cli(["audit", "pass", claim, "--by", "auditor-1", "--note", "evidence matches"]).status == 0)
+                }
                 #expect(try await pipeline.cli(["claims", "validate"] + ids.dropLast() + ["--by", "auditor-1"]).status == 0)
                 #expect(try await pipeline.cli(["claims", "reject", ids.last!, "--by", "auditor-1", "--reason", "attached twice"]).status == 0)
                 let again = try await pipeline.cli(["claims", "validate", ids.last!, "--by", "auditor-2"])
