@@ -38,6 +38,7 @@ let package = Package(
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/JohnSundell/Plot", from: "0.14.0"),
     ],
     targets: [
         // C libraries: a module map and a shim header each, nothing else.
@@ -106,6 +107,7 @@ let package = Package(
                 "Postgres", "Kafka", "Store", "Contracts", "Rules", "Vocabulary", "Digest", "StageLogic", "Settings",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Plot", package: "Plot"),
             ],
             path: "Services/CLI", swiftSettings: strictSettings),
         .executableTarget(

@@ -15,7 +15,7 @@ struct ClaimsCommand: AsyncParsableCommand {
             to the department as one return; the department pays or refuses each. Every move names who made it, \
             is kept in the claim's history, and is refused whole, changing nothing, if any claim it names cannot make it.
             """,
-        subcommands: [List.self, Validate.self, Reject.self, Submit.self, Paid.self, Refused.self, History.self],
+        subcommands: [List.self, Validate.self, Reject.self, Submit.self, Paid.self, Refused.self, History.self, Pack.self],
         defaultSubcommand: List.self)
 
     struct List: AsyncParsableCommand {
@@ -149,6 +149,37 @@ struct ClaimsCommand: AsyncParsableCommand {
 
         private static func time(_ date: Date) -> String {
             date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false))
+        }
+    }
+}
+
+extension ClaimsCommand {
+    struct Pack: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a claim's evidence pack: eligibility, attachment, baseline, measures, payment working, ruleset, history, audit.",
+            discussion: "The pack names the family and its members by their pseudonymous ids only, and says where the names are kept.")
+
+        enum Format: String, ExpressibleByArgument, CaseIterable { case html, json }
+
+        @OptionGroup var common: CommonOptions
+        @Argument(help: "The claim's id.") var claim: String
+        @Option(help: "html (one self-contained page) or json.") var format: Format = .html
+
+        func run() async throws {
+            let claimID = try parseClaimIDs([claim])[0]
+            let pack = try await common.withMigratedPool { pool in
+                try await pool.withConnection { try EvidencePack.load(claimID, on: $0) }
+            }
+            guard let pack else { throw ValidationError("no claim \(claim)") }
+            switch format {
+            case .html:
+                print(EvidencePackPage.html(pack))
+            case .json:
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                encoder.dateEncodingStrategy = .iso8601
+                print(String(decoding: try encoder.encode(pack), as: UTF8.self))
+            }
         }
     }
 }

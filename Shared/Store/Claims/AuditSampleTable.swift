@@ -80,6 +80,11 @@ public enum AuditSampleTable {
         }
     }
 
+    /// Why a claim is in its window's sample; nil when it is not.
+    public static func why(_ claimID: UUID, on connection: PostgresConnection) throws -> String? {
+        try connection.query("SELECT why FROM audit_sample_claim WHERE claim_id = \(claimID)").decode(String.self).first
+    }
+
     /// Which of these claims are in a sample.
     public static func sampled(_ claimIDs: [UUID], on connection: PostgresConnection) throws -> Set<UUID> {
         Set(try connection.query("SELECT claim_id FROM audit_sample_claim WHERE claim_id = ANY(\(claimIDs)::uuid[])").decode(UUID.self))

@@ -17,6 +17,13 @@ public enum AuditVerdictTable {
             "INSERT INTO audit_verdict (claim_id, passed, note, made_by) VALUES (\(claimID), \(passed), \(note), \(madeBy))")
     }
 
+    /// Every verdict on a claim, oldest first.
+    public static func all(of claimID: UUID, on connection: PostgresConnection) throws -> [Verdict] {
+        try connection.query(
+            "SELECT claim_id, passed, note, made_by, made_at FROM audit_verdict WHERE claim_id = \(claimID) ORDER BY verdict_id"
+        ).decode((UUID, Bool, String?, String, Date).self).map { Verdict(claimID: $0.0, passed: $0.1, note: $0.2, madeBy: $0.3, madeAt: $0.4) }
+    }
+
     /// The latest verdict on each of these claims that has one.
     public static func latest(of claimIDs: [UUID], on connection: PostgresConnection) throws -> [UUID: Verdict] {
         let verdicts = try connection.query(

@@ -162,6 +162,27 @@ public enum ResultClaimTable {
         }
     }
 
+    /// One claim whole, with where it stands and when it was made.
+    public static func find<Explanation>(
+        _ claimID: UUID, explanation: Explanation.Type, on connection: PostgresConnection
+    ) throws -> (row: Row<Explanation>, returnID: UUID?, claimedAt: Date)? {
+        try connection.query(
+            """
+            SELECT family_id, ruleset_id, ruleset_version, ruleset_hash, payment, amount_pence, financial_year, claim_window,
+                   explanation::text, status, claimed_by, return_id, created_at
+            FROM result_claim WHERE claim_id = \(claimID)
+            """
+        ).decode((UUID, String, String, String, String, Int, String, String, PostgresJSON<Explanation>, String, String, UUID?, Date).self)
+            .first.map {
+                (
+                    row: Row(
+                        familyID: $0.0, rulesetID: $0.1, rulesetVersion: $0.2, rulesetHash: $0.3, payment: $0.4, amountPence: $0.5,
+                        financialYear: $0.6, claimWindow: $0.7, explanation: $0.8.value, status: $0.9, claimedBy: $0.10),
+                    returnID: $0.11, claimedAt: $0.12
+                )
+            }
+    }
+
     /// Who made a claim and when: the start of its history.
     public static func made(_ claimID: UUID, on connection: PostgresConnection) throws -> (claimedBy: String, at: Date)? {
         try connection.query("SELECT claimed_by, created_at FROM result_claim WHERE claim_id = \(claimID)")

@@ -103,6 +103,14 @@ public enum EligibilityDecisionTable {
         ).decode(PostgresJSON<Decision>.self).first?.value
     }
 
+    /// One decision, whole.
+    public static func decision<Decision: Codable & Sendable>(
+        _ decisionID: UUID, as decision: Decision.Type, on connection: PostgresConnection
+    ) throws -> Decision? {
+        try connection.query("SELECT decision::text FROM eligibility_decision WHERE decision_id = \(decisionID)")
+            .decode(PostgresJSON<Decision>.self).first?.value
+    }
+
     /// Every family's latest decision: family, day, eligible, criteria met, summary.
     public static func latestOfEveryFamily(
         on connection: PostgresConnection

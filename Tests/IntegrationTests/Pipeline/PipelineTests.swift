@@ -94,6 +94,25 @@ import Testing
                 #expect(try await pipeline.cli(["claims", "paid", "--return", returnID, "--by", "finance-2"]).status == 0)
                 let paid = try await pipeline.cli(["claims", "--status", "paid", "--format", "csv"])
                 #expect(paid.output.split(separator: "\n").count == 4, "\(paid.output)")
+                // The evidence pack of the result claimed: every part, and no name, birth date or address.
+                let resultClaim = try #require(listed.first { $0[3] == "C" }?[0])
+                let json = try await pipeline.cli(["claims", "pack", resultClaim, "--format", "json"])
+                let pack = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any], "\(json.output)")
+                #expect(Set(pack.keys) == [
+                    "claim", "ruleset", "eligibility", "attachment", "baseline", "measuredOn", "result", "paymentWorking", "history", "audit",
+                    "personalData",
+                ])
+                let criteria = try #require((pack["eligibility"] as? [String: Any])?["criteria"] as? [[String: Any]])
+                #expect(criteria.contains { ($0["findings"] as? [[String: Any]])?.contains { !(($0["evidenceIDs"] as? [String]) ?? []).isEmpty } == true })
+                #expect((pack["attachment"] as? [String: Any])?["keyworker"] as? String == "kw-17")
+                #expect((pack["history"] as? [[String: Any]])?.map { $0["to"] as? String } == ["awaiting-audit", "validated", "submitted", "paid"])
+                let html = try await pipeline.cli(["claims", "pack", resultClaim, "--format", "html"])
+                #expect(html.status == 0 && html.output.contains("<h2>Eligibility at entry</h2>") && html.output.contains("<h2>History</h2>"))
+                #expect(!html.output.contains("http://") && !html.output.contains("https://") && !html.output.contains("<script"))
+                for personal in ["Brennan", "Okafor", "Hussain", "Kerry", "Samuel", "1980-02-14", "1975-11-30", "Elm Street", "LS1"] {
+                    #expect(!json.output.contains(personal) && !html.output.contains(personal), "the pack holds \(personal)")
+                }
+
                 let history = try await pipeline.cli(["claims", "history", ids[0], "--format", "csv"])
                 #expect(
                     history.output.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false)[2] }
