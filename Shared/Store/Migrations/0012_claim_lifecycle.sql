@@ -70,16 +70,17 @@ $$;
 CREATE TRIGGER claim_event_moves_claim BEFORE INSERT ON claim_event
     FOR EACH ROW EXECUTE FUNCTION claim_event_moves_claim();
 
--- The history is never rewritten.
-CREATE FUNCTION claim_event_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+-- The history is never rewritten. (Any record kept append-only refuses
+-- updates, deletes and truncation through this function.)
+CREATE FUNCTION refuse_rewrite() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    RAISE EXCEPTION 'claim_event is append-only: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
+    RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP USING ERRCODE = 'insufficient_privilege';
 END
 $$;
 CREATE TRIGGER claim_event_is_append_only BEFORE UPDATE OR DELETE ON claim_event
-    FOR EACH ROW EXECUTE FUNCTION claim_event_is_append_only();
+    FOR EACH ROW EXECUTE FUNCTION refuse_rewrite();
 CREATE TRIGGER claim_event_is_never_truncated BEFORE TRUNCATE ON claim_event
-    FOR EACH STATEMENT EXECUTE FUNCTION claim_event_is_append_only();
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_rewrite();
 
 -- A status set by hand, not through an event, is refused: the history stays whole.
 CREATE FUNCTION result_claim_status_follows_events() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -35,16 +35,15 @@ CREATE TABLE audit_verdict (
 CREATE INDEX audit_verdict_by_claim ON audit_verdict (claim_id, verdict_id);
 
 -- What was sampled and what auditors found is never rewritten.
-CREATE FUNCTION audit_record_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP USING ERRCODE = 'insufficient_privilege';
-END
-$$;
 CREATE TRIGGER audit_verdict_is_append_only BEFORE UPDATE OR DELETE ON audit_verdict
-    FOR EACH ROW EXECUTE FUNCTION audit_record_is_append_only();
+    FOR EACH ROW EXECUTE FUNCTION refuse_rewrite();
 CREATE TRIGGER audit_verdict_is_never_truncated BEFORE TRUNCATE ON audit_verdict
-    FOR EACH STATEMENT EXECUTE FUNCTION audit_record_is_append_only();
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_rewrite();
 CREATE TRIGGER audit_sample_is_append_only BEFORE UPDATE OR DELETE ON audit_sample
-    FOR EACH ROW EXECUTE FUNCTION audit_record_is_append_only();
+    FOR EACH ROW EXECUTE FUNCTION refuse_rewrite();
 CREATE TRIGGER audit_sample_claim_is_append_only BEFORE UPDATE OR DELETE ON audit_sample_claim
-    FOR EACH ROW EXECUTE FUNCTION audit_record_is_append_only();
+    FOR EACH ROW EXECUTE FUNCTION refuse_rewrite();
+CREATE TRIGGER audit_sample_is_never_truncated BEFORE TRUNCATE ON audit_sample
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_rewrite();
+CREATE TRIGGER audit_sample_claim_is_never_truncated BEFORE TRUNCATE ON audit_sample_claim
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_rewrite();

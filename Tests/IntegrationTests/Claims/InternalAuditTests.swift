@@ -115,7 +115,7 @@ import Testing
             try await pool.withTransaction { try InternalAudit.record(claims[0], passed: true, by: "auditor-1", note: nil, on: $0) }
             for statement: PostgresQuery in [
                 "UPDATE audit_verdict SET passed = false", "DELETE FROM audit_verdict", "TRUNCATE audit_verdict",
-                "DELETE FROM audit_sample_claim", "UPDATE audit_sample SET seed = 3",
+                "DELETE FROM audit_sample_claim", "TRUNCATE audit_sample_claim", "UPDATE audit_sample SET seed = 3",
             ] {
                 await #expect(throws: PostgresError.self) { try await pool.withConnection { try $0.execute(statement) } }
             }
