@@ -28,6 +28,7 @@ let package = Package(
         .library(name: "Settings", targets: ["Settings"]),
         .library(name: "Rules", targets: ["Rules"]),
         .library(name: "Contracts", targets: ["Contracts"]),
+        .library(name: "Reports", targets: ["Reports"]),
         .library(name: "WorkerRuntime", targets: ["WorkerRuntime"]),
     ],
     dependencies: [
@@ -66,6 +67,9 @@ let package = Package(
             swiftSettings: strictSettings),
         .target(name: "Contracts", dependencies: ["Vocabulary", "Digest", "Settings"], path: "Shared/Contracts", swiftSettings: strictSettings),
         .target(
+            name: "Reports", dependencies: ["Vocabulary", .product(name: "Plot", package: "Plot")], path: "Shared/Reports",
+            swiftSettings: strictSettings),
+        .target(
             name: "Store", dependencies: ["Postgres", .product(name: "Logging", package: "swift-log")],
             path: "Shared/Store", resources: [.copy("Migrations")], swiftSettings: strictSettings),
 
@@ -88,7 +92,7 @@ let package = Package(
         .target(
             name: "StageLogic",
             dependencies: [
-                "Contracts", "Rules", "Vocabulary", "Store", "Postgres", "Digest", "Settings",
+                "Contracts", "Rules", "Vocabulary", "Store", "Postgres", "Digest", "Settings", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Shared/StageLogic", swiftSettings: strictSettings),
 
@@ -104,7 +108,7 @@ let package = Package(
         .executableTarget(
             name: "TurnaroundCLI",
             dependencies: [
-                "Postgres", "Kafka", "Store", "Contracts", "Rules", "Vocabulary", "Digest", "StageLogic", "Settings",
+                "Postgres", "Kafka", "Store", "Contracts", "Rules", "Vocabulary", "Digest", "StageLogic", "Settings", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Plot", package: "Plot"),
@@ -113,7 +117,7 @@ let package = Package(
         .executableTarget(
             name: "turnaround-bench",
             dependencies: [
-                "Postgres", "Kafka", "Rules", "Vocabulary", "Store", "WorkerRuntime", "Contracts", "Digest", "StageLogic",
+                "Postgres", "Kafka", "Rules", "Vocabulary", "Store", "WorkerRuntime", "Contracts", "Digest", "StageLogic", "Reports",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -132,6 +136,7 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"], swiftSettings: strictSettings),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "Settings", "IntegrationSupport"], swiftSettings: strictSettings),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "Vocabulary"], swiftSettings: strictSettings),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Vocabulary"], swiftSettings: strictSettings),
         .testTarget(name: "DigestTests", dependencies: ["Digest"], swiftSettings: strictSettings),
         .testTarget(name: "SettingsTests", dependencies: ["Settings", "Vocabulary"], swiftSettings: strictSettings),
         .testTarget(
@@ -158,7 +163,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "IntegrationSupport", "WorkerRuntime", "Store", "Postgres", "Kafka", "Contracts", "Rules", "Vocabulary", "StageLogic",
+                "IntegrationSupport", "WorkerRuntime", "Store", "Postgres", "Kafka", "Contracts", "Rules", "Vocabulary", "StageLogic", "Reports",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -4,6 +4,7 @@ import Postgres
 import Rules
 import StageLogic
 import Store
+import Vocabulary
 
 struct CheckClaimsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

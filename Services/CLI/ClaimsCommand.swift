@@ -4,6 +4,7 @@ import Postgres
 import Rules
 import StageLogic
 import Store
+import Vocabulary
 
 /// Finance's claims: the list, and each claim's way from internal audit to payment.
 struct ClaimsCommand: AsyncParsableCommand {
@@ -15,7 +16,7 @@ struct ClaimsCommand: AsyncParsableCommand {
             to the department as one return; the department pays or refuses each. Every move names who made it, \
             is kept in the claim's history, and is refused whole, changing nothing, if any claim it names cannot make it.
             """,
-        subcommands: [List.self, Validate.self, Reject.self, Submit.self, Paid.self, Refused.self, History.self, Pack.self],
+        subcommands: [List.self, Measure.self, Validate.self, Reject.self, Submit.self, Paid.self, Refused.self, History.self, Pack.self],
         defaultSubcommand: List.self)
 
     struct List: AsyncParsableCommand {
@@ -154,6 +155,33 @@ struct ClaimsCommand: AsyncParsableCommand {
 }
 
 extension ClaimsCommand {
+    struct Measure: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Measure now every eligible, attached family not measured as of the day, and claim what time earned it.",
+            discussion: "The claims stage does this on its own every CLAIMS_SWEEP_INTERVAL_S; a claim is made once whoever measures.")
+        @OptionGroup var common: CommonOptions
+        @OptionGroup var programme: ProgrammeOptions
+        @Option(help: "Who measures (your staff id): the claims made are recorded as theirs.") var by: String
+
+        func run() async throws {
+            let (ruleset, today) = try programme.resolve()
+            let sweep = MeasurementSweep(ruleset: ruleset, asOf: today(), claimant: by)
+            let (measured, claims) = try await common.withMigratedPool { pool in
+                var (measured, claims, moreDue) = (0, 0, true)
+                while moreDue {
+                    let turn = try await pool.withTransaction(.readCommitted) { try sweep.turn(on: $0, whenAnotherSweeps: .wait) }
+                    (measured, claims, moreDue) = (measured + turn.measured, claims + turn.claims, turn.moreDue)
+                }
+                return (measured, claims)
+            }
+            print("measured \(measured) famil\(measured == 1 ? "y" : "ies") as of \(sweep.day): \(claims) claim(s) made")
+        }
+
+        func validate() throws {
+            if by.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--by must not be empty") }
+        }
+    }
+
     struct Pack: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write a claim's evidence pack: eligibility, attachment, baseline, measures, payment working, ruleset, history, audit.",

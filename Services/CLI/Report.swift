@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Reports
 
 /// A listing as a table for people, or CSV or JSON for scripts.
 struct Report {
@@ -16,15 +17,11 @@ struct Report {
             for row in rows.isEmpty ? [] : [header] + rows { Swift.print(row.joined(separator: "\t")) }
             if let summary { Swift.print(summary) }
         case .csv:
-            for row in [header] + rows { Swift.print(row.map(Self.csvField).joined(separator: ",")) }
+            Swift.print(CSV.document(header: header, rows: rows), terminator: "")
         case .json:
             let objects = rows.map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
             let data = (try? JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys])) ?? Data("[]".utf8)
             Swift.print(String(decoding: data, as: UTF8.self))
         }
-    }
-
-    private static func csvField(_ text: String) -> String {
-        text.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
     }
 }

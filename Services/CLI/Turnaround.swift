@@ -12,6 +12,6 @@ struct Turnaround: AsyncParsableCommand {
             """,
         subcommands: [
             MigrateCommand.self, CheckCommand.self, AgencyCommand.self, SubmitCommand.self, AttachCommand.self,
-            FamiliesCommand.self, ExplainCommand.self, ClaimsCommand.self, AuditCommand.self, DeadLetterCommand.self,
+            FamiliesCommand.self, ExplainCommand.self, ClaimsCommand.self, AuditCommand.self, ReportCommand.self, DeadLetterCommand.self,
         ])
 }

@@ -43,11 +43,14 @@ struct ClaimsHandler: StageHandler {
     let ruleset: Ruleset
     let today: @Sendable () -> CalendarDate
     let decoders: TopicDecoders<ClaimsEvent>
+    /// How often the measurement sweep looks for families not measured today.
+    let sweepInterval: Duration
 
-    init(topics: Topics, ruleset: Ruleset, today: @escaping @Sendable () -> CalendarDate) {
+    init(topics: Topics, ruleset: Ruleset, today: @escaping @Sendable () -> CalendarDate, sweepInterval: Duration) {
         self.topics = topics
         self.ruleset = ruleset
         self.today = today
+        self.sweepInterval = sweepInterval
         decoders = TopicDecoders(
             stage: Self.stage,
             [
@@ -76,6 +79,17 @@ struct ClaimsHandler: StageHandler {
         let families = try FamilyEvidence.familiesChanged(
             naming: events.map(\.familyID), evidence: events.compactMap(\.evidence), in: .claims, on: connection)
         try AdvisoryLocks.claimsFamilies.lock(families.map(\.uuidString), on: connection)
+    }
+
+    var dueWorkInterval: Duration? { sweepInterval }
+
+    /// The measurement sweep: families not measured today are measured, and
+    /// what time earned them is claimed (``MeasurementSweep``). Replicas share
+    /// the families due: one sweeps at a time.
+    func applyDue(in batch: inout HandlerBatch, backlog: Int?) throws -> DueWork {
+        let turn = try MeasurementSweep(ruleset: ruleset, asOf: today(), claimant: Self.serviceName)
+            .turn(on: batch.connection, whenAnotherSweeps: .skip)
+        return DueWork(done: turn.measured, moreDue: turn.moreDue, overdueSeconds: 0)
     }
 
     func apply(_ events: [ClaimsEvent], in batch: inout HandlerBatch) throws {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Settings
 import StageLogic
 import WorkerRuntime
 
@@ -13,12 +14,16 @@ struct ClaimsService: AsyncParsableCommand {
 
     @OptionGroup var options: WorkerOptions
     @OptionGroup var programme: ProgrammeOptions
+    @Option(name: .customLong(S.claimsSweepInterval.option!), help: ArgumentHelp(S.claimsSweepInterval.help)) var sweepIntervalS: String?
+
+    private typealias S = ServiceSettings
 
     func run() async throws {
         try await Worker.main(executable: Self.configuration.commandName!, options: options) { topics, logger in
             let (ruleset, today) = try programme.resolve()
             logger.info("claiming under a ruleset", metadata: ["ruleset": "\(ruleset.reference)", "ruleset-hash": "\(ruleset.contentHash)"])
-            return ClaimsHandler(topics: topics, ruleset: ruleset, today: today)
+            let sweepInterval = try SettingsReader().value(S.claimsSweepInterval, option: sweepIntervalS)
+            return ClaimsHandler(topics: topics, ruleset: ruleset, today: today, sweepInterval: .seconds(sweepInterval))
         }
     }
 }

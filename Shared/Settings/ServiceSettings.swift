@@ -4,7 +4,7 @@ import Vocabulary
 /// once: the README's configuration tables are these rows, in this order.
 public enum ServiceSettings {
     /// The tables of the README, each under its heading, in order.
-    public static let tables: [[any DescribedSetting]] = [connections, programme, screening, worker]
+    public static let tables: [[any DescribedSetting]] = [connections, programme, screening, claims, worker]
 
     // MARK: Every process
 
@@ -56,6 +56,15 @@ public enum ServiceSettings {
         "SCREENING_LONGEST_WAIT_S", option: "longest-wait-s",
         meaning: "seconds at most a family waits for its decision after its first event since the last one, however often its events keep coming",
         default: 900)
+
+    // MARK: Claims
+
+    public static let claims: [any DescribedSetting] = [claimsSweepInterval]
+
+    public static let claimsSweepInterval = Setting.positiveNumber(
+        "CLAIMS_SWEEP_INTERVAL_S", option: "sweep-interval-s",
+        meaning: "seconds between looks for eligible, attached families not measured today; each is measured once a day, so results that time earns are claimed with no event to prompt them",
+        default: 600)
 
     // MARK: Workers
 

@@ -21,6 +21,9 @@ public struct AdvisoryLocks: Sendable {
     public static let intakeMatching = AdvisoryLocks(namespace: "intake_matching")
     /// Intake's families: the people added to them and their labels.
     public static let intakeFamilies = AdvisoryLocks(namespace: "intake_family")
+    /// The claims stage's measurement sweep, one key: one sweep at a time
+    /// however many replicas run.
+    public static let claimsSweep = AdvisoryLocks(namespace: "claims_sweep")
 
     /// Locks `keys` (duplicates taken once) until the transaction ends,
     /// waiting for any transaction that holds one of them. Postgres

@@ -69,12 +69,7 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
     }
 
     /// The UK financial year (1 April to 31 March) the date falls in, as `2012/13`.
-    public var financialYear: String {
-        let (year, month, _) = components
-        let start = month >= 4 ? year : year - 1
-        let end = (start + 1) % 100
-        return "\(start)/\(end < 10 ? "0" : "")\(end)"
-    }
+    public var financialYear: String { ClaimWindow(containing: self).financialYear.description }
 
     public static func < (lhs: CalendarDate, rhs: CalendarDate) -> Bool {
         lhs.daysSinceEpoch < rhs.daysSinceEpoch

@@ -44,3 +44,23 @@ import Vocabulary
         #expect(CalendarDate(try instant("1969-12-31T12:00:00Z")) == date("1969-12-31"))
     }
 }
+
+@Suite struct ClaimWindowTests {
+    @Test func aWindowIsAQuarterOfTheFinancialYearStartingInApril() {
+        #expect(ClaimWindow(containing: CalendarDate(iso: "2014-04-01")!).description == "2014/15 Q1")
+        #expect(ClaimWindow(containing: CalendarDate(iso: "2014-12-31")!).description == "2014/15 Q3")
+        #expect(ClaimWindow(containing: CalendarDate(iso: "2015-03-31")!).description == "2014/15 Q4")
+        #expect(ClaimWindow(containing: CalendarDate(iso: "1999-05-01")!).description == "1999/00 Q1")
+        #expect(ClaimWindow("2014/15 Q4")!.next.description == "2015/16 Q1")
+    }
+
+    @Test func onlyAWindowWrittenAsTheProgrammeWritesItIsRead() {
+        #expect(ClaimWindow("2014/15 Q2")?.description == "2014/15 Q2")
+        for wrong in ["2014 Q2", "2014-15 Q2", "2014/16 Q2", "2014/15 Q5", "2014/15 Q0", "2014/15Q2", "2014/15 q2", "", "2014/15 Q2 "] {
+            #expect(ClaimWindow(wrong) == nil, "\(wrong)")
+        }
+        #expect(FinancialYear("2014/15")?.description == "2014/15")
+        #expect(FinancialYear("1999/00")?.startYear == 1999)
+        for wrong in ["2014", "2014-15", "2014/16", "14/15", "２０１４/15"] { #expect(FinancialYear(wrong) == nil, "\(wrong)") }
+    }
+}

@@ -1,5 +1,6 @@
 import Rules
 import Testing
+import Vocabulary
 
 @Suite struct PaymentsTests {
     @Test(arguments: [

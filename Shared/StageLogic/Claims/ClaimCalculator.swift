@@ -46,7 +46,7 @@ public struct ClaimCalculator: Sendable {
             claims.append(
                 ClaimRow(
                     familyID: row.familyID, rulesetID: ruleset.id, rulesetVersion: ruleset.version, rulesetHash: ruleset.contentHash,
-                    payment: payment, amountPence: claimed, financialYear: breakdown.financialYear, claimWindow: window.name,
+                    payment: payment, amountPence: claimed, financialYear: breakdown.financialYear, claimWindow: window.description,
                     explanation: explanation, claimedBy: claimant))
         }
         return claims
@@ -74,15 +74,4 @@ public struct ClaimExplanation: Codable, Sendable {
     public var baseline: Baseline
     public var result: ResultAssessment?
     public var payment: [String]
-}
-
-/// A quarterly claim window of the financial year: `2013/14 Q1` runs April to June.
-public struct ClaimWindow: Sendable {
-    public let name: String
-
-    public init(containing date: CalendarDate) {
-        let month = date.components.month
-        let quarter = month >= 4 ? (month - 4) / 3 + 1 : 4
-        name = "\(date.financialYear) Q\(quarter)"
-    }
 }

@@ -84,6 +84,41 @@ public enum ClaimsFamilyTable {
         }
     }
 
+    /// Eligible, attached families not measured as of `day` (`YYYY-MM-DD`),
+    /// those measured longest ago first.
+    public static func dueForMeasurement(asOf day: String, limit: Int, on connection: PostgresConnection) throws -> [UUID] {
+        try connection.query(
+            """
+            SELECT family_id FROM claims_family
+            WHERE attached_on IS NOT NULL AND is_eligible AND (measured_on IS NULL OR measured_on < \(day)::date)
+            ORDER BY measured_on NULLS FIRST, family_id LIMIT \(limit)
+            """, preparedAs: "claims_family_due_for_measurement"
+        ).decode(UUID.self)
+    }
+
+    /// Records that these families were measured as of `day`.
+    public static func markMeasured(_ familyIDs: [UUID], asOf day: String, on connection: PostgresConnection) throws {
+        guard !familyIDs.isEmpty else { return }
+        try connection.execute(
+            "UPDATE claims_family SET measured_on = \(day)::date WHERE family_id = ANY(\(familyIDs)::uuid[])",
+            preparedAs: "claims_family_mark_measured")
+    }
+
+    /// Families whose latest decision is under a ruleset and who were ever
+    /// found eligible, counted by the day they were first found eligible and
+    /// the day they were attached (nil while not attached).
+    public static func eligibleAndAttachedDays(
+        rulesetID: String, on connection: PostgresConnection
+    ) throws -> [(eligibleSince: String, attachedOn: String?, families: Int)] {
+        try connection.query(
+            """
+            SELECT eligible_since::text, attached_on::text, count(*) FROM claims_family
+            WHERE ruleset_id = \(rulesetID) AND eligible_since IS NOT NULL
+            GROUP BY 1, 2
+            """, preparedAs: "claims_family_eligible_and_attached_days"
+        ).decode((String, String?, Int).self).map { (eligibleSince: $0.0, attachedOn: $0.1, families: $0.2) }
+    }
+
     /// Every family the claims stage knows.
     public static func allFamilyIDs(on connection: PostgresConnection) throws -> [UUID] {
         try connection.query("SELECT family_id FROM claims_family").decode(UUID.self)

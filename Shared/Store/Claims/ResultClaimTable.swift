@@ -115,6 +115,54 @@ public enum ResultClaimTable {
         }
     }
 
+    /// Claims counted and summed by window, payment and status, a rejection
+    /// told apart by whether the claim was in a return (so refused by the
+    /// department, not internal audit); of every window, one financial year
+    /// (`2014/15`) or one window.
+    public struct Summed: Sendable, Hashable {
+        public var claimWindow: String
+        public var payment: String
+        public var status: String
+        public var inReturn: Bool
+        public var claims: Int
+        public var amountPence: Int
+    }
+
+    public static func summed(window: String?, financialYear: String?, on connection: PostgresConnection) throws -> [Summed] {
+        try connection.query(
+            """
+            SELECT claim_window, payment, status, return_id IS NOT NULL, count(*), sum(amount_pence)
+            FROM result_claim
+            WHERE (\(window)::text IS NULL OR claim_window = \(window)) AND (\(financialYear)::text IS NULL OR financial_year = \(financialYear))
+            GROUP BY 1, 2, 3, 4
+            """, preparedAs: "result_claim_summed"
+        ).decode((String, String, String, Bool, Int, Int).self).map {
+            Summed(claimWindow: $0.0, payment: $0.1, status: $0.2, inReturn: $0.3, claims: $0.4, amountPence: $0.5)
+        }
+    }
+
+    /// The claims and their amount in all, over the same scope as ``summed(window:financialYear:on:)``.
+    public static func total(window: String?, financialYear: String?, on connection: PostgresConnection) throws -> (claims: Int, amountPence: Int) {
+        let row = try connection.query(
+            """
+            SELECT count(*), coalesce(sum(amount_pence), 0) FROM result_claim
+            WHERE (\(window)::text IS NULL OR claim_window = \(window)) AND (\(financialYear)::text IS NULL OR financial_year = \(financialYear))
+            """, preparedAs: "result_claim_total"
+        ).decode((Int, Int).self)[0]
+        return (row.0, row.1)
+    }
+
+    /// For each family and result (not the attachment fee) claimed under a
+    /// ruleset and not rejected, the window of the claim.
+    public static func resultWindows(rulesetID: String, on connection: PostgresConnection) throws -> [(familyID: UUID, payment: String, window: String)] {
+        try connection.query(
+            """
+            SELECT family_id, payment, claim_window FROM result_claim
+            WHERE ruleset_id = \(rulesetID) AND payment <> 'attachment' AND status <> 'rejected'
+            """, preparedAs: "result_claim_result_windows"
+        ).decode((UUID, String, String).self).map { (familyID: $0.0, payment: $0.1, window: $0.2) }
+    }
+
     /// Where a claim stands, as a transition needs it.
     public struct Standing: Sendable, Hashable {
         public var claimID: UUID

@@ -6,10 +6,6 @@ import Store
 import Synchronization
 import Testing
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// A claim's way from internal audit to payment, kept by the database.
 @Suite struct ClaimLifecycleTests {
     static let window = "2014/15 Q2"
@@ -182,12 +178,7 @@ import Testing
                     let moved = try ClaimLifecycle.validate([claim], by: "auditor-1", on: connection)
                     firstHoldsTheClaim.withLock { $0 = true }
                     // Commit only once the second auditor waits for this claim.
-                    let observer = try PostgresConnection(configuration: configuration)
-                    while try observer.query(
-                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-                    ).decode(Int.self)[0] == 0 {
-                        usleep(5_000)
-                    }
+                    try LockWaiters.awaitOne(blockedBy: connection, configuration: configuration)
                     return moved
                 }
             }

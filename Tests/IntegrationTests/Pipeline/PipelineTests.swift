@@ -118,6 +118,18 @@ import Testing
                     history.output.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false)[2] }
                         == ["awaiting-audit", "validated", "submitted", "paid"], "\(history.output)")
 
+                // The reports: the claims' total is the database's; the progress table counts the three families.
+                let claimsReport = try await pipeline.cli(["report", "claims", "--format", "json"])
+                let reported = try #require(try JSONSerialization.jsonObject(with: Data(claimsReport.output.utf8)) as? [String: Any])
+                let total = try #require(reported["total"] as? [String: Any])
+                #expect(total["claims"] as? Int == 4 && total["amount_pence"] as? Int == 880_000, "\(claimsReport.output)")
+                #expect((reported["by_stage"] as? [String: [String: Any]])?["rejected-by-audit"]?["claims"] as? Int == 1)
+                let progress = try await pipeline.cli(["report", "progress", "--format", "json"])
+                let progressed = try #require(try JSONSerialization.jsonObject(with: Data(progress.output.utf8)) as? [String: Any])
+                #expect(
+                    progressed["total"] as? [String: Int] == ["identified": 3, "worked_with": 3, "turned_around": 1, "progress_to_work": 0],
+                    "\(progress.output)")
+
                 // Nothing downstream of intake carries a name or an address (DeadLetterToolsTests checks the dead-letter notices).
                 let downstream = try await pipeline.texts("SELECT convert_from(payload, 'UTF8') || headers::text FROM outbox_event")
                 #expect(!downstream.isEmpty)
