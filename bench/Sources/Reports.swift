@@ -14,8 +14,9 @@ struct FinanceReportsBench: AsyncParsableCommand {
 
     func run() async throws {
         let schema = "bench_reports"
-        try PostgresConnection(configuration: try PostgresConfiguration.fromEnvironment()).execute(
-            "DROP SCHEMA IF EXISTS bench_reports CASCADE; CREATE SCHEMA bench_reports")
+        let setup = try PostgresConnection(configuration: try PostgresConfiguration.fromEnvironment())
+        try setup.execute("DROP SCHEMA IF EXISTS bench_reports CASCADE")
+        try setup.execute("CREATE SCHEMA bench_reports")
         let pool = try await Benchmark.migratedPool(schema: schema)
         defer { pool.close() }
         try await pool.withConnection { connection in
@@ -34,7 +35,8 @@ struct FinanceReportsBench: AsyncParsableCommand {
                 SELECT family_id, 'phase1-2012', true, DATE '2013-04-01' + (random() * 700)::int, DATE '2013-06-01' + (random() * 700)::int
                 FROM result_claim WHERE payment = 'attachment'
                 """)
-            try connection.execute("ANALYZE result_claim; ANALYZE claims_family")
+            try connection.execute("ANALYZE result_claim")
+            try connection.execute("ANALYZE claims_family")
         }
         let ruleset = try Ruleset.bundled("phase1-2012")
         for format in ["table", "csv", "json", "html"] {

@@ -59,21 +59,18 @@ public enum FinanceReports {
                 counts[ClaimWindow(containing: day), default: .init()].workedWith += row.families
             }
         }
-        let progressToWork = Set(ruleset.results.compactMap { result -> String? in
+        let progressToWork = ruleset.results.compactMap { result -> String? in
             if case .progressToWork = result.measure { result.id } else { nil }
-        })
-        var turnedAround: [UUID: ClaimWindow] = [:]
-        var movedToWork: [UUID: ClaimWindow] = [:]
-        for claim in try ResultClaimTable.resultWindows(rulesetID: ruleset.id, on: connection) {
-            guard let window = ClaimWindow(claim.window) else { throw ReportError.unreadable("a claim's window \"\(claim.window)\"") }
-            if progressToWork.contains(claim.payment) {
-                movedToWork[claim.familyID] = min(movedToWork[claim.familyID] ?? window, window)
+        }
+        // Windows are written year first, fixed width: the earliest sorts first as text.
+        for first in try ResultClaimTable.firstResultWindows(rulesetID: ruleset.id, progressPayments: progressToWork, on: connection) {
+            guard let window = ClaimWindow(first.window) else { throw ReportError.unreadable("a claim's window \"\(first.window)\"") }
+            if first.isProgress {
+                counts[window, default: .init()].progressToWork += first.families
             } else {
-                turnedAround[claim.familyID] = min(turnedAround[claim.familyID] ?? window, window)
+                counts[window, default: .init()].turnedAround += first.families
             }
         }
-        for window in turnedAround.values { counts[window, default: .init()].turnedAround += 1 }
-        for window in movedToWork.values { counts[window, default: .init()].progressToWork += 1 }
         return ProgressReport(authority: authority, ruleset: "\(ruleset.id) v\(ruleset.version)", target: target, counts: counts)
     }
 

@@ -152,15 +152,22 @@ public enum ResultClaimTable {
         return (row.0, row.1)
     }
 
-    /// For each family and result (not the attachment fee) claimed under a
-    /// ruleset and not rejected, the window of the claim.
-    public static func resultWindows(rulesetID: String, on connection: PostgresConnection) throws -> [(familyID: UUID, payment: String, window: String)] {
+    /// Families by the window of their first result claimed under a ruleset
+    /// and not rejected (the attachment fee is no result), counted apart for
+    /// `progressPayments` and for the other results: a family may be in both.
+    public static func firstResultWindows(
+        rulesetID: String, progressPayments: [String], on connection: PostgresConnection
+    ) throws -> [(window: String, isProgress: Bool, families: Int)] {
         try connection.query(
             """
-            SELECT family_id, payment, claim_window FROM result_claim
-            WHERE ruleset_id = \(rulesetID) AND payment <> 'attachment' AND status <> 'rejected'
-            """, preparedAs: "result_claim_result_windows"
-        ).decode((UUID, String, String).self).map { (familyID: $0.0, payment: $0.1, window: $0.2) }
+            SELECT first_window, is_progress, count(*) FROM (
+                SELECT family_id, payment = ANY(\(progressPayments)::text[]) AS is_progress, min(claim_window) AS first_window
+                FROM result_claim
+                WHERE ruleset_id = \(rulesetID) AND payment <> 'attachment' AND status <> 'rejected'
+                GROUP BY 1, 2) AS firsts
+            GROUP BY 1, 2
+            """, preparedAs: "result_claim_first_result_windows"
+        ).decode((String, Bool, Int).self).map { (window: $0.0, isProgress: $0.1, families: $0.2) }
     }
 
     /// Where a claim stands, as a transition needs it.
