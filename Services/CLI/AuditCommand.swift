@@ -29,6 +29,8 @@ struct AuditCommand: AsyncParsableCommand {
         @Option(help: "Who draws the sample (your staff id).") var by: String
         @Option(help: "table, csv or json.") var format: Report.Format = .table
 
+        func validate() throws { try validateClaimWindow(window) }
+
         func run() async throws {
             let drawn = try await common.inTransaction {
                 try InternalAudit.drawSample(window: window, percent: percent, seed: seed, by: by, on: $0)
@@ -67,8 +69,10 @@ struct AuditCommand: AsyncParsableCommand {
         @Option(help: "The claim window, e.g. '2014/15 Q2'.") var window: String
         @Option(help: "table, csv or json.") var format: Report.Format = .table
 
+        func validate() throws { try validateClaimWindow(window) }
+
         func run() async throws {
-            let listing = try await common.withMigratedPool { pool in
+            let listing = try await common.withPool { pool in
                 try await pool.withConnection { connection -> (AuditSampleTable.Row, [[String]])? in
                     guard let sample = try AuditSampleTable.of(window: window, on: connection) else { return nil }
                     let rows = try AuditSampleTable.claims(of: sample.sampleID, on: connection).map {
@@ -80,7 +84,7 @@ struct AuditCommand: AsyncParsableCommand {
                     return (sample, rows)
                 }
             }
-            guard let (sample, rows) = listing else { throw ValidationError("window \(window) has no audit sample") }
+            guard let (sample, rows) = listing else { throw CommandFailure.refused("window \(window) has no audit sample: draw one with turnaround audit sample") }
             Report(header: ["claim_id", "why", "status", "verdict", "by", "note"], rows: rows)
                 .print(
                     format,

@@ -27,7 +27,7 @@ struct CheckClaimsCommand: AsyncParsableCommand {
         let (ruleset, today) = try programme.resolve()
         // The claims due are recorded only with --fix, and then in --by's name.
         let claimer = Claimer(ruleset: ruleset, asOf: today(), claimant: repair.by ?? "")
-        let pool = try await common.migratedPool(logger: logger)
+        let pool = try await common.pool(logger: logger)
         defer { pool.close() }
 
         let families = try await pool.withConnection { connection in

@@ -10,7 +10,7 @@ struct CheckConnectivityCommand: AsyncParsableCommand {
         abstract: "Check that PostgreSQL and Kafka are reachable and working.",
         discussion: """
             Writes and reads back a row in a temporary table, then produces a message and \
-            consumes it back. Exits 0 when both work, 1 when either fails.
+            consumes it back. Exits 0 when both work, 2 when either fails.
             """)
 
     @OptionGroup var common: CommonOptions
@@ -36,7 +36,7 @@ struct CheckConnectivityCommand: AsyncParsableCommand {
             failed = true
             print("kafka:    FAILED: \(error)")
         }
-        if failed { throw ExitCode.failure }
+        if failed { throw CommandFailure.environmentStatus }
     }
 
     private func checkPostgres(logger: Logger) async throws -> String {

@@ -35,7 +35,7 @@ struct CheckDecisionsCommand: AsyncParsableCommand {
         let topic = topics.eligibilityDecided
         // Sent as screening's own, so screening's relay publishes them.
         let stage = topics.consumerGroup("screening")
-        let pool = try await common.migratedPool(logger: logger)
+        let pool = try await common.pool(logger: logger)
         defer { pool.close() }
         let fixedBy = repair.repairer
         let asOf: @Sendable (EligibilityDecisionTable.Latest?) -> CalendarDate = { latest in

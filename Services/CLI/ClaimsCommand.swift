@@ -28,25 +28,26 @@ struct ClaimsCommand: AsyncParsableCommand {
         @Option(help: "table, csv or json.") var format: Report.Format = .table
 
         func validate() throws {
+            try validateClaimWindow(window)
             if let status, ClaimStatus(rawValue: status) == nil {
                 throw ValidationError("--status must be one of \(ClaimStatus.allCases.map(\.rawValue).joined(separator: ", "))")
             }
         }
 
         func run() async throws {
-            let claims = try await common.withMigratedPool { pool in
+            let claims = try await common.withPool { pool in
                 try await pool.withConnection { try ResultClaimTable.all(window: window, status: status, on: $0) }
             }
             let header = ["claim_id", "claim_window", "family_id", "payment", "amount", "financial_year", "ruleset", "status", "return_id"]
             let rows = claims.map { claim in
                 [
                     claim.claimID.uuidString.lowercased(), claim.claimWindow, claim.familyID.uuidString.lowercased(), claim.payment,
-                    Money(pence: claim.amountPence).description, claim.financialYear, "\(claim.rulesetID) v\(claim.rulesetVersion)",
+                    "\(claim.amountPence)", claim.financialYear, "\(claim.rulesetID) v\(claim.rulesetVersion)",
                     claim.status, claim.returnID?.uuidString.lowercased() ?? "",
                 ]
             }
             let total = claims.reduce(0) { $0 + $1.amountPence }
-            Report(header: header, rows: rows).print(format, summary: "\(claims.count) claims, \(Money(pence: total)) in all")
+            Report(header: header, rows: rows, kinds: ["amount": .money]).print(format, summary: "\(claims.count) claims, \(Money(pence: total)) in all")
         }
     }
 
@@ -85,6 +86,8 @@ struct ClaimsCommand: AsyncParsableCommand {
         @OptionGroup var common: CommonOptions
         @Option(help: "The claim window, e.g. '2014/15 Q2'.") var window: String
         @Option(help: "Who submits (your staff id).") var by: String
+
+        func validate() throws { try validateClaimWindow(window) }
 
         func run() async throws {
             let submitted = try await common.inTransaction { try ClaimLifecycle.submit(window: window, by: by, on: $0) }
@@ -133,12 +136,12 @@ struct ClaimsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let claimID = try parseClaimIDs([claim])[0]
-            let (made, events) = try await common.withMigratedPool { pool in
+            let (made, events) = try await common.withPool { pool in
                 try await pool.withConnection { connection in
                     (try ResultClaimTable.made(claimID, on: connection), try ClaimEventTable.history(of: claimID, on: connection))
                 }
             }
-            guard let made else { throw ValidationError("no claim \(claim)") }
+            guard let made else { throw CommandFailure.refused("no claim \(claim)") }
             let header = ["at", "from", "to", "by", "reason", "return_id"]
             let rows =
                 [[Self.time(made.at), "", ClaimStatus.awaitingAudit.rawValue, made.claimedBy, "claimed", ""]]
@@ -166,7 +169,7 @@ extension ClaimsCommand {
         func run() async throws {
             let (ruleset, today) = try programme.resolve()
             let sweep = MeasurementSweep(ruleset: ruleset, asOf: today(), claimant: by)
-            let (measured, claims) = try await common.withMigratedPool { pool in
+            let (measured, claims) = try await common.withPool { pool in
                 var (measured, claims, moreDue) = (0, 0, true)
                 while moreDue {
                     let turn = try await pool.withTransaction(.readCommitted) { try sweep.turn(on: $0, whenAnotherSweeps: .wait) }
@@ -195,10 +198,10 @@ extension ClaimsCommand {
 
         func run() async throws {
             let claimID = try parseClaimIDs([claim])[0]
-            let pack = try await common.withMigratedPool { pool in
+            let pack = try await common.withPool { pool in
                 try await pool.withConnection { try EvidencePack.load(claimID, on: $0) }
             }
-            guard let pack else { throw ValidationError("no claim \(claim)") }
+            guard let pack else { throw CommandFailure.refused("no claim \(claim)") }
             switch format {
             case .html:
                 print(EvidencePackPage.html(pack))

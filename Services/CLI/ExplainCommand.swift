@@ -14,7 +14,7 @@ struct ExplainCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = common.makeLogger()
         guard let family = UUID(uuidString: familyID) else { throw ValidationError("\(familyID) is not a family id") }
-        let pool = try await common.migratedPool(logger: logger)
+        let pool = try await common.pool(logger: logger)
         defer { pool.close() }
         let latest = try await pool.withConnection { try EligibilityDecisionTable.latestDecision(of: family, as: EligibilityDecision.self, on: $0) }
         guard let decision = latest else {

@@ -33,7 +33,7 @@ struct ReportCommand: AsyncParsableCommand {
             do {
                 try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
             } catch {
-                throw ValidationError("cannot write the report to \(output): \((error as NSError).localizedDescription)")
+                throw CommandFailure.environment("cannot write the report to \(output): \((error as NSError).localizedDescription)")
             }
             print("wrote \(output)")
         }
@@ -54,7 +54,7 @@ struct ReportCommand: AsyncParsableCommand {
 
         func validate() throws {
             if window != nil && year != nil { throw ValidationError("give --window or --year, not both") }
-            if let window, ClaimWindow(window) == nil { throw ValidationError("--window \"\(window)\" is not a claim window (\(ClaimWindow.form))") }
+            try validateClaimWindow(window)
             if let year, FinancialYear(year) == nil { throw ValidationError("--year \"\(year)\" is not a financial year (\(FinancialYear.form))") }
         }
 
@@ -63,7 +63,7 @@ struct ReportCommand: AsyncParsableCommand {
                 if let window = window.flatMap(ClaimWindow.init) { .window(window) } else if let year = year.flatMap(FinancialYear.init) {
                     .financialYear(year)
                 } else { .all }
-            let report = try await common.withMigratedPool { pool in
+            let report = try await common.withPool { pool in
                 try await pool.withTransaction(.repeatableRead) { try FinanceReports.claims(scope, on: $0) }
             }
             try output.write(report)
@@ -96,7 +96,7 @@ struct ReportCommand: AsyncParsableCommand {
         func run() async throws {
             let (ruleset, _) = try programme.resolve()
             let (authority, target) = (authority, target)
-            let report = try await common.withMigratedPool { pool in
+            let report = try await common.withPool { pool in
                 try await pool.withTransaction(.repeatableRead) {
                     try FinanceReports.progress(authority: authority, ruleset: ruleset, target: target, on: $0)
                 }

@@ -52,8 +52,8 @@ struct SubmissionOptions: ParsableArguments {
         let logger = common.makeLogger()
         guard let keyText = try? String(contentsOfFile: keyFile, encoding: .utf8),
             let key = Hex.decode(keyText.trimmingCharacters(in: .whitespacesAndNewlines))
-        else { throw ValidationError("\(keyFile) does not hold a signing key (hex)") }
-        guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
+        else { throw CommandFailure.refused("\(keyFile) does not hold a signing key (hex)") }
+        guard let data = FileManager.default.contents(atPath: file) else { throw CommandFailure.refused("cannot read \(file)") }
 
         let name = URL(fileURLWithPath: file).lastPathComponent
         let topicName = Topics.fromEnvironment()[keyPath: topic]

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Rules
+import Settings
 
 @main
 struct Turnaround: AsyncParsableCommand {
@@ -8,10 +10,22 @@ struct Turnaround: AsyncParsableCommand {
         discussion: """
             Connection settings come from the environment: DATABASE_URL for PostgreSQL and \
             KAFKA_BROKERS (plus any KAFKA_PROP_<NAME> librdkafka property) for Kafka; \
-            TOPIC_PREFIX prefixes every topic.
+            TOPIC_PREFIX prefixes every topic. Only `turnaround migrate` changes the database's schema.
+
+            Exit status: 0 done; 1 refused (the input, or what the command found, does not allow it); \
+            2 the environment or a server stands in the way (a setting missing, a server unreachable, \
+            a schema to migrate); 64 a usage mistake.
             """,
+        version: version,
         subcommands: [
             MigrateCommand.self, CheckCommand.self, AgencyCommand.self, SubmitCommand.self, AttachCommand.self,
             FamiliesCommand.self, ExplainCommand.self, ClaimsCommand.self, AuditCommand.self, ReportCommand.self, DeadLetterCommand.self,
         ])
+
+    /// The build (`TURNAROUND_VERSION`, which the image sets) and the shipped rulesets, each by id, version and content hash.
+    static var version: String {
+        let build = (try? SettingsReader().value(ServiceSettings.version)) ?? "unknown"
+        let rulesets = Ruleset.bundledNames.map { name in (try? Ruleset.bundled(name).reference) ?? "\(name) (unreadable)" }
+        return "turnaround \(build)\nrulesets: \(rulesets.joined(separator: ", "))"
+    }
 }

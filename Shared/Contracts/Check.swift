@@ -44,3 +44,12 @@ enum Check {
     private static let allowedInIdentifiers: Set<Unicode.Scalar> = Set(
         "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:".unicodeScalars)
 }
+
+/// The id an agency is registered under and signs its messages with.
+public enum AgencyID {
+    /// - Throws: ``ContractError`` naming `field` when `id` is empty, longer
+    ///   than 100 characters or holds anything but letters, digits and `- _ . / :`.
+    public static func check(_ id: String, field: String = "agency") throws(ContractError) {
+        try Check.identifier(id, field)
+    }
+}

@@ -78,9 +78,12 @@ public struct KafkaError: Error, CustomStringConvertible, Sendable {
         RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS,
     ] as [rd_kafka_resp_err_t]).map(\.rawValue))
 
-    public var description: String {
+    public var description: String { summary + " at \(file):\(line)" }
+
+    /// The description without the source location: for people running a command.
+    public var summary: String {
         var text = "KafkaError.\(code): \(reason)"
         if let rdKafkaCode { text += " (librdkafka \(rdKafkaCode))" }
-        return text + " at \(file):\(line)"
+        return text
     }
 }

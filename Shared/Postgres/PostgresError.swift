@@ -82,7 +82,10 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
     /// Whether the server rejected a row because it duplicates a unique key.
     public var isUniqueViolation: Bool { sqlState == "23505" }
 
-    public var description: String {
+    public var description: String { summary + ", at \(file):\(line)" }
+
+    /// The description without the source location: for people running a command.
+    public var summary: String {
         var parts = ["PostgresError.\(code)"]
         if code == .connectionFailed || code == .invalidConfiguration, let serverMessage {
             parts.append(serverMessage.split(whereSeparator: \.isNewline).joined(separator: "; "))
@@ -91,7 +94,6 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
         if let constraint { parts.append("constraint \(constraint)") }
         if let column { parts.append("column \(column)") }
         if let statement { parts.append("statement \"\(Self.abbreviated(statement))\"") }
-        parts.append("at \(file):\(line)")
         return parts.joined(separator: ", ")
     }
 

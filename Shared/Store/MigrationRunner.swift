@@ -62,9 +62,69 @@ public struct MigrationRunner: Sendable {
         }
         return applied
     }
+
+    /// Reads, changing nothing, whether the database's schema is the one
+    /// these migrations make.
+    /// - Throws: ``SchemaNotCurrent`` when migrations are pending or the
+    ///   database has applied some this build does not know; ``MigrationError``
+    ///   when it applied a version under another name.
+    public func checkCurrent(_ migrations: [Migration]) async throws {
+        let ordered = try Migration.ordered(migrations)
+        let recorded = try await pool.withConnection { connection -> [Int: String] in
+            guard try connection.query("SELECT to_regclass('schema_migration') IS NOT NULL").decode(Bool.self)[0] else { return [:] }
+            return Dictionary(
+                uniqueKeysWithValues: try connection.query("SELECT version, name FROM schema_migration").decode((Int, String).self).map { ($0.0, $0.1) })
+        }
+        for migration in ordered {
+            if let name = recorded[migration.version], name != migration.name {
+                throw MigrationError(
+                    file: "\(migration.version)_\(migration.name).sql", problem: "the database applied version \(migration.version) as \(name)")
+            }
+        }
+        let known = Set(ordered.map(\.version))
+        let pending = ordered.filter { recorded[$0.version] == nil }.count
+        let unknown = recorded.keys.filter { !known.contains($0) }.count
+        guard pending == 0, unknown == 0 else {
+            throw SchemaNotCurrent(pending: pending, unknown: unknown, latest: ordered.last?.version ?? 0)
+        }
+    }
+}
+
+/// The database's schema is not the one this build works with.
+public struct SchemaNotCurrent: Error, CustomStringConvertible {
+    /// This build's migrations the database has not applied.
+    public let pending: Int
+    /// Migrations the database applied that this build does not know (a newer build's).
+    public let unknown: Int
+    /// This build's latest schema version.
+    public let latest: Int
+
+    public var description: String {
+        if unknown > 0 {
+            return "the database's schema is newer than this turnaround knows (\(unknown) migration(s) past version \(latest)): use the newer build"
+        }
+        if pending == latest {
+            return "the database has no turnaround schema: run turnaround migrate (or check DATABASE_URL names the right database)"
+        }
+        return "the database's schema is \(pending) migration(s) behind this turnaround (version \(latest)): run turnaround migrate"
+    }
 }
 
 extension PostgresPool {
+    /// A pool on a database whose schema is already the one this build's
+    /// migrations make; closed again if it is not.
+    /// - Throws: ``SchemaNotCurrent``, ``MigrationError`` or ``PostgresError``.
+    public static func current(_ configuration: PostgresConfiguration, logger: Logger) async throws -> PostgresPool {
+        let pool = PostgresPool(configuration: configuration, logger: logger)
+        do {
+            try await MigrationRunner(pool: pool, logger: logger).checkCurrent(Migration.bundled())
+        } catch {
+            pool.close()
+            throw error
+        }
+        return pool
+    }
+
     /// A pool on a database whose schema this build's migrations brought up
     /// to date; closed again if they fail.
     public static func migrated(_ configuration: PostgresConfiguration, logger: Logger) async throws -> PostgresPool {

@@ -10,10 +10,10 @@ public enum Script {
 
     /// Runs `scripts/dev <command>` for an environment instance and returns what it printed.
     @discardableResult
-    public static func dev(_ command: String, instance: String) async throws -> String {
+    public static func dev(_ command: String, _ arguments: [String] = [], instance: String) async throws -> String {
         let script = TestEnvironment.repositoryRoot.appendingPathComponent("scripts/dev").path
         let child = try await ChildProcess(
-            script, [command], environment: ["TURNAROUND_INSTANCE": instance], capturesStandardError: false)
+            script, [command] + arguments, environment: ["TURNAROUND_INSTANCE": instance], capturesStandardError: false)
         let status = await child.waitForExit()
         defer { try? FileManager.default.removeItem(atPath: child.logPath) }
         guard status == 0 else { throw Failed(command: "scripts/dev \(command)", status: status) }
@@ -34,9 +34,9 @@ public enum Script {
             try await body(instance)
         } catch {
             for command in cleanUp { _ = try? await dev(command, instance: instance) }
-            _ = try? await dev("destroy", instance: instance)
+            _ = try? await dev("destroy", ["--yes"], instance: instance)
             throw error
         }
-        try await dev("destroy", instance: instance)
+        try await dev("destroy", ["--yes"], instance: instance)
     }
 }

@@ -24,6 +24,27 @@ public enum AgencyTable {
         }
     }
 
+    /// What retiring an agency found.
+    public enum Retirement: Sendable, Equatable {
+        case retired
+        case alreadyRetired(since: Date)
+        case unknown
+    }
+
+    /// Retires an agency: its messages are refused from now on; its past
+    /// referrals and evidence stay.
+    public static func retire(id: String, on connection: PostgresConnection) throws -> Retirement {
+        let rows = try connection.query(
+            """
+            WITH found AS (SELECT agency_id, retired_at FROM agency WHERE agency_id = \(id) FOR UPDATE),
+                 retired AS (UPDATE agency SET retired_at = now() WHERE agency_id IN (SELECT agency_id FROM found WHERE retired_at IS NULL))
+            SELECT retired_at FROM found
+            """
+        ).decode(Date?.self)
+        guard let row = rows.first else { return .unknown }
+        return row.map { .alreadyRetired(since: $0) } ?? .retired
+    }
+
     /// The signing keys of the agencies among `ids` that are registered and not retired.
     public static func signingKeys(for ids: Set<String>, on connection: PostgresConnection) throws -> [String: [UInt8]] {
         let rows = try connection.query(

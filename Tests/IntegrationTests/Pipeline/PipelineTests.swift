@@ -46,14 +46,22 @@ import Testing
                 let eligible = try await pipeline.cli(["families", "--eligible", "--ids-only"])
                 let families = eligible.output.split(separator: "\n").map(String.init)
                 #expect(families.count == 3)
-                for family in families + families {
+                // A family not eligible is not attached; a dry run sends nothing.
+                let listing = try await pipeline.cli(["families", "--format", "json"])
+                let rows = try #require(try JSONSerialization.jsonObject(with: Data(listing.output.utf8)) as? [[String: Any]], "\(listing.output)")
+                let notEligible = try #require(rows.first { $0["outcome"] as? String == "not eligible" }?["family_id"] as? String)
+                let refused = try await pipeline.cli(["attach", notEligible, "--on", "2013-09-16", "--keyworker", "kw-17", "--by", "coord-2"])
+                #expect(refused.status == 1 && refused.output.contains("family \(notEligible) is not eligible"), "\(refused.output)")
+                let dryRun = try await pipeline.cli(["attach", families[0], "--on", "2013-09-16", "--keyworker", "kw-17", "--by", "coord-2", "--dry-run"])
+                #expect(dryRun.status == 0 && dryRun.output.hasPrefix("would send the attachment of family \(families[0])"), "\(dryRun.output)")
+                for family in families {
                     let attached = try await pipeline.cli(["attach", family, "--on", "2013-09-16", "--keyworker", "kw-17", "--by", "coord-2"])
                     #expect(attached.status == 0, "\(attached.output)")
                 }
                 try await pipeline.submit("evidence", sample: "outcome-evidence.jsonl", agency: "dwp", keyFile: keys["dwp"]!)
 
                 // Attachment fees for 2013/14, and the Brennans' mother in work for
-                // 13 weeks: result C. Attaching twice claims nothing twice.
+                // 13 weeks: result C.
                 try await PipelineHarness.eventually("claims made") {
                     try await pipeline.count("SELECT count(*) FROM result_claim WHERE payment = 'C'") == 1
                 }
@@ -61,6 +69,11 @@ import Testing
                     try await pipeline.count("SELECT count(*) FROM result_claim WHERE payment = 'attachment'") == 3
                 }
                 #expect(try await pipeline.count("SELECT sum(amount_pence)::bigint FROM result_claim WHERE payment = 'attachment'") == 720_000)
+                // A family attached is not attached again: refused, nothing sent.
+                let reattached = try await pipeline.cli(["attach", families[0], "--on", "2013-10-01", "--keyworker", "kw-18", "--by", "coord-2"])
+                #expect(
+                    reattached.status == 1 && reattached.output.contains("was attached already, on 2013-09-16 (keyworker kw-17)"),
+                    "\(reattached.output)")
                 #expect(try await pipeline.count("SELECT amount_pence FROM result_claim WHERE payment = 'C'") == 160_000)
 
                 // Sending the outcome evidence again changes no claim.

@@ -1,0 +1,115 @@
+import Foundation
+import IntegrationSupport
+import Postgres
+import Testing
+
+/// The CLI as careful as people need it: no half-done commands, no silent
+/// zeros, errors that say why, and the exit status saying which kind
+/// (0 done, 1 refused, 2 the environment, 64 usage).
+@Suite(.startsProcesses) struct CommandLineTests {
+    /// Runs `turnaround` with exactly `environment` (the test's own is not passed on).
+    static func turnaround(_ arguments: [String], environment: [String: String]) async throws -> (status: Int32, output: String) {
+        var bare = environment
+        for name in ["DATABASE_URL", "KAFKA_BROKERS", "TOPIC_PREFIX"] where bare[name] == nil { bare[name] = "" }
+        let process = try await ChildProcess(PipelineHarness.binaries.appendingPathComponent("turnaround").path, arguments, environment: bare)
+        return (await process.waitForExit(), process.output)
+    }
+
+    @Test func anAgencyIsRegisteredOnlyWithItsKeyWrittenAndOnlyUnderAnIdOfTheDocumentedAlphabet() async throws {
+        try await PipelineHarness.with { pipeline in
+            let lost = try await pipeline.cli(["agency", "add", "police", "--name", "Police", "--key-file", "/no/such/dir/police.key"])
+            #expect(lost.status == 2 && lost.output.contains("cannot create the key file /no/such/dir/police.key"), "\(lost.output)")
+            let listed = try await pipeline.cli(["agency", "list", "--format", "json"])
+            #expect((try JSONSerialization.jsonObject(with: Data(listed.output.utf8)) as? [Any])?.isEmpty == true, "\(listed.output)")
+
+            let keyFile = pipeline.folder.appendingPathComponent("police.key").path
+            let added = try await pipeline.cli(["agency", "add", "police", "--name", "Police", "--key-file", keyFile])
+            #expect(added.status == 0, "\(added.output)")
+            let mode = try FileManager.default.attributesOfItem(atPath: keyFile)[.posixPermissions] as? Int
+            #expect(mode == 0o600)
+            let again = try await pipeline.cli(
+                ["agency", "add", "police", "--name", "Police", "--key-file", pipeline.folder.appendingPathComponent("other.key").path])
+            #expect(again.status == 1 && again.output.contains("agency police is already registered"), "\(again.output)")
+            #expect(!FileManager.default.fileExists(atPath: pipeline.folder.appendingPathComponent("other.key").path))
+            let overwrite = try await pipeline.cli(["agency", "add", "school", "--name", "School", "--key-file", keyFile])
+            #expect(overwrite.status == 1 && overwrite.output.contains("exists already"), "\(overwrite.output)")
+
+            for bad in ["bad id!", ""] {
+                let refused = try await pipeline.cli(["agency", "add", bad, "--name", "X", "--key-file", keyFile + ".bad"])
+                #expect(refused.status == 64, "\(refused.output)")
+                #expect(refused.output.contains(bad.isEmpty ? "is empty" : "may hold only letters, digits and - _ . / :"), "\(refused.output)")
+            }
+
+            let retired = try await pipeline.cli(["agency", "retire", "police"])
+            #expect(retired.status == 0 && retired.output.contains("retired agency police"), "\(retired.output)")
+            #expect(try await pipeline.cli(["agency", "retire", "police"]).status == 1)
+            let unknown = try await pipeline.cli(["agency", "retire", "nobody"])
+            #expect(unknown.status == 1 && unknown.output.contains("no agency nobody is registered"), "\(unknown.output)")
+            let table = try await pipeline.cli(["agency", "list"])
+            #expect(table.output.hasPrefix("agency_id  name    registered_at"), "\(table.output)")
+            #expect(table.output.contains("retired"))
+        }
+    }
+
+    @Test func aMistypedWindowOrIdIsAUsageErrorNotAnEmptyAnswer() async throws {
+        try await PipelineHarness.with { pipeline in
+            for window in ["2014 Q2", "2014-15 Q2"] {
+                for command in [["claims"], ["claims", "submit", "--by", "f"], ["audit", "show"], ["report", "claims"]] {
+                    let refused = try await pipeline.cli(command + ["--window", window])
+                    #expect(refused.status == 64, "\(command) \(refused.output)")
+                    #expect(refused.output.contains("--window \"\(window)\" is not a claim window (YYYY/YY Qn, such as 2014/15 Q2)"))
+                }
+            }
+            let date = try await pipeline.cli(["attach", UUID().uuidString, "--on", "1986-02-30", "--keyworker", "k", "--by", "c"])
+            #expect(date.status == 64 && date.output.contains("--on \"1986-02-30\" is not a real date"), "\(date.output)")
+        }
+    }
+
+    @Test func anUnknownFamilyIsNotAttachedAndNothingIsSent() async throws {
+        try await PipelineHarness.with { pipeline in
+            let family = UUID().uuidString.lowercased()
+            let refused = try await pipeline.cli(["attach", family, "--on", "2013-09-16", "--keyworker", "kw-1", "--by", "coord-1"])
+            #expect(refused.status == 1 && refused.output.contains("family \(family) has not been screened"), "\(refused.output)")
+        }
+    }
+
+    @Test func aCommandOtherThanMigrateChangesNoSchemaAndSaysToMigrate() async throws {
+        let url = try TestEnvironment.databaseURL()
+        try await TestEnvironment.withTestSchema { pool in
+            let environment = ["DATABASE_URL": url + "?options=-csearch_path%3D" + pool.configuration.searchPath![0]]
+            for command in [["families"], ["claims"], ["agency", "list"], ["report", "claims"]] {
+                let refused = try await Self.turnaround(command, environment: environment)
+                #expect(refused.status == 2, "\(command) \(refused.output)")
+                #expect(refused.output.contains("the database has no turnaround schema: run turnaround migrate"), "\(refused.output)")
+            }
+            #expect(try await pool.withConnection { try $0.query("SELECT to_regclass('schema_migration') IS NULL").decode(Bool.self)[0] })
+            let migrated = try await Self.turnaround(["migrate"], environment: environment)
+            #expect(migrated.status == 0, "\(migrated.output)")
+            #expect(try await Self.turnaround(["families"], environment: environment).status == 0)
+        }
+    }
+
+    @Test func aServerOrSettingThatIsNotThereIsNamedWithItsCauseAndExitsTwo() async throws {
+        let down = try await Self.turnaround(["families"], environment: ["DATABASE_URL": "postgresql://turnaround@127.0.0.1:1/turnaround"])
+        #expect(down.status == 2, "\(down.output)")
+        #expect(down.output.contains("\"127.0.0.1\", port 1 failed: Connection refused"), "\(down.output)")
+        #expect(!down.output.contains(".swift"), "\(down.output)")
+        let unset = try await Self.turnaround(["families"], environment: [:])
+        #expect(unset.status == 2 && unset.output.contains("DATABASE_URL"), "\(unset.output)")
+    }
+
+    @Test func everyListingReadsAsJSONAndTheVersionNamesTheRulesets() async throws {
+        try await PipelineHarness.with { pipeline in
+            for command in [
+                ["families"], ["agency", "list"], ["claims"], ["claims", "--status", "paid"], ["dlq", "list"], ["check", "decisions"],
+                ["check", "claims"], ["report", "claims"], ["report", "progress"],
+            ] {
+                let listed = try await pipeline.cli(command + ["--format", "json"])
+                #expect(listed.status == 0, "\(command) \(listed.output)")
+                #expect((try? JSONSerialization.jsonObject(with: Data(listed.output.utf8))) != nil, "\(command): \(listed.output)")
+            }
+            let version = try await pipeline.cli(["--version"])
+            #expect(version.status == 0 && version.output.contains("rulesets: phase1-2012@1.0.0#"), "\(version.output)")
+        }
+    }
+}
