@@ -59,9 +59,12 @@ struct AttachCommand: AsyncParsableCommand {
             print("would send the attachment of family \(id) on \(attachedOn) (keyworker \(keyworker), recorded by \(by)) to \(topic)")
             return
         }
-        let producer = try KafkaProducer(configuration: try common.kafkaConfiguration(), logger: common.makeLogger())
-        _ = try await producer.send(
-            KafkaOutgoingMessage(topic: topic, key: Array(message.partitionKey.utf8), value: message.encoded(), headers: [.newEventID()]))
+        let kafka = try common.kafkaConfiguration()
+        let producer = try KafkaProducer(configuration: kafka, logger: common.makeLogger())
+        _ = try await common.waiting(for: "Kafka (\(kafka.brokers.joined(separator: ",")))") {
+            try await producer.send(
+                KafkaOutgoingMessage(topic: topic, key: Array(message.partitionKey.utf8), value: message.encoded(), headers: [.newEventID()]))
+        }
         await producer.shutdown()
         print("attachment of family \(id) on \(attachedOn) sent to \(topic)")
     }

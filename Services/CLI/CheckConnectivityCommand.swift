@@ -18,8 +18,6 @@ struct CheckConnectivityCommand: AsyncParsableCommand {
     @Option(help: "The topic the Kafka round trip uses; created with one partition if missing.")
     var topic = "turnaround.check"
 
-    @Option(help: "Seconds to wait for the message to come back.")
-    var timeout = 30
 
     func run() async throws {
         let logger = common.makeLogger()
@@ -59,7 +57,7 @@ struct CheckConnectivityCommand: AsyncParsableCommand {
 
     private func checkKafka(logger: Logger) async throws -> String {
         let configuration = try common.kafkaConfiguration()
-        try await KafkaAdmin(configuration: configuration, logger: logger).createTopic(topic, partitions: 1)
+        try await KafkaAdmin(configuration: configuration, logger: logger).createTopic(topic, partitions: 1, timeout: .seconds(common.timeout))
         let marker = Array(UUID().uuidString.utf8)
         let clock = ContinuousClock()
         let start = clock.now
@@ -71,13 +69,13 @@ struct CheckConnectivityCommand: AsyncParsableCommand {
         let consumer = try KafkaConsumer(
             configuration: configuration, groupID: "turnaround-check-\(UUID().uuidString)", logger: logger)
         try await consumer.subscribe(to: [topic])
-        let deadline = start + .seconds(timeout)
+        let deadline = start + .seconds(common.timeout)
         var found = false
         while !found, clock.now < deadline {
             found = try await consumer.poll(timeout: .milliseconds(250)).contains { $0.value == marker }
         }
         await consumer.close()
-        guard found else { throw CheckFailure("the message sent to \(topic) did not come back within \(timeout) s") }
+        guard found else { throw CheckFailure("the message sent to \(topic) did not come back within \(common.timeout) s") }
         let elapsed = clock.now - start
         return "sent to \(report.topic)[\(report.partition)] at offset \(report.offset), consumed back in "
             + milliseconds(elapsed)

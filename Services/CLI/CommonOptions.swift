@@ -12,6 +12,9 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .warning
 
+    @Option(help: "Seconds to wait for a server (PostgreSQL to connect, Kafka to take a message) before giving up.")
+    var timeout = 10
+
     /// Sets up logging to standard error, the first time in the process, and returns the CLI's logger.
     func makeLogger() -> Logger {
         let level = logLevel
@@ -31,7 +34,9 @@ struct CommonOptions: ParsableArguments {
     private static let loggingBootstrapped = Mutex(false)
 
     func postgresConfiguration() throws -> PostgresConfiguration {
-        try PostgresConfiguration.fromEnvironment(applicationName: "turnaround-cli")
+        var configuration = try PostgresConfiguration.fromEnvironment(applicationName: "turnaround-cli")
+        configuration.connectTimeout = .seconds(timeout)
+        return configuration
     }
 
     /// A pool on the database as it is, migrating nothing: for commands a
@@ -45,7 +50,8 @@ struct CommonOptions: ParsableArguments {
     /// silently made.
     /// - Throws: ``SchemaNotCurrent`` saying to run `turnaround migrate`.
     func pool(logger: Logger) async throws -> PostgresPool {
-        try await .current(try postgresConfiguration(), logger: logger)
+        let configuration = try postgresConfiguration()
+        return try await waiting(for: "PostgreSQL (\(Self.server(of: configuration)))") { try await .current(configuration, logger: logger) }
     }
 
     /// Runs `body` with a pool on a database whose schema is this build's, closed afterwards.
@@ -60,9 +66,31 @@ struct CommonOptions: ParsableArguments {
         try await withPool { try await $0.withTransaction(.readCommitted, body) }
     }
 
+    /// Kafka as the environment names it; a message not delivered within
+    /// `--timeout` fails (unless `KAFKA_PROP_MESSAGE_TIMEOUT_MS` says otherwise).
     func kafkaConfiguration() throws -> KafkaConfiguration {
-        try KafkaConfiguration.fromEnvironment(clientID: "turnaround-cli")
+        var configuration = try KafkaConfiguration.fromEnvironment(clientID: "turnaround-cli")
+        if configuration.properties["message.timeout.ms"] == nil { configuration.properties["message.timeout.ms"] = String(timeout * 1000) }
+        return configuration
     }
+
+    /// Runs `body`, and once it has waited 2 s says on standard error what it waits for.
+    func waiting<Value: Sendable>(for what: String, _ body: () async throws -> Value) async throws -> Value {
+        let seconds = timeout
+        let notice = Task {
+            try await Task.sleep(for: .seconds(2))
+            FileHandle.standardError.write(Data("waiting for \(what), up to \(seconds) s (--timeout)\n".utf8))
+        }
+        defer { notice.cancel() }
+        return try await body()
+    }
+
+    /// `host:port/database` of a connection URI, for saying what is awaited; never its password.
+    static func server(of configuration: PostgresConfiguration) -> String {
+        guard let url = URLComponents(string: configuration.url), let host = url.host, !host.isEmpty else { return "DATABASE_URL" }
+        return "\(host):\(url.port ?? 5432)\(url.path)"
+    }
+
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -36,7 +36,7 @@ struct SubmitCommand: AsyncParsableCommand {
 
 struct SubmissionOptions: ParsableArguments {
     @OptionGroup var common: CommonOptions
-    @Argument(help: "The file: JSON Lines, one object per line.") var file: String
+    @Argument(help: "The file: JSON Lines, one object per line; - reads standard input.") var file: String
     @Option(help: "The sending agency's id.") var agency: String
     @Option(help: "The file holding the agency's signing key (from `turnaround agency add`).") var keyFile: String
 
@@ -53,9 +53,8 @@ struct SubmissionOptions: ParsableArguments {
         guard let keyText = try? String(contentsOfFile: keyFile, encoding: .utf8),
             let key = Hex.decode(keyText.trimmingCharacters(in: .whitespacesAndNewlines))
         else { throw CommandFailure.refused("\(keyFile) does not hold a signing key (hex)") }
-        guard let data = FileManager.default.contents(atPath: file) else { throw CommandFailure.refused("cannot read \(file)") }
-
-        let name = URL(fileURLWithPath: file).lastPathComponent
+        let data = try read(file)
+        let name = file == "-" ? "standard input" : URL(fileURLWithPath: file).lastPathComponent
         let topicName = Topics.fromEnvironment()[keyPath: topic]
         let frame = SubmissionFrame<Message>(agency: agency, submittedAt: Date())
         // A file saved with a byte-order mark: the mark is not part of line 1.
@@ -76,33 +75,76 @@ struct SubmissionOptions: ParsableArguments {
         }
         var outgoing: [KafkaOutgoingMessage] = []
         var problems: [String] = []
+        // The first line of each id, and what it held: one id, one referral or record.
+        var lineOfID: [String: (line: Int, content: Int)] = [:]
         for prepared in runs {
             switch prepared {
-            case .message(let message): outgoing.append(message)
+            case .message(let message, let line, let id, let content):
+                if let first = lineOfID[id] {
+                    if first.content != content {
+                        problems.append("\(name):\(line): id: is line \(first.line)'s id, with other content: an id names one \(noun.dropLast())")
+                    }
+                } else {
+                    lineOfID[id] = (line, content)
+                }
+                outgoing.append(message)
             case .problem(let problem): problems.append(problem)
             }
         }
+        // A file of another kind fails on every line: say what it looks like instead.
+        if outgoing.isEmpty, let hint = Self.hint(text) { problems = ["\(name): \(hint)"] }
         guard problems.isEmpty else {
             for problem in problems { FileHandle.standardError.write(Data((problem + "\n").utf8)) }
-            FileHandle.standardError.write(Data("\(name): \(problems.count) line(s) refused; nothing was sent\n".utf8))
-            throw ExitCode.failure
+            FileHandle.standardError.write(Data("\(name): \(problems.count) problem(s); nothing was sent\n".utf8))
+            throw CommandFailure.refusedStatus
         }
+        guard !outgoing.isEmpty else { throw CommandFailure.refused("\(name) holds no \(noun): nothing to send") }
 
-        let producer = try KafkaProducer(configuration: try common.kafkaConfiguration(), logger: logger)
-        let reports = try await producer.sendAll(outgoing)
+        let kafka = try common.kafkaConfiguration()
+        let producer = try KafkaProducer(configuration: kafka, logger: logger)
+        let reports = try await common.waiting(for: "Kafka (\(kafka.brokers.joined(separator: ",")))") { try await producer.sendAll(outgoing) }
         await producer.shutdown()
-        let failures = reports.enumerated().compactMap { index, report -> String? in
-            guard case .failure(let error) = report else { return nil }
-            return "\(name): message \(index + 1) not sent: \(error)"
+        // Failures by cause, each with the lines it struck: a broker down fails every line alike.
+        var failures: [String: [Int]] = [:]
+        for (index, report) in reports.enumerated() {
+            if case .failure(let error) = report { failures[error.summary, default: []].append(index + 1) }
         }
-        for failure in failures { FileHandle.standardError.write(Data((failure + "\n").utf8)) }
-        print("sent \(outgoing.count - failures.count) of \(outgoing.count) \(noun) to \(topicName)")
-        if !failures.isEmpty { throw ExitCode.failure }
+        for (cause, messages) in failures.sorted(by: { $0.value[0] < $1.value[0] }) {
+            let which = messages.count == 1 ? "message \(messages[0])" : "\(messages.count) messages (the first: \(messages[0]))"
+            FileHandle.standardError.write(Data("\(name): \(which) not sent: \(cause)\n".utf8))
+        }
+        let failed = failures.values.reduce(0) { $0 + $1.count }
+        print("sent \(outgoing.count - failed) of \(outgoing.count) \(noun) to \(topicName)")
+        if failed > 0 { throw CommandFailure.environmentStatus }
+    }
+
+    /// The file's bytes, or standard input's for `-`.
+    private func read(_ file: String) throws -> Data {
+        if file == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
+        do {
+            return try Data(contentsOf: URL(fileURLWithPath: file))
+        } catch {
+            throw CommandFailure.refused("cannot read \(file): \((error as NSError).localizedDescription)")
+        }
+    }
+
+    /// What a file that is not JSON Lines looks like it is instead, if it looks like something.
+    static func hint(_ text: [UInt8]) -> String? {
+        guard let first = text.first(where: { !jsonWhitespace.contains($0) }) else { return nil }
+        if first == UInt8(ascii: "[") {
+            return "holds a JSON array; send one JSON object per line (JSON Lines), e.g. `jq -c '.[]' FILE`"
+        }
+        let firstLine = text.prefix { $0 != UInt8(ascii: "\n") }
+        if first != UInt8(ascii: "{"), firstLine.contains(UInt8(ascii: ",")) {
+            return "looks like CSV; send one JSON object per line (JSON Lines): docs/contracts.md shows the fields"
+        }
+        return nil
     }
 
     /// A line read, checked, signed and encoded, or what is wrong with it.
     enum Prepared: Sendable {
-        case message(KafkaOutgoingMessage)
+        /// The message, its line, the id the agency gave it and a hash of the line.
+        case message(KafkaOutgoingMessage, line: Int, id: String, content: Int)
         case problem(String)
     }
 
@@ -117,10 +159,13 @@ struct SubmissionOptions: ParsableArguments {
             let built = frame.message(try ContractJSON.read(Message.Line.self, from: Array(text)))
             try built.validate()
             let payload = frame.message(around: text)
+            var content = Hasher()
+            text.withUnsafeBytes { content.combine(bytes: $0) }
             return .message(
                 KafkaOutgoingMessage(
                     topic: topic, key: Array(built.partitionKey.utf8), value: payload,
-                    headers: [.newEventID(), KafkaHeader(name: AgencySignature.header, value: AgencySignature.sign(payload, key: key))]))
+                    headers: [.newEventID(), KafkaHeader(name: AgencySignature.header, value: AgencySignature.sign(payload, key: key))]),
+                line: number, id: built.lineID, content: content.finalize())
         } catch {
             return .problem("\(name):\(number): \(error.localLineDescription)")
         }
@@ -131,7 +176,7 @@ struct SubmissionOptions: ParsableArguments {
     static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
 
     /// The bytes JSON lets stand between values: a line of only these is blank.
-    private static let jsonWhitespace: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D]
+    static let jsonWhitespace: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D]
 }
 
 extension Error {

@@ -6,6 +6,8 @@ public protocol AgencySubmission: Contract {
     /// The field the line sits in.
     static var lineField: String { get }
     init(agency: String, submittedAt: Date, line: Line)
+    /// The id the agency gave the line: one id, one referral or record.
+    var lineID: String { get }
 }
 
 extension EvidenceSubmitted: AgencySubmission {
@@ -14,6 +16,8 @@ extension EvidenceSubmitted: AgencySubmission {
     public init(agency: String, submittedAt: Date, line: EvidenceReport) {
         self.init(agency: agency, submittedAt: submittedAt, record: line)
     }
+
+    public var lineID: String { record.id }
 }
 
 extension ReferralSubmitted: AgencySubmission {
@@ -22,6 +26,8 @@ extension ReferralSubmitted: AgencySubmission {
     public init(agency: String, submittedAt: Date, line: Referral) {
         self.init(agency: agency, submittedAt: submittedAt, referral: line)
     }
+
+    public var lineID: String { referral.id }
 }
 
 /// The bytes of an agency's messages around each line of a file, as the

@@ -92,7 +92,11 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)
         guard let date = CalendarDate(iso: text) else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "is not a date of the form YYYY-MM-DD")
+            let isOfTheForm = text.utf8.count == 10
+                && text.utf8.enumerated().allSatisfy { index, byte in index == 4 || index == 7 ? byte == UInt8(ascii: "-") : (48...57).contains(byte) }
+            throw DecodingError.dataCorruptedError(
+                in: container,
+                debugDescription: isOfTheForm ? "is not a real date (no such month, or no such day in its month)" : "is not a date of the form YYYY-MM-DD")
         }
         self = date
     }

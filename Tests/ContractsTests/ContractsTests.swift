@@ -74,7 +74,9 @@ import Vocabulary
             }
         }
         #expect(Self.problem(editMember("dateOfBirth", nil)) == "referral.members[1].dateOfBirth: is missing")
-        #expect(Self.problem(editMember("dateOfBirth", "1998-13-01")) == "referral.members[1].dateOfBirth: is not a date of the form YYYY-MM-DD")
+        #expect(Self.problem(editMember("dateOfBirth", "1998-13-01")) == "referral.members[1].dateOfBirth: is not a real date (no such month, or no such day in its month)")
+        #expect(Self.problem(editMember("dateOfBirth", "1986-02-30")) == "referral.members[1].dateOfBirth: is not a real date (no such month, or no such day in its month)")
+        #expect(Self.problem(editMember("dateOfBirth", "30/02/1986")) == "referral.members[1].dateOfBirth: is not a date of the form YYYY-MM-DD")
         #expect(Self.problem(editMember("dateOfBirth", "2999-01-01")) == "referral.members[1].dateOfBirth: is in the future")
         #expect(Self.problem(editMember("givenName", 7)) == "referral.members[1].givenName: is not text")
         #expect(Self.problem(editMember("ref", "mother")) == "referral.members[1].ref: is used by another member")

@@ -23,6 +23,23 @@ public enum LocalHTTP {
         return UInt16(bigEndian: address.sin_port)
     }
 
+    /// A port that takes connections and never answers (nothing accepts
+    /// them), until `body` ends: a server that hangs.
+    public static func withSilentPort<Value>(_ body: (UInt16) async throws -> Value) async throws -> Value {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = loopback(port: 0)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
+                guard bind(descriptor, pointer, length) == 0, listen(descriptor, 16) == 0 else { return -1 }
+                return getsockname(descriptor, pointer, &length)
+            }
+        }
+        guard bound == 0 else { throw Failure(reason: "no port to listen on") }
+        return try await body(UInt16(bigEndian: address.sin_port))
+    }
+
     /// GETs a path; nil status when nothing answers.
     public static func get(port: UInt16, path: String) async -> (status: Int, body: String)? {
         await withCheckedContinuation { continuation in

@@ -98,6 +98,65 @@ import Testing
         #expect(unset.status == 2 && unset.output.contains("DATABASE_URL"), "\(unset.output)")
     }
 
+    @Test func aFileOfAnotherKindOrWithOneIdForTwoReferralsIsRefusedSayingWhy() async throws {
+        try await PipelineHarness.with { pipeline in
+            let police = try await pipeline.registerAgency("police")
+            let sample = try String(contentsOf: PipelineHarness.samples.appendingPathComponent("police-referrals.jsonl"), encoding: .utf8)
+            let lines = sample.split(separator: "\n").map(String.init)
+            func submit(_ name: String, _ text: String) async throws -> (status: Int32, output: String) {
+                try await pipeline.cli(["submit", "referrals", try pipeline.file(named: name, holding: text), "--agency", "police", "--key-file", police])
+            }
+
+            let array = try await submit("array.json", "[" + lines.joined(separator: ",\n") + "]\n")
+            #expect(array.status == 1 && array.output.contains("array.json: holds a JSON array; send one JSON object per line"), "\(array.output)")
+            #expect(!array.output.contains("array.json:1:"), "\(array.output)")
+            let csv = try await submit("referrals.csv", "id,postcode,givenName\nWYP-1,LS1 1AA,Kerry\n")
+            #expect(csv.status == 1 && csv.output.contains("referrals.csv: looks like CSV"), "\(csv.output)")
+            let empty = try await submit("empty.jsonl", "\n\n")
+            #expect(empty.status == 1 && empty.output.contains("empty.jsonl holds no referrals: nothing to send"), "\(empty.output)")
+
+            let other = lines[1].replacingOccurrences(of: "WYP-2013-0519", with: "WYP-2013-0412")
+            let twice = try await submit("twice.jsonl", [lines[0], lines[0], other].joined(separator: "\n"))
+            #expect(twice.status == 1, "\(twice.output)")
+            #expect(twice.output.contains("twice.jsonl:3: id: is line 1's id, with other content: an id names one referral"), "\(twice.output)")
+            #expect(!twice.output.contains("twice.jsonl:2:"), "\(twice.output)")
+
+            let impossible = try await submit("date.jsonl", lines[0].replacingOccurrences(of: "1980-02-14", with: "1986-02-30"))
+            #expect(impossible.output.contains("date.jsonl:1: members[0].dateOfBirth: is not a real date"), "\(impossible.output)")
+
+            // Standard input, for a file made by another program.
+            let file = try pipeline.file(named: "piped.jsonl", holding: sample)
+            let binary = PipelineHarness.binaries.appendingPathComponent("turnaround").path
+            let piped = try await ChildProcess(
+                "/bin/sh", ["-c", "'\(binary)' submit referrals - --agency police --key-file '\(police)' --timeout 60 < '\(file)'"],
+                environment: pipeline.environment)
+            #expect(await piped.waitForExit() == 0, "\(piped.output)")
+            #expect(piped.output.contains("sent \(lines.count) of \(lines.count) referrals"), "\(piped.output)")
+        }
+    }
+
+    @Test func aServerThatHangsIsGivenUpAfterTheTimeoutSayingWhatWasAwaited() async throws {
+        try await LocalHTTP.withSilentPort { port in
+            let hung = try await Self.turnaround(
+                ["families", "--timeout", "2"], environment: ["DATABASE_URL": "postgresql://turnaround@127.0.0.1:\(port)/turnaround"])
+            #expect(hung.status == 2, "\(hung.output)")
+            #expect(hung.output.contains("waiting for PostgreSQL (127.0.0.1:\(port)/turnaround), up to 2 s (--timeout)"), "\(hung.output)")
+            #expect(hung.output.contains("timeout expired"), "\(hung.output)")
+        }
+        try await PipelineHarness.with { pipeline in
+            let police = try await pipeline.registerAgency("police")
+            var environment = pipeline.environment
+            environment["KAFKA_BROKERS"] = "127.0.0.1:1"
+            let sample = PipelineHarness.samples.appendingPathComponent("police-referrals.jsonl").path
+            let down = try await Self.turnaround(
+                ["submit", "referrals", sample, "--agency", "police", "--key-file", police, "--timeout", "3"], environment: environment)
+            #expect(down.status == 2, "\(down.output)")
+            #expect(down.output.contains("waiting for Kafka (127.0.0.1:1), up to 3 s (--timeout)"), "\(down.output)")
+            #expect(down.output.contains("messages (the first: 1) not sent:"), "\(down.output)")
+            #expect(down.output.contains("sent 0 of"), "\(down.output)")
+        }
+    }
+
     @Test func everyListingReadsAsJSONAndTheVersionNamesTheRulesets() async throws {
         try await PipelineHarness.with { pipeline in
             for command in [

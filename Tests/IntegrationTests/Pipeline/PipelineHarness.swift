@@ -56,7 +56,11 @@ struct PipelineHarness {
     /// - Returns: its exit status and what it printed (standard output and error).
     @discardableResult
     func cli(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-        let process = try await ChildProcess(Self.binaries.appendingPathComponent("turnaround").path, arguments, environment: environment)
+        // The CLI gives up on Kafka after its --timeout (10 s); a broker serving
+        // every suite at once can take longer to take a producer's first message.
+        let process = try await ChildProcess(
+            Self.binaries.appendingPathComponent("turnaround").path, arguments,
+            environment: environment.merging(["KAFKA_PROP_MESSAGE_TIMEOUT_MS": "60000"]) { own, _ in own })
         let status = await process.waitForExit()
         return (status, process.output)
     }
@@ -141,8 +145,11 @@ struct PipelineHarness {
         return services.map { ($0.stage, $0.process.output) }
     }
 
+    /// The one number a query returns (a count, a sum); a query that returns no row fails the test rather than crashing it.
     func count(_ query: PostgresQuery) async throws -> Int {
-        try await pool.withConnection { try $0.query(query).decode(Int.self)[0] }
+        let values = try await pool.withConnection { try $0.query(query).decode(Int.self) }
+        guard let value = values.first else { throw Failure("no row from \(query.sql)") }
+        return value
     }
 
     func texts(_ query: PostgresQuery) async throws -> [String] {

@@ -243,7 +243,7 @@ import Testing
             }
             let array = try await pipeline.cli(["submit", "referrals", try pipeline.file(named: "array.jsonl", holding: "[{}]\n"), "--agency", "police", "--key-file", police])
             #expect(array.status != 0)
-            #expect(array.output.contains("array.jsonl:1: is not a JSON object"), "\(array.output)")
+            #expect(array.output.contains("array.jsonl: holds a JSON array; send one JSON object per line"), "\(array.output)")
         }
     }
 }
