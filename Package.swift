@@ -163,7 +163,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "IntegrationSupport", "WorkerRuntime", "Store", "Postgres", "Kafka", "Contracts", "Rules", "Vocabulary", "StageLogic", "Reports",
+                "IntegrationSupport", "WorkerRuntime", "Store", "Postgres", "Kafka", "Contracts", "Rules", "Vocabulary", "StageLogic", "Reports", "Digest",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -28,8 +28,10 @@ extension Turnaround {
     /// Runs the command, and for a failure prints one line saying why (with
     /// no source path) and exits with the status its kind has.
     static func main() async {
+        let arguments = globalOptionsLast(Array(CommandLine.arguments.dropFirst()))
+        if let unknown = unknownCommand(in: arguments) { exit(withError: ValidationError(unknown)) }
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(arguments)
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -40,6 +42,54 @@ extension Turnaround {
             FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
             exit(withError: status)
         }
+    }
+
+    /// Options every command takes, given before the command's name (`turnaround
+    /// --timeout 30 families`), moved after it, where the command reads them.
+    static func globalOptionsLast(_ arguments: [String]) -> [String] {
+        var leading: [String] = []
+        var rest = arguments[...]
+        while let first = rest.first, ["--log-level", "--timeout"].contains(first), rest.count >= 2 {
+            leading += rest.prefix(2)
+            rest = rest.dropFirst(2)
+        }
+        return Array(rest) + leading
+    }
+
+    /// "Unknown command …, did you mean …?" for a command name misspelt where
+    /// only command names can stand; nil when the names are all known.
+    static func unknownCommand(in arguments: [String]) -> String? {
+        var command: any ParsableCommand.Type = Turnaround.self
+        var path = ["turnaround"]
+        for argument in arguments {
+            // Past the first option, the words are its values or the command's arguments.
+            guard !argument.hasPrefix("-") else { return nil }
+            let subcommands = command.configuration.subcommands
+            guard !subcommands.isEmpty, command.configuration.defaultSubcommand == nil else { return nil }
+            let names = subcommands.map { $0._commandName }
+            guard let next = subcommands.first(where: { $0._commandName == argument }) else {
+                let closest = names.map { ($0, editDistance($0, argument)) }.min { $0.1 < $1.1 }
+                let suggestion = closest.flatMap { $0.1 <= 2 ? " Did you mean '\($0.0)'?" : nil } ?? ""
+                return "Unknown command '\(argument)' for '\(path.joined(separator: " "))'.\(suggestion) Commands: \(names.joined(separator: ", "))"
+            }
+            command = next
+            path.append(argument)
+        }
+        return nil
+    }
+
+    /// Levenshtein's distance: the edits that turn one word into the other.
+    static func editDistance(_ left: String, _ right: String) -> Int {
+        let (a, b) = (Array(left), Array(right))
+        var previous = Array(0...b.count)
+        for (i, x) in a.enumerated() {
+            var current = [i + 1]
+            for (j, y) in b.enumerated() {
+                current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1)))
+            }
+            previous = current
+        }
+        return previous[b.count]
     }
 
     /// The message and status of a failure that is not a usage mistake; nil

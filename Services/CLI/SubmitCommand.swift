@@ -154,11 +154,20 @@ struct SubmissionOptions: ParsableArguments {
     ) -> Prepared? {
         guard let first = text.first(where: { !Self.jsonWhitespace.contains($0) }) else { return nil }
         guard first == UInt8(ascii: "{") else { return .problem("\(name):\(number): is not a JSON object") }
-        guard text.count <= Self.longestLine else { return .problem("\(name):\(number): is longer than \(Self.longestLine) bytes") }
+        if let maximum = Message.maximumBytes, text.count > maximum {
+            return .problem("\(name):\(number): is \(text.count) bytes, over the \(maximum / 1024) KiB a message may hold")
+        }
         do {
-            let built = frame.message(try ContractJSON.read(Message.Line.self, from: Array(text)))
+            let line = try ContractJSON.read(Message.Line.self, from: Array(text))
+            if let unknown = ContractJSON.unknownFields(in: Array(text), readAs: line).first {
+                return .problem("\(name):\(number): \(unknown): is not a field of \(Message.lineField) v\(Message.version)")
+            }
+            let built = frame.message(line)
             try built.validate()
             let payload = frame.message(around: text)
+            if let maximum = Message.maximumBytes, payload.count > maximum {
+                return .problem("\(name):\(number): is \(payload.count) bytes as a message, over the \(maximum / 1024) KiB a message may hold")
+            }
             var content = Hasher()
             text.withUnsafeBytes { content.combine(bytes: $0) }
             return .message(
@@ -171,8 +180,6 @@ struct SubmissionOptions: ParsableArguments {
         }
     }
 
-    /// The longest line sent, well inside a Kafka message's megabyte.
-    static let longestLine = 256 * 1024
     static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
 
     /// The bytes JSON lets stand between values: a line of only these is blank.

@@ -10,7 +10,13 @@ public protocol AgencySubmission: Contract {
     var lineID: String { get }
 }
 
+/// The most bytes an agency's message may hold: a referral of a large
+/// household is a few KiB; anything near this is a mistake or an attack.
+public let agencyMessageMaximumBytes = 64 * 1024
+
 extension EvidenceSubmitted: AgencySubmission {
+    public static let refusesUnknownFields = true
+    public static let maximumBytes: Int? = agencyMessageMaximumBytes
     public static let lineField = "record"
 
     public init(agency: String, submittedAt: Date, line: EvidenceReport) {
@@ -21,6 +27,8 @@ extension EvidenceSubmitted: AgencySubmission {
 }
 
 extension ReferralSubmitted: AgencySubmission {
+    public static let refusesUnknownFields = true
+    public static let maximumBytes: Int? = agencyMessageMaximumBytes
     public static let lineField = "referral"
 
     public init(agency: String, submittedAt: Date, line: Referral) {

@@ -15,7 +15,20 @@ enum Check {
             throw ContractError(field: field, problem: "is longer than \(maxLength) characters")
         }
         guard !value.unicodeScalars.contains(where: lineBreaks.contains) else { throw ContractError(field: field, problem: "has a line break") }
+        // NUL, C0 and C1 controls and DEL: nothing a person types, and NUL is refused by Postgres.
+        guard !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw ContractError(field: field, problem: "holds a control character")
+        }
+        // A right-to-left override shows "Ann Smith" for other letters: text must read as it is.
+        guard !value.unicodeScalars.contains(where: bidirectionalControls.contains) else {
+            throw ContractError(field: field, problem: "holds a bidirectional control character (an override, embedding, isolate or mark)")
+        }
     }
+
+    /// Unicode's bidirectional formatting characters: embeddings, overrides, isolates and marks.
+    private static let bidirectionalControls: Set<Unicode.Scalar> = Set(
+        (0x202A...0x202E).compactMap(Unicode.Scalar.init) + (0x2066...0x2069).compactMap(Unicode.Scalar.init)
+            + ["\u{200E}", "\u{200F}", "\u{061C}"])
 
     /// An identifier: letters, digits and `-_./:`, so it can sit in keys and file names.
     static func identifier(_ value: String, _ field: String, maxLength: Int = 100) throws(ContractError) {

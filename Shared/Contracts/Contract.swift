@@ -11,10 +11,19 @@ public protocol Contract: Codable, Sendable {
     func validate() throws(ContractError)
     /// The partition key: the entity whose events must stay in order.
     var partitionKey: String { get }
+    /// Whether a field the schema does not name refuses the message: true for
+    /// what agencies send, whose mistakes (`end` for `to`) must not pass as absent fields.
+    static var refusesUnknownFields: Bool { get }
+    /// The most bytes a message may hold, checked before it is parsed; nil for no limit.
+    static var maximumBytes: Int? { get }
 }
 
 extension Contract {
     public func validate() throws(ContractError) {}
+
+    public static var refusesUnknownFields: Bool { false }
+
+    public static var maximumBytes: Int? { nil }
 
     /// The message as it travels: `{"schema": …, "version": …, …fields}`.
     public func encoded() -> [UInt8] {
@@ -25,7 +34,13 @@ extension Contract {
     /// - Throws: ``ContractError`` naming the field that is missing, of the
     ///   wrong type or invalid, or an unknown schema or version.
     public static func decode(_ bytes: [UInt8]) throws(ContractError) -> Self {
+        if let maximumBytes, bytes.count > maximumBytes {
+            throw ContractError(field: "", problem: "is \(bytes.count) bytes, over the \(maximumBytes / 1024) KiB a \(schema) message may hold")
+        }
         let message = try ContractJSON.read(Versioned<Self>.self, from: bytes).message
+        if refusesUnknownFields, let unknown = ContractJSON.unknownFields(in: bytes, readAs: Envelope(message: message)).first {
+            throw ContractError(field: unknown, problem: "is not a field of \(schema) v\(version)")
+        }
         try message.validate()
         return message
     }

@@ -27,3 +27,36 @@ extension ContractJSON {
         }
     }
 }
+
+extension ContractJSON {
+    /// The fields of the JSON in `bytes` that `value`, read from it and
+    /// written again, does not hold: the fields its type does not know, by
+    /// path (`referral.members[0].middle_name`), in order. A field given as
+    /// null is an absent one.
+    public static func unknownFields(in bytes: [UInt8], readAs value: some Encodable) -> [String] {
+        guard let given = try? JSONSerialization.jsonObject(with: Data(bytes)),
+            let known = try? JSONSerialization.jsonObject(with: Data(encode(value).utf8))
+        else { return [] }
+        var unknown: [String] = []
+        collectUnknown(given, known, path: "", into: &unknown)
+        return unknown
+    }
+
+    private static func collectUnknown(_ given: Any, _ known: Any, path: String, into unknown: inout [String]) {
+        if let given = given as? [String: Any] {
+            let known = known as? [String: Any] ?? [:]
+            for key in given.keys.sorted() where !(given[key] is NSNull) {
+                let field = path.isEmpty ? key : path + "." + key
+                guard let knownValue = known[key] else {
+                    unknown.append(field)
+                    continue
+                }
+                collectUnknown(given[key]!, knownValue, path: field, into: &unknown)
+            }
+        } else if let given = given as? [Any], let known = known as? [Any] {
+            for (index, element) in given.enumerated() where index < known.count {
+                collectUnknown(element, known[index], path: path + "[\(index)]", into: &unknown)
+            }
+        }
+    }
+}

@@ -60,10 +60,23 @@ public struct Referral: Codable, Sendable, Hashable {
                 throw ContractError(field: field + ".members[\(index)]", problem: "is the same person as \(field).members[\(earlier)]")
             }
         }
+        try Check.nonEmpty(reasons, field + ".reasons")
         for (index, reason) in reasons.enumerated() {
             try Check.text(reason, field + ".reasons[\(index)]")
+            guard Self.reasons.contains(where: { $0.caseInsensitiveCompare(reason) == .orderedSame }) else {
+                throw ContractError(
+                    field: field + ".reasons[\(index)]", problem: "is not a referral reason: one of \(Self.reasons.joined(separator: "; "))")
+            }
         }
     }
+
+    /// What a referral may give as a reason (in any case): the programme's
+    /// problem areas as agencies name them (docs/contracts.md lists them).
+    public static let reasons = [
+        "youth offending", "adult offending", "anti-social behaviour", "ASB", "school attendance", "school exclusion",
+        "not in education, employment or training", "worklessness", "financial difficulty", "domestic abuse", "health",
+        "mental health", "substance misuse", "children needing help", "child protection", "housing", "local discretion",
+    ]
 }
 
 public struct Address: Codable, Sendable, Hashable {
@@ -136,9 +149,12 @@ public struct PersonIdentity: Codable, Sendable, Hashable {
         self.dateOfBirth = dateOfBirth
     }
 
+    /// Legal names run long (several given names, double-barrelled family names).
+    public static let longestName = 255
+
     func validate(at field: String) throws(ContractError) {
-        try Check.text(givenName, field + ".givenName", maxLength: 100)
-        try Check.text(familyName, field + ".familyName", maxLength: 100)
+        try Check.text(givenName, field + ".givenName", maxLength: Self.longestName)
+        try Check.text(familyName, field + ".familyName", maxLength: Self.longestName)
         try Check.notFuture(dateOfBirth, field + ".dateOfBirth")
         guard dateOfBirth >= CalendarDate(year: 1900, month: 1, day: 1) else {
             throw ContractError(field: field + ".dateOfBirth", problem: "is before 1900")

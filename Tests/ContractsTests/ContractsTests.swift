@@ -146,3 +146,68 @@ import Vocabulary
         #expect(!zoe.keyHash.contains("brien"))
     }
 }
+
+/// What agencies send is read strictly: fields, reasons, text and size.
+@Suite struct StrictAgencyContractsTests {
+    static func editReferral(_ key: String, _ value: Any) -> (inout [String: Any]) -> Void {
+        { object in
+            var referral = object["referral"] as! [String: Any]
+            referral[key] = value
+            object["referral"] = referral
+        }
+    }
+
+    static func editMember(_ key: String, _ value: Any) -> (inout [String: Any]) -> Void {
+        { object in
+            var referral = object["referral"] as! [String: Any]
+            var members = referral["members"] as! [[String: Any]]
+            members[0][key] = value
+            referral["members"] = members
+            object["referral"] = referral
+        }
+    }
+
+    @Test func aFieldTheSchemaDoesNotNameIsRefusedByItsPath() {
+        #expect(ContractsTests.problem(Self.editMember("middle_name", "Ann")) == "referral.members[0].middle_name: is not a field of referral.submitted v1")
+        #expect(ContractsTests.problem(Self.editReferral("extra_field", 1)) == "referral.extra_field: is not a field of referral.submitted v1")
+        #expect(ContractsTests.problem { $0["sentBy"] = "x" } == "sentBy: is not a field of referral.submitted v1")
+        // null is absent
+        #expect(ContractsTests.problem(Self.editReferral("extra_field", NSNull())) == nil)
+        // A misspelt optional field of evidence: `end` for `to`.
+        let record = #"{"id":"BEN-1","subject":{"givenName":"Kerry","familyName":"Brennan","dateOfBirth":"1980-02-14"},"#
+            + #""fact":{"kind":"benefitSpell","benefit":"JSA","from":"2012-01-01","end":"2013-01-01"}}"#
+        let message = SubmissionFrame<EvidenceSubmitted>(agency: "dwp", submittedAt: Date()).message(around: Array(record.utf8))
+        #expect(throws: ContractError(field: "record.fact.end", problem: "is not a field of evidence.submitted v1")) {
+            try EvidenceSubmitted.decode(message)
+        }
+    }
+
+    @Test func aReasonOutsideTheVocabularyIsRefusedNamingTheAllowedOnes() {
+        let problem = ContractsTests.problem(Self.editReferral("reasons", ["astrology"]))
+        #expect(problem?.hasPrefix("referral.reasons[0]: is not a referral reason: one of youth offending; adult offending;") == true, "\(problem ?? "")")
+        #expect(ContractsTests.problem(Self.editReferral("reasons", ["School Attendance", "asb"])) == nil)
+        #expect(ContractsTests.problem(Self.editReferral("reasons", [String]())) == "referral.reasons: is empty")
+    }
+
+    @Test func controlAndBidirectionalCharactersAreRefusedByField() {
+        #expect(ContractsTests.problem(Self.editMember("givenName", "An\u{0}n")) == "referral.members[0].givenName: holds a control character")
+        #expect(ContractsTests.problem(Self.editMember("givenName", "Ann\u{9F}")) == "referral.members[0].givenName: holds a control character")
+        #expect(
+            ContractsTests.problem(Self.editMember("familyName", "Smith\u{202E}"))
+                == "referral.members[0].familyName: holds a bidirectional control character (an override, embedding, isolate or mark)")
+        #expect(ContractsTests.problem(Self.editMember("familyName", "\u{2067}Smith")) != nil)
+        #expect(ContractsTests.problem(Self.editMember("familyName", "Nguyễn")) == nil)
+    }
+
+    @Test func aLegalNameIsNotRefusedForItsLengthBelow255Characters() {
+        #expect(ContractsTests.problem(Self.editMember("familyName", String(repeating: "a", count: 200))) == nil)
+        #expect(ContractsTests.problem(Self.editMember("familyName", String(repeating: "a", count: 256))) == "referral.members[0].familyName: is longer than 255 characters")
+    }
+
+    @Test func aMessageOverTheLimitIsRefusedByItsSizeBeforeItIsRead() {
+        let big = Array(#"{"padding":""#.utf8) + [UInt8](repeating: UInt8(ascii: "x"), count: 70 * 1024) + Array(#""}"#.utf8)
+        #expect(throws: ContractError(field: "", problem: "is \(big.count) bytes, over the 64 KiB a referral.submitted message may hold")) {
+            try ReferralSubmitted.decode(big)
+        }
+    }
+}

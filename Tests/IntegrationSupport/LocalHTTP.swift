@@ -9,35 +9,35 @@ import Foundation
 public enum LocalHTTP {
     /// A port nothing listens on right now.
     public static func freePort() throws -> UInt16 {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = loopback(port: 0)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
-                guard bind(descriptor, pointer, length) == 0 else { return -1 }
-                return getsockname(descriptor, pointer, &length)
-            }
-        }
-        guard bound == 0 else { throw Failure(reason: "no free port") }
-        return UInt16(bigEndian: address.sin_port)
+        let (descriptor, port) = try boundSocket(listening: false)
+        close(descriptor)
+        return port
     }
 
     /// A port that takes connections and never answers (nothing accepts
     /// them), until `body` ends: a server that hangs.
     public static func withSilentPort<Value>(_ body: (UInt16) async throws -> Value) async throws -> Value {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let (descriptor, port) = try boundSocket(listening: true)
         defer { close(descriptor) }
+        return try await body(port)
+    }
+
+    /// A socket bound to a free port on 127.0.0.1, and the port.
+    private static func boundSocket(listening: Bool) throws -> (Int32, UInt16) {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = loopback(port: 0)
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
-                guard bind(descriptor, pointer, length) == 0, listen(descriptor, 16) == 0 else { return -1 }
+                guard bind(descriptor, pointer, length) == 0, !listening || listen(descriptor, 16) == 0 else { return -1 }
                 return getsockname(descriptor, pointer, &length)
             }
         }
-        guard bound == 0 else { throw Failure(reason: "no port to listen on") }
-        return try await body(UInt16(bigEndian: address.sin_port))
+        guard bound == 0 else {
+            close(descriptor)
+            throw Failure(reason: "no free port")
+        }
+        return (descriptor, UInt16(bigEndian: address.sin_port))
     }
 
     /// GETs a path; nil status when nothing answers.

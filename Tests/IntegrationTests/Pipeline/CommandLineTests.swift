@@ -65,6 +65,19 @@ import Testing
         }
     }
 
+    @Test func aMisspeltCommandIsAnsweredWithTheClosestAndCommonOptionsGoAnywhere() async throws {
+        try await PipelineHarness.with { pipeline in
+            let misspelt = try await pipeline.cli(["claim"])
+            #expect(misspelt.status == 64 && misspelt.output.contains("Unknown command 'claim' for 'turnaround'. Did you mean 'claims'?"), "\(misspelt.output)")
+            let nested = try await pipeline.cli(["agency", "lst"])
+            #expect(nested.status == 64 && nested.output.contains("Unknown command 'lst' for 'turnaround agency'. Did you mean 'list'?"), "\(nested.output)")
+            let option = try await pipeline.cli(["claims", "--windw", "2014/15 Q2"])
+            #expect(option.status == 64 && option.output.contains("Did you mean '--window'?"), "\(option.output)")
+            let first = try await pipeline.cli(["--timeout", "30", "--log-level", "error", "families", "--format", "json"])
+            #expect(first.status == 0 && first.output.hasPrefix("["), "\(first.output)")
+        }
+    }
+
     @Test func anUnknownFamilyIsNotAttachedAndNothingIsSent() async throws {
         try await PipelineHarness.with { pipeline in
             let family = UUID().uuidString.lowercased()
@@ -120,6 +133,19 @@ import Testing
             #expect(twice.status == 1, "\(twice.output)")
             #expect(twice.output.contains("twice.jsonl:3: id: is line 1's id, with other content: an id names one referral"), "\(twice.output)")
             #expect(!twice.output.contains("twice.jsonl:2:"), "\(twice.output)")
+
+            let strict = try await submit(
+                "strict.jsonl",
+                [
+                    lines[0].replacingOccurrences(of: #""givenName":"Kerry""#, with: #""givenName":"Kerry","middle_name":"Ann""#),
+                    lines[1].replacingOccurrences(of: #""reasons":["#, with: #""reasons":["astrology","#),
+                    lines[0].replacingOccurrences(of: #""id":"#, with: #""padding":"\#(String(repeating: "x", count: 70_000))","id":"#),
+                ].joined(separator: "\n"))
+            #expect(strict.status == 1, "\(strict.output)")
+            #expect(strict.output.contains("strict.jsonl:1: members[0].middle_name: is not a field of referral v1"), "\(strict.output)")
+            #expect(strict.output.contains("strict.jsonl:2: reasons[0]: is not a referral reason: one of youth offending;"), "\(strict.output)")
+            #expect(strict.output.contains("strict.jsonl:3: is 70"), "\(strict.output)")
+            #expect(strict.output.contains("bytes, over the 64 KiB a message may hold"), "\(strict.output)")
 
             let impossible = try await submit("date.jsonl", lines[0].replacingOccurrences(of: "1980-02-14", with: "1986-02-30"))
             #expect(impossible.output.contains("date.jsonl:1: members[0].dateOfBirth: is not a real date"), "\(impossible.output)")

@@ -34,7 +34,7 @@ import Vocabulary
                     ReferralSubmitted(
                         agency: "police", submittedAt: Date(),
                         referral: Referral(
-                            id: "R1", address: Address(lines: ["12 Elm Street"], postcode: "LS1 1AA"), members: [kerry], reasons: ["crime"]))),
+                            id: "R1", address: Address(lines: ["12 Elm Street"], postcode: "LS1 1AA"), members: [kerry], reasons: ["youth offending"]))),
             ]
             let (plan, released) = try await pool.withTransaction { connection in
                 let known = try HouseholdMatcher.Known.load(for: submissions, on: connection)

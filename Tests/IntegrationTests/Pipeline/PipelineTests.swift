@@ -1,3 +1,5 @@
+import Contracts
+import Digest
 import Foundation
 import IntegrationSupport
 import Kafka
@@ -169,6 +171,34 @@ import Testing
                     #expect(try await Promtool.complaints(about: scrape.body) == nil, "\(service)")
                     #expect(scrape.body.contains("turnaround_events_processed_total{service=\"\(pipeline.prefix)\(service)\""), "\(service)")
                 }
+            }
+        }
+    }
+
+    /// Sent straight to the topic, signed, past the CLI's checks: intake reads as strictly.
+    @Test func aReferralWithAFieldNotInItsSchemaOrOverTheSizeLimitIsDeadLetteredByIntake() async throws {
+        try await PipelineHarness.with { pipeline in
+            let keyFile = try await pipeline.registerAgency("police")
+            let key = try #require(Hex.decode(try String(contentsOfFile: keyFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+            let line = try String(contentsOf: PipelineHarness.samples.appendingPathComponent("police-referrals.jsonl"), encoding: .utf8)
+                .split(separator: "\n")[0]
+            let frame = SubmissionFrame<ReferralSubmitted>(agency: "police", submittedAt: Date())
+            let unknown = frame.message(around: Array(line.replacingOccurrences(of: #""id":"#, with: #""extra_field":1,"id":"#).utf8))
+            let padded = frame.message(around: Array(line.replacingOccurrences(of: #""id":"#, with: #""padding":"\#(String(repeating: "x", count: 70_000))","id":"#).utf8))
+            let producer = try KafkaProducer(configuration: pipeline.kafka, logger: TestEnvironment.logger)
+            for payload in [unknown, padded] {
+                _ = try await producer.send(
+                    KafkaOutgoingMessage(
+                        topic: pipeline.prefix + "referrals.submitted", key: Array("police/WYP".utf8), value: payload,
+                        headers: [.newEventID(), KafkaHeader(name: AgencySignature.header, value: AgencySignature.sign(payload, key: key))]))
+            }
+            await producer.shutdown()
+            try await pipeline.withServices(screeningAsOf: "2013-09-01", claimsAsOf: "2014-09-30", replicas: ["screening": 0, "claims": 0]) {
+                let dead = try await pipeline.consume("referrals.submitted.dlq", count: 2)
+                let reasons = dead.map { String(decoding: $0.headers.first { $0.name == "dlq-reason" }?.value ?? [], as: UTF8.self) }
+                #expect(reasons.contains { $0.contains("referral.extra_field: is not a field of referral.submitted v1") }, "\(reasons)")
+                #expect(reasons.contains { $0.contains("bytes, over the 64 KiB a referral.submitted message may hold") }, "\(reasons)")
+                #expect(try await pipeline.count("SELECT count(*) FROM referral") == 0)
             }
         }
     }
