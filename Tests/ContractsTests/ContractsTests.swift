@@ -63,16 +63,19 @@ import Vocabulary
         #expect(Self.problem { $0.removeValue(forKey: "version") } == "version: is missing")
     }
 
-    @Test func aBadFieldIsNamedByItsPathAndItsValueIsNotQuoted() {
-        func editMember(_ key: String, _ value: Any?) -> (inout [String: Any]) -> Void {
-            { object in
-                var referral = object["referral"] as! [String: Any]
-                var members = referral["members"] as! [[String: Any]]
-                members[1][key] = value
-                referral["members"] = members
-                object["referral"] = referral
-            }
+    /// Sets (or, with nil, removes) a field of the referral's `index`th member.
+    static func editMember(_ index: Int, _ key: String, _ value: Any?) -> (inout [String: Any]) -> Void {
+        { object in
+            var referral = object["referral"] as! [String: Any]
+            var members = referral["members"] as! [[String: Any]]
+            members[index][key] = value
+            referral["members"] = members
+            object["referral"] = referral
         }
+    }
+
+    @Test func aBadFieldIsNamedByItsPathAndItsValueIsNotQuoted() {
+        func editMember(_ key: String, _ value: Any?) -> (inout [String: Any]) -> Void { Self.editMember(1, key, value) }
         #expect(Self.problem(editMember("dateOfBirth", nil)) == "referral.members[1].dateOfBirth: is missing")
         #expect(Self.problem(editMember("dateOfBirth", "1998-13-01")) == "referral.members[1].dateOfBirth: is not a real date (no such month, or no such day in its month)")
         #expect(Self.problem(editMember("dateOfBirth", "1986-02-30")) == "referral.members[1].dateOfBirth: is not a real date (no such month, or no such day in its month)")
@@ -157,15 +160,7 @@ import Vocabulary
         }
     }
 
-    static func editMember(_ key: String, _ value: Any) -> (inout [String: Any]) -> Void {
-        { object in
-            var referral = object["referral"] as! [String: Any]
-            var members = referral["members"] as! [[String: Any]]
-            members[0][key] = value
-            referral["members"] = members
-            object["referral"] = referral
-        }
-    }
+    static func editMember(_ key: String, _ value: Any) -> (inout [String: Any]) -> Void { ContractsTests.editMember(0, key, value) }
 
     @Test func aFieldTheSchemaDoesNotNameIsRefusedByItsPath() {
         #expect(ContractsTests.problem(Self.editMember("middle_name", "Ann")) == "referral.members[0].middle_name: is not a field of referral.submitted v1")
