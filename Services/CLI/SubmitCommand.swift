@@ -158,10 +158,7 @@ struct SubmissionOptions: ParsableArguments {
             return .problem("\(name):\(number): is \(text.count) bytes, over the \(maximum / 1024) KiB a message may hold")
         }
         do {
-            let line = try ContractJSON.read(Message.Line.self, from: Array(text))
-            if let unknown = ContractJSON.unknownFields(in: Array(text), readAs: line).first {
-                return .problem("\(name):\(number): \(unknown): is not a field of \(Message.lineField) v\(Message.version)")
-            }
+            let line = try ContractJSON.read(Message.Line.self, from: Array(text), strictlyAs: "\(Message.lineField) v\(Message.version)")
             let built = frame.message(line)
             try built.validate()
             let payload = frame.message(around: text)

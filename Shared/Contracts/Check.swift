@@ -14,14 +14,18 @@ enum Check {
         guard value.utf8.count <= maxLength || value.count <= maxLength else {
             throw ContractError(field: field, problem: "is longer than \(maxLength) characters")
         }
-        guard !value.unicodeScalars.contains(where: lineBreaks.contains) else { throw ContractError(field: field, problem: "has a line break") }
-        // NUL, C0 and C1 controls and DEL: nothing a person types, and NUL is refused by Postgres.
-        guard !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw ContractError(field: field, problem: "holds a control character")
-        }
-        // A right-to-left override shows "Ann Smith" for other letters: text must read as it is.
-        guard !value.unicodeScalars.contains(where: bidirectionalControls.contains) else {
-            throw ContractError(field: field, problem: "holds a bidirectional control character (an override, embedding, isolate or mark)")
+        // One pass, ASCII decided by value: most text is ASCII, and a scalar's properties cost a lookup.
+        for scalar in value.unicodeScalars {
+            if scalar.value >= 0x20 && scalar.value < 0x7F { continue }
+            if lineBreaks.contains(scalar) { throw ContractError(field: field, problem: "has a line break") }
+            // NUL, C0 and C1 controls and DEL: nothing a person types, and NUL is refused by Postgres.
+            if scalar.value < 0x20 || scalar.value == 0x7F || (scalar.value >= 0x80 && scalar.properties.generalCategory == .control) {
+                throw ContractError(field: field, problem: "holds a control character")
+            }
+            // A right-to-left override shows "Ann Smith" for other letters: text must read as it is.
+            if bidirectionalControls.contains(scalar) {
+                throw ContractError(field: field, problem: "holds a bidirectional control character (an override, embedding, isolate or mark)")
+            }
         }
     }
 

@@ -37,10 +37,7 @@ extension Contract {
         if let maximumBytes, bytes.count > maximumBytes {
             throw ContractError(field: "", problem: "is \(bytes.count) bytes, over the \(maximumBytes / 1024) KiB a \(schema) message may hold")
         }
-        let message = try ContractJSON.read(Versioned<Self>.self, from: bytes).message
-        if refusesUnknownFields, let unknown = ContractJSON.unknownFields(in: bytes, readAs: Envelope(message: message)).first {
-            throw ContractError(field: unknown, problem: "is not a field of \(schema) v\(version)")
-        }
+        let message = try ContractJSON.read(Versioned<Self>.self, from: bytes, strictlyAs: refusesUnknownFields ? "\(schema) v\(version)" : nil).message
         try message.validate()
         return message
     }

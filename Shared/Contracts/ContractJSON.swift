@@ -15,10 +15,14 @@ public enum ContractJSON {
 extension ContractJSON {
     /// Reads a part of a contract, such as one line of an agency's file.
     /// - Throws: ``ContractError`` naming the field that is missing or of the wrong type.
-    public static func read<Value: Decodable>(_ type: Value.Type, from bytes: [UInt8]) throws(ContractError) -> Value {
+    /// - Parameter strictlyAs: the schema and version the bytes are read as
+    ///   (`referral v1`), when a field the types do not name is refused
+    ///   (see ``Decoder/refuseUnknownFields(_:also:)``).
+    public static func read<Value: Decodable>(_ type: Value.Type, from bytes: [UInt8], strictlyAs schema: String? = nil) throws(ContractError) -> Value {
         do {
             let decoder = JSONDecoder()
             decoder.dateDecodingStrategy = .iso8601
+            if let schema { decoder.userInfo[.strictSchema] = schema }
             return try decoder.decode(type, from: Data(bytes))
         } catch let error as ContractError {
             throw error
@@ -28,35 +32,32 @@ extension ContractJSON {
     }
 }
 
-extension ContractJSON {
-    /// The fields of the JSON in `bytes` that `value`, read from it and
-    /// written again, does not hold: the fields its type does not know, by
-    /// path (`referral.members[0].middle_name`), in order. A field given as
-    /// null is an absent one.
-    public static func unknownFields(in bytes: [UInt8], readAs value: some Encodable) -> [String] {
-        guard let given = try? JSONSerialization.jsonObject(with: Data(bytes)),
-            let known = try? JSONSerialization.jsonObject(with: Data(encode(value).utf8))
-        else { return [] }
-        var unknown: [String] = []
-        collectUnknown(given, known, path: "", into: &unknown)
-        return unknown
-    }
 
-    private static func collectUnknown(_ given: Any, _ known: Any, path: String, into unknown: inout [String]) {
-        if let given = given as? [String: Any] {
-            let known = known as? [String: Any] ?? [:]
-            for key in given.keys.sorted() where !(given[key] is NSNull) {
-                let field = path.isEmpty ? key : path + "." + key
-                guard let knownValue = known[key] else {
-                    unknown.append(field)
-                    continue
-                }
-                collectUnknown(given[key]!, knownValue, path: field, into: &unknown)
-            }
-        } else if let given = given as? [Any], let known = known as? [Any] {
-            for (index, element) in given.enumerated() where index < known.count {
-                collectUnknown(element, known[index], path: path + "[\(index)]", into: &unknown)
-            }
+extension CodingUserInfoKey {
+    /// The schema a strict read refuses unknown fields against.
+    static let strictSchema = CodingUserInfoKey(rawValue: "turnaround.strictSchema")!
+}
+
+/// Any key of a JSON object, to list them all.
+private struct AnyKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}
+
+extension Decoder {
+    /// In a strict read, refuses a field of this object that `Keys` (or
+    /// `also`) does not name; a field given as null is an absent one. A
+    /// misspelt optional field (`end` for `to`) would otherwise pass as absent.
+    func refuseUnknownFields<Keys: CodingKey>(_ keys: Keys.Type, also: Set<String> = []) throws {
+        guard let schema = userInfo[.strictSchema] as? String else { return }
+        let container = try container(keyedBy: AnyKey.self)
+        var unknown: [AnyKey] = []
+        for key in container.allKeys where Keys(stringValue: key.stringValue) == nil && !also.contains(key.stringValue) {
+            if try !container.decodeNil(forKey: key) { unknown.append(key) }
         }
+        guard let first = unknown.min(by: { $0.stringValue < $1.stringValue }) else { return }
+        throw DecodingError.dataCorrupted(.init(codingPath: codingPath + [first], debugDescription: "is not a field of \(schema)"))
     }
 }

@@ -17,6 +17,14 @@ public struct EvidenceSubmitted: Contract, Hashable {
         self.record = record
     }
 
+    public init(from decoder: any Decoder) throws {
+        try decoder.refuseUnknownFields(CodingKeys.self, also: ["schema", "version"])
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        agency = try container.decode(String.self, forKey: .agency)
+        submittedAt = try container.decode(Date.self, forKey: .submittedAt)
+        record = try container.decode(EvidenceReport.self, forKey: .record)
+    }
+
     /// The person's identity, hashed: one person's records stay in order
     /// without the key showing who they are.
     public var partitionKey: String { agency + "/" + record.subject.keyHash }
@@ -40,5 +48,13 @@ public struct EvidenceReport: Codable, Sendable, Hashable {
         self.id = id
         self.subject = subject
         self.fact = fact
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.refuseUnknownFields(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        subject = try container.decode(PersonIdentity.self, forKey: .subject)
+        fact = try container.decode(ReportedFact.self, forKey: .fact)
     }
 }

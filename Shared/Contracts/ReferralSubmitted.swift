@@ -19,6 +19,14 @@ public struct ReferralSubmitted: Contract, Hashable {
         self.referral = referral
     }
 
+    public init(from decoder: any Decoder) throws {
+        try decoder.refuseUnknownFields(CodingKeys.self, also: ["schema", "version"])
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        agency = try container.decode(String.self, forKey: .agency)
+        submittedAt = try container.decode(Date.self, forKey: .submittedAt)
+        referral = try container.decode(Referral.self, forKey: .referral)
+    }
+
     public var partitionKey: String { agency + "/" + referral.id }
 
     public func validate() throws(ContractError) {
@@ -44,6 +52,15 @@ public struct Referral: Codable, Sendable, Hashable {
         self.reasons = reasons
     }
 
+    public init(from decoder: any Decoder) throws {
+        try decoder.refuseUnknownFields(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        address = try container.decode(Address.self, forKey: .address)
+        members = try container.decode([ReferredPerson].self, forKey: .members)
+        reasons = try container.decode([String].self, forKey: .reasons)
+    }
+
     public func validate(at field: String) throws(ContractError) {
         try Check.identifier(id, field + ".id")
         try address.validate(at: field + ".address")
@@ -63,7 +80,7 @@ public struct Referral: Codable, Sendable, Hashable {
         try Check.nonEmpty(reasons, field + ".reasons")
         for (index, reason) in reasons.enumerated() {
             try Check.text(reason, field + ".reasons[\(index)]")
-            guard Self.reasons.contains(where: { $0.caseInsensitiveCompare(reason) == .orderedSame }) else {
+            guard Self.foldedReasons.contains(reason.lowercased()) else {
                 throw ContractError(
                     field: field + ".reasons[\(index)]", problem: "is not a referral reason: one of \(Self.reasons.joined(separator: "; "))")
             }
@@ -77,6 +94,8 @@ public struct Referral: Codable, Sendable, Hashable {
         "not in education, employment or training", "worklessness", "financial difficulty", "domestic abuse", "health",
         "mental health", "substance misuse", "children needing help", "child protection", "housing", "local discretion",
     ]
+
+    private static let foldedReasons = Set(reasons.map { $0.lowercased() })
 }
 
 public struct Address: Codable, Sendable, Hashable {
@@ -86,6 +105,13 @@ public struct Address: Codable, Sendable, Hashable {
     public init(lines: [String], postcode: String) {
         self.lines = lines
         self.postcode = postcode
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.refuseUnknownFields(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        lines = try container.decode([String].self, forKey: .lines)
+        postcode = try container.decode(String.self, forKey: .postcode)
     }
 
     func validate(at field: String) throws(ContractError) {
@@ -127,6 +153,15 @@ public struct ReferredPerson: Codable, Sendable, Hashable {
         self.dateOfBirth = dateOfBirth
     }
 
+    public init(from decoder: any Decoder) throws {
+        try decoder.refuseUnknownFields(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        ref = try container.decode(String.self, forKey: .ref)
+        givenName = try container.decode(String.self, forKey: .givenName)
+        familyName = try container.decode(String.self, forKey: .familyName)
+        dateOfBirth = try container.decode(CalendarDate.self, forKey: .dateOfBirth)
+    }
+
     public var identity: PersonIdentity {
         PersonIdentity(givenName: givenName, familyName: familyName, dateOfBirth: dateOfBirth)
     }
@@ -147,6 +182,14 @@ public struct PersonIdentity: Codable, Sendable, Hashable {
         self.givenName = givenName
         self.familyName = familyName
         self.dateOfBirth = dateOfBirth
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.refuseUnknownFields(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        givenName = try container.decode(String.self, forKey: .givenName)
+        familyName = try container.decode(String.self, forKey: .familyName)
+        dateOfBirth = try container.decode(CalendarDate.self, forKey: .dateOfBirth)
     }
 
     /// Legal names run long (several given names, double-barrelled family names).

@@ -75,6 +75,7 @@ extension ReportedFact: Codable {
     }
 
     public init(from decoder: any Decoder) throws {
+        try decoder.refuseUnknownFields(CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let kindName = try container.decode(String.self, forKey: .kind)
         guard let kind = Kind(rawValue: kindName) else {

@@ -13,7 +13,7 @@ struct Benchmark: AsyncParsableCommand {
         abstract: "Measure the Kafka and Postgres layers (DATABASE_URL, KAFKA_BROKERS) and the rules engine.",
         subcommands: [
             KafkaProduce.self, KafkaConsume.self, PostgresBatchedInsert.self, PostgresCopy.self, RulesEligibility.self,
-            WorkerThroughput.self, IntakeStage.self, ScreeningStage.self, ClaimsStage.self, PipelineRun.self, FinanceReportsBench.self,
+            WorkerThroughput.self, IntakeStage.self, ScreeningStage.self, ClaimsStage.self, PipelineRun.self, FinanceReportsBench.self, ContractDecode.self,
         ])
 
     static let logger = Logger(label: "turnaround.bench") { _ in SwiftLogNoOpLogHandler() }
