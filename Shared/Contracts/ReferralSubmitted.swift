@@ -110,7 +110,7 @@ public struct Address: Codable, Sendable, Hashable {
     public init(from decoder: any Decoder) throws {
         try decoder.refuseUnknownFields(CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        lines = try container.decode([String].self, forKey: .lines)
+        lines = try container.decode([String].self, forKey: .lines).map(\.canonical)
         postcode = try container.decode(String.self, forKey: .postcode)
     }
 
@@ -157,8 +157,8 @@ public struct ReferredPerson: Codable, Sendable, Hashable {
         try decoder.refuseUnknownFields(CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         ref = try container.decode(String.self, forKey: .ref)
-        givenName = try container.decode(String.self, forKey: .givenName)
-        familyName = try container.decode(String.self, forKey: .familyName)
+        givenName = try container.decode(String.self, forKey: .givenName).canonical
+        familyName = try container.decode(String.self, forKey: .familyName).canonical
         dateOfBirth = try container.decode(CalendarDate.self, forKey: .dateOfBirth)
     }
 
@@ -187,8 +187,8 @@ public struct PersonIdentity: Codable, Sendable, Hashable {
     public init(from decoder: any Decoder) throws {
         try decoder.refuseUnknownFields(CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        givenName = try container.decode(String.self, forKey: .givenName)
-        familyName = try container.decode(String.self, forKey: .familyName)
+        givenName = try container.decode(String.self, forKey: .givenName).canonical
+        familyName = try container.decode(String.self, forKey: .familyName).canonical
         dateOfBirth = try container.decode(CalendarDate.self, forKey: .dateOfBirth)
     }
 
@@ -202,5 +202,13 @@ public struct PersonIdentity: Codable, Sendable, Hashable {
         guard dateOfBirth >= CalendarDate(year: 1900, month: 1, day: 1) else {
             throw ContractError(field: field + ".dateOfBirth", problem: "is before 1900")
         }
+    }
+}
+
+extension String {
+    /// The text in Unicode's composed form (NFC): "Zoë" typed as `e` and a
+    /// combining diaeresis is stored, folded and matched as the one `ë`.
+    var canonical: String {
+        utf8.allSatisfy { $0 < 0x80 } ? self : precomposedStringWithCanonicalMapping
     }
 }

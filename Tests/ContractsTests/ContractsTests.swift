@@ -194,6 +194,20 @@ import Vocabulary
         #expect(ContractsTests.problem(Self.editMember("familyName", "Nguyễn")) == nil)
     }
 
+    @Test func namesAndAddressesAreReadInTheirComposedForm() throws {
+        let decomposed = "Zoe\u{0308}"
+        let read = try ContractsTests.decodeEdited { object in
+            Self.editMember("givenName", decomposed)(&object)
+            var referral = object["referral"] as! [String: Any]
+            referral["address"] = ["lines": ["1 Ru\u{0301}e Street"], "postcode": "LS1 1AA"]
+            object["referral"] = referral
+        }
+        #expect(read.referral.members[0].givenName.unicodeScalars.map(\.value) == [0x5A, 0x6F, 0xEB])
+        #expect(read.referral.address.lines == ["1 R\u{FA}e Street"])
+        #expect(read.referral.members[0].identity.matchKey == ReferredPerson(
+            ref: "m", givenName: "Zoë", familyName: "Brennan", dateOfBirth: CalendarDate(iso: "1980-02-14")!).identity.matchKey)
+    }
+
     @Test func aLegalNameIsNotRefusedForItsLengthBelow255Characters() {
         #expect(ContractsTests.problem(Self.editMember("familyName", String(repeating: "a", count: 200))) == nil)
         #expect(ContractsTests.problem(Self.editMember("familyName", String(repeating: "a", count: 256))) == "referral.members[0].familyName: is longer than 255 characters")

@@ -170,10 +170,12 @@ struct WorkerHarness {
     func waitUntilCommitted(_ count: Int) async throws {
         let observer = try KafkaConsumer(configuration: kafka, groupID: service, logger: TestEnvironment.logger)
         let admin = try KafkaAdmin(configuration: kafka, logger: TestEnvironment.logger)
-        let partitions = (0..<Int32(try await admin.partitionCounts()[topic] ?? 0)).map { KafkaTopicPartition(topic: topic, partition: $0) }
+        let topic = topic
         // A broker busy with every suite at once may not answer one query in time: ask again.
         try await Self.eventually {
-            (try? await observer.committedOffsets(for: partitions))?.values.reduce(0, +) == Int64(count)
+            guard let partitionCount = try? await admin.partitionCounts()[topic] else { return false }
+            let partitions = (0..<Int32(partitionCount)).map { KafkaTopicPartition(topic: topic, partition: $0) }
+            return (try? await observer.committedOffsets(for: partitions))?.values.reduce(0, +) == Int64(count)
         }
         await observer.close()
     }
