@@ -90,7 +90,6 @@ struct CommonOptions: ParsableArguments {
         guard let url = URLComponents(string: configuration.url), let host = url.host, !host.isEmpty else { return "DATABASE_URL" }
         return "\(host):\(url.port ?? 5432)\(url.path)"
     }
-
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
