@@ -15,20 +15,12 @@ struct ReportCommand: AsyncParsableCommand {
             """,
         subcommands: [Claims.self, Progress.self])
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, json, html }
-
     struct Output: ParsableArguments {
-        @Option(help: "table, csv, json or html.") var format: Format = .table
+        @Option(help: "table, csv, json or html.") var format: ReportFormat = .table
         @Option(help: "Write the report to this file (replaced if it exists) rather than to standard output.") var output: String?
 
         func write(_ report: some RenderableReport) throws {
-            let text =
-                switch format {
-                case .table: report.table
-                case .csv: report.csv
-                case .json: try report.json()
-                case .html: report.html(generatedAt: Date())
-                }
+            let text = try report.rendered(as: format)
             guard let output else { return print(text, terminator: "") }
             do {
                 try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
@@ -105,3 +97,5 @@ struct ReportCommand: AsyncParsableCommand {
         }
     }
 }
+
+extension ReportFormat: ExpressibleByArgument {}

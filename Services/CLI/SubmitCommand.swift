@@ -154,17 +154,16 @@ struct SubmissionOptions: ParsableArguments {
     ) -> Prepared? {
         guard let first = text.first(where: { !Self.jsonWhitespace.contains($0) }) else { return nil }
         guard first == UInt8(ascii: "{") else { return .problem("\(name):\(number): is not a JSON object") }
-        if let maximum = Message.maximumBytes, text.count > maximum {
-            return .problem("\(name):\(number): is \(text.count) bytes, over the \(maximum / 1024) KiB a message may hold")
+        // Checked before the line is read, on the message it would make, as intake checks it.
+        let size = frame.messageSize(lineBytes: text.count)
+        if let maximum = Message.maximumBytes, size > maximum {
+            return .problem("\(name):\(number): is \(size) bytes, over the \(maximum / 1024) KiB a message may hold")
         }
         do {
             let line = try ContractJSON.read(Message.Line.self, from: Array(text), strictlyAs: "\(Message.lineField) v\(Message.version)")
             let built = frame.message(line)
             try built.validate()
             let payload = frame.message(around: text)
-            if let maximum = Message.maximumBytes, payload.count > maximum {
-                return .problem("\(name):\(number): is \(payload.count) bytes as a message, over the \(maximum / 1024) KiB a message may hold")
-            }
             var content = Hasher()
             text.withUnsafeBytes { content.combine(bytes: $0) }
             return .message(

@@ -65,10 +65,13 @@ public struct SubmissionFrame<Message: AgencySubmission>: Sendable {
         Message(agency: agency, submittedAt: submittedAt, line: line)
     }
 
+    /// The bytes of the message holding a line of `lineBytes` bytes.
+    public func messageSize(lineBytes: Int) -> Int { head.count + lineBytes + tail.count }
+
     /// The message holding `line`.
     public func message(around line: some Collection<UInt8>) -> [UInt8] {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(head.count + line.count + tail.count)
+        bytes.reserveCapacity(messageSize(lineBytes: line.count))
         bytes += head
         bytes += line
         bytes += tail

@@ -164,6 +164,11 @@ public enum ReportPage {
         """
 }
 
+/// The forms a report takes.
+public enum ReportFormat: String, CaseIterable, Sendable {
+    case table, csv, json, html
+}
+
 /// A report in each of its formats.
 public protocol RenderableReport: Sendable {
     /// For a terminal.
@@ -174,6 +179,18 @@ public protocol RenderableReport: Sendable {
     func json() throws -> String
     /// One self-contained page, for screen and print.
     func html(generatedAt: Date) -> String
+}
+
+extension RenderableReport {
+    /// The report in `format`; an HTML page says when it was made.
+    public func rendered(as format: ReportFormat, generatedAt: Date = Date()) throws -> String {
+        switch format {
+        case .table: table
+        case .csv: csv
+        case .json: try json()
+        case .html: html(generatedAt: generatedAt)
+        }
+    }
 }
 
 extension ClaimsReport: RenderableReport {

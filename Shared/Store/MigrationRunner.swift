@@ -36,19 +36,9 @@ public struct MigrationRunner: Sendable {
                         applied_at timestamptz NOT NULL DEFAULT now()
                     )
                     """, name: "create schema_migration")
-            let recorded = Dictionary(
-                uniqueKeysWithValues: try connection.query("SELECT version, name FROM schema_migration")
-                    .decode((Int, String).self).map { ($0.0, $0.1) })
+            let recorded = try Self.recorded(on: connection, matching: ordered)
             var applied: [Migration] = []
-            for migration in ordered {
-                if let name = recorded[migration.version] {
-                    guard name == migration.name else {
-                        throw MigrationError(
-                            file: "\(migration.version)_\(migration.name).sql",
-                            problem: "the database applied version \(migration.version) as \(name)")
-                    }
-                    continue
-                }
+            for migration in ordered where recorded[migration.version] == nil {
                 try connection.executeScript(
                     unsafeSQL: migration.sql, name: "migration \(migration.version)_\(migration.name)")
                 try connection.execute(
@@ -72,14 +62,7 @@ public struct MigrationRunner: Sendable {
         let ordered = try Migration.ordered(migrations)
         let recorded = try await pool.withConnection { connection -> [Int: String] in
             guard try connection.query("SELECT to_regclass('schema_migration') IS NOT NULL").decode(Bool.self)[0] else { return [:] }
-            return Dictionary(
-                uniqueKeysWithValues: try connection.query("SELECT version, name FROM schema_migration").decode((Int, String).self).map { ($0.0, $0.1) })
-        }
-        for migration in ordered {
-            if let name = recorded[migration.version], name != migration.name {
-                throw MigrationError(
-                    file: "\(migration.version)_\(migration.name).sql", problem: "the database applied version \(migration.version) as \(name)")
-            }
+            return try Self.recorded(on: connection, matching: ordered)
         }
         let known = Set(ordered.map(\.version))
         let pending = ordered.filter { recorded[$0.version] == nil }.count
@@ -87,6 +70,20 @@ public struct MigrationRunner: Sendable {
         guard pending == 0, unknown == 0 else {
             throw SchemaNotCurrent(pending: pending, unknown: unknown, latest: ordered.last?.version ?? 0)
         }
+    }
+
+    /// The migrations `schema_migration` records, by version.
+    /// - Throws: ``MigrationError`` when it records one of `migrations` under another name.
+    private static func recorded(on connection: PostgresConnection, matching migrations: [Migration]) throws -> [Int: String] {
+        let recorded = Dictionary(
+            uniqueKeysWithValues: try connection.query("SELECT version, name FROM schema_migration").decode((Int, String).self).map { ($0.0, $0.1) })
+        for migration in migrations {
+            if let name = recorded[migration.version], name != migration.name {
+                throw MigrationError(
+                    file: "\(migration.version)_\(migration.name).sql", problem: "the database applied version \(migration.version) as \(name)")
+            }
+        }
+        return recorded
     }
 }
 
@@ -115,22 +112,22 @@ extension PostgresPool {
     /// migrations make; closed again if it is not.
     /// - Throws: ``SchemaNotCurrent``, ``MigrationError`` or ``PostgresError``.
     public static func current(_ configuration: PostgresConfiguration, logger: Logger) async throws -> PostgresPool {
-        let pool = PostgresPool(configuration: configuration, logger: logger)
-        do {
-            try await MigrationRunner(pool: pool, logger: logger).checkCurrent(Migration.bundled())
-        } catch {
-            pool.close()
-            throw error
-        }
-        return pool
+        try await opened(configuration, logger: logger) { try await $0.checkCurrent(Migration.bundled()) }
     }
 
     /// A pool on a database whose schema this build's migrations brought up
     /// to date; closed again if they fail.
     public static func migrated(_ configuration: PostgresConfiguration, logger: Logger) async throws -> PostgresPool {
+        try await opened(configuration, logger: logger) { try await $0.apply(Migration.bundled()) }
+    }
+
+    /// A pool, once `prepare` did its work on the schema; closed again if it failed.
+    private static func opened(
+        _ configuration: PostgresConfiguration, logger: Logger, prepare: (MigrationRunner) async throws -> Void
+    ) async throws -> PostgresPool {
         let pool = PostgresPool(configuration: configuration, logger: logger)
         do {
-            try await MigrationRunner(pool: pool, logger: logger).apply(Migration.bundled())
+            try await prepare(MigrationRunner(pool: pool, logger: logger))
         } catch {
             pool.close()
             throw error

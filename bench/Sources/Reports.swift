@@ -39,10 +39,10 @@ struct FinanceReportsBench: AsyncParsableCommand {
             try connection.execute("ANALYZE claims_family")
         }
         let ruleset = try Ruleset.bundled("phase1-2012")
-        for format in ["table", "csv", "json", "html"] {
+        for format in ReportFormat.allCases {
             let elapsed = try await ContinuousClock().measure {
                 let report = try await pool.withTransaction(.repeatableRead) { try FinanceReports.claims(.all, on: $0) }
-                _ = try Self.render(report, format)
+                _ = try report.rendered(as: format)
             }
             Benchmark.report("report-claims-\(format)", count: claims, elapsed: elapsed)
         }
@@ -50,17 +50,8 @@ struct FinanceReportsBench: AsyncParsableCommand {
             let report = try await pool.withTransaction(.repeatableRead) {
                 try FinanceReports.progress(authority: "bench", ruleset: ruleset, target: claims / 4, on: $0)
             }
-            _ = report.html(generatedAt: Date())
+            _ = try report.rendered(as: .html)
         }
         Benchmark.report("report-progress-html", count: claims, elapsed: elapsed)
-    }
-
-    static func render(_ report: some RenderableReport, _ format: String) throws -> String {
-        switch format {
-        case "table": report.table
-        case "csv": report.csv
-        case "json": try report.json()
-        default: report.html(generatedAt: Date())
-        }
     }
 }

@@ -154,8 +154,8 @@ import Testing
             let file = try pipeline.file(named: "piped.jsonl", holding: sample)
             let binary = PipelineHarness.binaries.appendingPathComponent("turnaround").path
             let piped = try await ChildProcess(
-                "/bin/sh", ["-c", "'\(binary)' submit referrals - --agency police --key-file '\(police)' --timeout 60 < '\(file)'"],
-                environment: pipeline.environment)
+                "/bin/sh", ["-c", "'\(binary)' submit referrals - --agency police --key-file '\(police)' < '\(file)'"],
+                environment: pipeline.cliEnvironment)
             #expect(await piped.waitForExit() == 0, "\(piped.output)")
             #expect(piped.output.contains("sent \(lines.count) of \(lines.count) referrals"), "\(piped.output)")
         }

@@ -52,15 +52,16 @@ struct PipelineHarness {
         }
     }
 
+    /// The environment the CLI runs in. It gives up on Kafka after its
+    /// --timeout (10 s); a broker serving every suite at once can take longer
+    /// to take a producer's first message.
+    var cliEnvironment: [String: String] { environment.merging(["KAFKA_PROP_MESSAGE_TIMEOUT_MS": "60000"]) { own, _ in own } }
+
     /// Runs the CLI to its end.
     /// - Returns: its exit status and what it printed (standard output and error).
     @discardableResult
     func cli(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-        // The CLI gives up on Kafka after its --timeout (10 s); a broker serving
-        // every suite at once can take longer to take a producer's first message.
-        let process = try await ChildProcess(
-            Self.binaries.appendingPathComponent("turnaround").path, arguments,
-            environment: environment.merging(["KAFKA_PROP_MESSAGE_TIMEOUT_MS": "60000"]) { own, _ in own })
+        let process = try await ChildProcess(Self.binaries.appendingPathComponent("turnaround").path, arguments, environment: cliEnvironment)
         let status = await process.waitForExit()
         return (status, process.output)
     }
