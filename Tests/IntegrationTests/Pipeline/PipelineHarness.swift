@@ -120,6 +120,7 @@ struct PipelineHarness {
         settings extra: [String: String] = [:], _ body: () async throws -> Void
     ) async throws -> [(stage: String, output: String)] {
         var services: [(stage: String, process: ChildProcess)] = []
+        let startedAt = try await pool.withConnection { try $0.query("SELECT now()").decode(Date.self)[0] }
         let stages: [(String, String?)] = [("intake", nil), ("screening", screeningAsOf), ("claims", claimsAsOf)]
         for (service, asOf) in stages.flatMap({ stage in Array(repeating: stage, count: replicas[stage.0] ?? 1) }) {
             var settings = environment.merging(extra) { $1 }
@@ -129,6 +130,11 @@ struct PipelineHarness {
         }
         var failure: (any Error)?
         do {
+            // Every process running (each reports its backlog once its services
+            // run), so none is stopped before it can stop gracefully.
+            try await Self.eventually("every service running") {
+                try await count("SELECT count(*) FROM consumer_backlog WHERE measured_at >= \(startedAt)") == services.count
+            }
             try await body()
         } catch {
             // A service that ended early is the likeliest cause: say so.
