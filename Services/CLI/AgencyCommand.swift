@@ -48,7 +48,7 @@ struct AgencyCommand: AsyncParsableCommand {
                 if let taken = error as? AgencyTable.AlreadyRegistered { throw CommandFailure.refused(taken.description) }
                 throw error
             }
-            print("registered agency \(id); its signing key is in \(keyFile)")
+            common.say("registered agency \(id); its signing key is in \(keyFile)")
         }
 
         /// Creates `path` readable and writable by its owner alone, refusing a file that exists.
@@ -94,7 +94,7 @@ struct AgencyCommand: AsyncParsableCommand {
                 try await pool.withConnection { try AgencyTable.retire(id: id, on: $0) }
             }
             switch retirement {
-            case .retired: print("retired agency \(id): intake refuses its messages from now on")
+            case .retired: common.say("retired agency \(id): intake refuses its messages from now on")
             case .alreadyRetired(let since): throw CommandFailure.refused("agency \(id) was retired already, at \(since.formatted(.iso8601))")
             case .unknown: throw CommandFailure.refused("no agency \(id) is registered")
             }

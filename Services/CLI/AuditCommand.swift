@@ -49,7 +49,7 @@ struct AuditCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await verdict.record(passed: true)
-            print("claim \(verdict.claim) passed audit")
+            verdict.common.say("claim \(verdict.claim) passed audit")
         }
     }
 
@@ -59,7 +59,7 @@ struct AuditCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await verdict.record(passed: false)
-            print("claim \(verdict.claim) failed audit; its family's other claims in the window are held up until it passes")
+            verdict.common.say("claim \(verdict.claim) failed audit; its family's other claims in the window are held up until it passes")
         }
     }
 

@@ -61,7 +61,7 @@ struct ClaimsCommand: AsyncParsableCommand {
         func run() async throws {
             let ids = try parseClaimIDs(claims)
             let moved = try await common.inTransaction { try ClaimLifecycle.validate(ids, by: by, note: reason, on: $0) }
-            print("validated \(moved.claims) claim(s), \(Money(pence: moved.totalPence))")
+            common.say("validated \(moved.claims) claim(s), \(Money(pence: moved.totalPence))")
         }
     }
 
@@ -75,7 +75,7 @@ struct ClaimsCommand: AsyncParsableCommand {
         func run() async throws {
             let ids = try parseClaimIDs(claims)
             let moved = try await common.inTransaction { try ClaimLifecycle.reject(ids, by: by, reason: reason, on: $0) }
-            print("rejected \(moved.claims) claim(s), \(Money(pence: moved.totalPence))")
+            common.say("rejected \(moved.claims) claim(s), \(Money(pence: moved.totalPence))")
         }
     }
 
@@ -107,7 +107,7 @@ struct ClaimsCommand: AsyncParsableCommand {
         func run() async throws {
             let (returnID, ids) = (try parseReturnID(self.returnID), try parseClaimIDs(claims))
             let moved = try await common.inTransaction { try ClaimLifecycle.pay(returnID: returnID, claims: ids, by: by, on: $0) }
-            print("recorded \(moved.claims) claim(s) as paid, \(Money(pence: moved.totalPence))")
+            common.say("recorded \(moved.claims) claim(s) as paid, \(Money(pence: moved.totalPence))")
         }
     }
 
@@ -124,7 +124,7 @@ struct ClaimsCommand: AsyncParsableCommand {
             let moved = try await common.inTransaction {
                 try ClaimLifecycle.refuse(returnID: returnID, claims: ids, by: by, reason: reason, on: $0)
             }
-            print("recorded \(moved.claims) claim(s) as refused, \(Money(pence: moved.totalPence))")
+            common.say("recorded \(moved.claims) claim(s) as refused, \(Money(pence: moved.totalPence))")
         }
     }
 
@@ -177,7 +177,7 @@ extension ClaimsCommand {
                 }
                 return (measured, claims)
             }
-            print("measured \(measured) famil\(measured == 1 ? "y" : "ies") as of \(sweep.day): \(claims) claim(s) made")
+            common.say("measured \(measured) famil\(measured == 1 ? "y" : "ies") as of \(sweep.day): \(claims) claim(s) made")
         }
 
         func validate() throws {

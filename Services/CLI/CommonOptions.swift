@@ -15,6 +15,14 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Seconds to wait for a server (PostgreSQL to connect, Kafka to take a message) before giving up.")
     var timeout = 10
 
+    @Flag(help: "Print nothing when a command succeeds but what it was asked for (listings, reports); problems still go to standard error.")
+    var quiet = false
+
+    /// Prints a line saying what a command did, unless `--quiet`.
+    func say(_ line: String) {
+        if !quiet { print(line) }
+    }
+
     /// Sets up logging to standard error, the first time in the process, and returns the CLI's logger.
     func makeLogger() -> Logger {
         let level = logLevel

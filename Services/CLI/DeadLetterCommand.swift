@@ -164,12 +164,12 @@ struct DeadLetterCommand: AsyncParsableCommand {
                 return letters.map(\.0)
             }
             guard !replayed.isEmpty else {
-                print("nothing to replay: no dead letter never replayed matches")
+                common.say("nothing to replay: no dead letter never replayed matches")
                 return
             }
             let counts = Dictionary(grouping: replayed, by: \.topic).sorted { $0.key < $1.key }.map { "\($0.value.count) to \($0.key)" }
-            print("replayed \(DeadLetterCommand.counted(replayed.count)) (\(counts.joined(separator: ", "))), ids \(DeadLetterCommand.ranges(replayed.map(\.id)))")
-            print("each stage's relay publishes its own; `turnaround dlq list --status replayed` shows whether each was applied")
+            common.say("replayed \(DeadLetterCommand.counted(replayed.count)) (\(counts.joined(separator: ", "))), ids \(DeadLetterCommand.ranges(replayed.map(\.id)))")
+            common.say("each stage's relay publishes its own; `turnaround dlq list --status replayed` shows whether each was applied")
         }
     }
 
@@ -192,11 +192,11 @@ struct DeadLetterCommand: AsyncParsableCommand {
             defer { pool.close() }
             if dryRun {
                 let total = try await pool.withConnection { try DeadLetterTable.count(chosen, on: $0) }
-                print("dry run: would delete \(DeadLetterCommand.counted(total)); nothing deleted")
+                common.say("dry run: would delete \(DeadLetterCommand.counted(total)); nothing deleted")
                 return
             }
             let deleted = try await pool.withTransaction { try DeadLetterTable.purge(chosen, on: $0) }
-            print("deleted \(DeadLetterCommand.counted(deleted))")
+            common.say("deleted \(DeadLetterCommand.counted(deleted))")
         }
     }
 }

@@ -28,7 +28,8 @@ enum EvidencePackPage {
                 .h2("Attachment"),
                 .table(
                     row("attached on", pack.attachment.attachedOn.description), row("keyworker", pack.attachment.keyworker ?? "not recorded"),
-                    row("recorded by", pack.attachment.recordedBy ?? "not recorded")),
+                    row("recorded by", pack.attachment.recordedBy ?? "not recorded"),
+                    row("attached", pack.attachment.discretion.map { "at the co-ordinator's discretion: \($0)" } ?? "as screening found the family eligible")),
                 .h2("Baseline at attachment"),
                 .table(
                     row("criteria met", pack.baseline.criteriaMet.joined(separator: ", ")),

@@ -49,9 +49,16 @@ extension Turnaround {
     static func globalOptionsLast(_ arguments: [String]) -> [String] {
         var leading: [String] = []
         var rest = arguments[...]
-        while let first = rest.first, ["--log-level", "--timeout"].contains(first), rest.count >= 2 {
-            leading += rest.prefix(2)
-            rest = rest.dropFirst(2)
+        while let first = rest.first {
+            if ["--log-level", "--timeout"].contains(first), rest.count >= 2 {
+                leading += rest.prefix(2)
+                rest = rest.dropFirst(2)
+            } else if first == "--quiet" {
+                leading.append(first)
+                rest = rest.dropFirst()
+            } else {
+                break
+            }
         }
         return Array(rest) + leading
     }

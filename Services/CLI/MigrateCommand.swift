@@ -17,8 +17,8 @@ struct MigrateCommand: AsyncParsableCommand {
         let migrations = try Migration.bundled()
         let applied = try await MigrationRunner(pool: pool, logger: logger).apply(migrations)
         for migration in applied {
-            print("applied \(migration.version) \(migration.name)")
+            common.say("applied \(migration.version) \(migration.name)")
         }
-        print("schema up to date at version \(migrations.last?.version ?? 0)")
+        common.say("schema up to date at version \(migrations.last?.version ?? 0)")
     }
 }

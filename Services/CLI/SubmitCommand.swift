@@ -53,13 +53,11 @@ struct SubmissionOptions: ParsableArguments {
         guard let keyText = try? String(contentsOfFile: keyFile, encoding: .utf8),
             let key = Hex.decode(keyText.trimmingCharacters(in: .whitespacesAndNewlines))
         else { throw CommandFailure.refused("\(keyFile) does not hold a signing key (hex)") }
-        let data = try read(file)
-        let name = file == "-" ? "standard input" : URL(fileURLWithPath: file).lastPathComponent
+        let input = try InputFile(file)
+        let name = input.name
         let topicName = Topics.fromEnvironment()[keyPath: topic]
         let frame = SubmissionFrame<Message>(agency: agency, submittedAt: Date())
-        // A file saved with a byte-order mark: the mark is not part of line 1.
-        let text = [UInt8](data).starts(with: Self.byteOrderMark) ? [UInt8](data.dropFirst(Self.byteOrderMark.count)) : [UInt8](data)
-        let lines = text.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        let lines = input.lines
         let runs = await withTaskGroup(of: (Int, [Prepared]).self) { group in
             for start in stride(from: 0, to: lines.count, by: Self.linesPerTask) {
                 let run = lines[start..<min(start + Self.linesPerTask, lines.count)]
@@ -88,14 +86,13 @@ struct SubmissionOptions: ParsableArguments {
                     lineOfID[id] = (line, content)
                 }
                 outgoing.append(message)
-            case .problem(let problem): problems.append(problem)
+            case .problems(let found): problems += found
             }
         }
         // A file of another kind fails on every line: say what it looks like instead.
-        if outgoing.isEmpty, let hint = Self.hint(text) { problems = ["\(name): \(hint)"] }
+        if outgoing.isEmpty, let hint = Self.hint(input.bytes) { problems = ["\(name): \(hint)"] }
         guard problems.isEmpty else {
-            for problem in problems { FileHandle.standardError.write(Data((problem + "\n").utf8)) }
-            FileHandle.standardError.write(Data("\(name): \(problems.count) problem(s); nothing was sent\n".utf8))
+            InputFile.report(problems, in: name, consequence: "nothing was sent")
             throw CommandFailure.refusedStatus
         }
         guard !outgoing.isEmpty else { throw CommandFailure.refused("\(name) holds no \(noun): nothing to send") }
@@ -114,23 +111,13 @@ struct SubmissionOptions: ParsableArguments {
             FileHandle.standardError.write(Data("\(name): \(which) not sent: \(cause)\n".utf8))
         }
         let failed = failures.values.reduce(0) { $0 + $1.count }
-        print("sent \(outgoing.count - failed) of \(outgoing.count) \(noun) to \(topicName)")
+        common.say("sent \(outgoing.count - failed) of \(outgoing.count) \(noun) to \(topicName)")
         if failed > 0 { throw CommandFailure.environmentStatus }
-    }
-
-    /// The file's bytes, or standard input's for `-`.
-    private func read(_ file: String) throws -> Data {
-        if file == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
-        do {
-            return try Data(contentsOf: URL(fileURLWithPath: file))
-        } catch {
-            throw CommandFailure.refused("cannot read \(file): \((error as NSError).localizedDescription)")
-        }
     }
 
     /// What a file that is not JSON Lines looks like it is instead, if it looks like something.
     static func hint(_ text: [UInt8]) -> String? {
-        guard let first = text.first(where: { !jsonWhitespace.contains($0) }) else { return nil }
+        guard let first = text.first(where: { !InputFile.jsonWhitespace.contains($0) }) else { return nil }
         if first == UInt8(ascii: "[") {
             return "holds a JSON array; send one JSON object per line (JSON Lines), e.g. `jq -c '.[]' FILE`"
         }
@@ -141,29 +128,31 @@ struct SubmissionOptions: ParsableArguments {
         return nil
     }
 
-    /// A line read, checked, signed and encoded, or what is wrong with it.
+    /// A line read, checked, signed and encoded, or everything wrong with it.
     enum Prepared: Sendable {
         /// The message, its line, the id the agency gave it and a hash of the line.
         case message(KafkaOutgoingMessage, line: Int, id: String, content: Int)
-        case problem(String)
+        case problems([String])
     }
 
     /// One line as its message; nil for a blank line.
     private static func prepare<Message: AgencySubmission>(
         _ text: ArraySlice<UInt8>, line number: Int, of name: String, frame: SubmissionFrame<Message>, key: [UInt8], topic: String
     ) -> Prepared? {
-        guard let first = text.first(where: { !Self.jsonWhitespace.contains($0) }) else { return nil }
-        guard first == UInt8(ascii: "{") else { return .problem("\(name):\(number): is not a JSON object") }
+        guard let first = text.first(where: { !InputFile.jsonWhitespace.contains($0) }) else { return nil }
+        guard first == UInt8(ascii: "{") else { return .problems(["\(name):\(number): is not a JSON object"]) }
         // Checked before the line is read, on the message it would make, as intake checks it.
         let size = frame.messageSize(lineBytes: text.count)
         if let maximum = Message.maximumBytes, size > maximum {
-            return .problem("\(name):\(number): is \(size) bytes, over the \(maximum / 1024) KiB a message may hold")
+            return .problems(["\(name):\(number): is \(size) bytes, over the \(maximum / 1024) KiB a message may hold"])
         }
-        do {
-            let line = try ContractJSON.read(Message.Line.self, from: Array(text), strictlyAs: "\(Message.lineField) v\(Message.version)")
-            let built = frame.message(line)
-            try built.validate()
-            let payload = frame.message(around: text)
+        guard SubmissionFrame<Message>.isOneObject(text) else {
+            return .problems(["\(name):\(number): is not one JSON object (its braces do not close, or something follows the closing one)"])
+        }
+        let payload = frame.message(around: text)
+        do throws(ContractError) {
+            // Read as intake reads it: the message the line makes.
+            let built = try Message.decode(payload)
             var content = Hasher()
             text.withUnsafeBytes { content.combine(bytes: $0) }
             return .message(
@@ -172,23 +161,8 @@ struct SubmissionOptions: ParsableArguments {
                     headers: [.newEventID(), KafkaHeader(name: AgencySignature.header, value: AgencySignature.sign(payload, key: key))]),
                 line: number, id: built.lineID, content: content.finalize())
         } catch {
-            return .problem("\(name):\(number): \(error.localLineDescription)")
+            // Named by the line's own fields (`members[0].dateOfBirth`), one a line of output.
+            return .problems(error.droppingFieldPrefix(Message.lineField + ".").problems.map { "\(name):\(number): \($0)" })
         }
-    }
-
-    static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
-
-    /// The bytes JSON lets stand between values: a line of only these is blank.
-    static let jsonWhitespace: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D]
-}
-
-extension Error {
-    /// A contract problem named by the line's own fields (`members[0].dateOfBirth`).
-    fileprivate var localLineDescription: String {
-        guard var error = self as? ContractError else { return "\(self)" }
-        for prefix in ["referral.", "record."] where error.field.hasPrefix(prefix) {
-            error.field.removeFirst(prefix.count)
-        }
-        return error.description
     }
 }

@@ -2,10 +2,8 @@ import Foundation
 
 /// A message an agency sends: one line of its file, with who sent it and when.
 public protocol AgencySubmission: Contract {
-    associatedtype Line: Codable & Sendable
     /// The field the line sits in.
     static var lineField: String { get }
-    init(agency: String, submittedAt: Date, line: Line)
     /// The id the agency gave the line: one id, one referral or record.
     var lineID: String { get }
 }
@@ -19,10 +17,6 @@ extension EvidenceSubmitted: AgencySubmission {
     public static let maximumBytes: Int? = agencyMessageMaximumBytes
     public static let lineField = "record"
 
-    public init(agency: String, submittedAt: Date, line: EvidenceReport) {
-        self.init(agency: agency, submittedAt: submittedAt, record: line)
-    }
-
     public var lineID: String { record.id }
 }
 
@@ -31,17 +25,13 @@ extension ReferralSubmitted: AgencySubmission {
     public static let maximumBytes: Int? = agencyMessageMaximumBytes
     public static let lineField = "referral"
 
-    public init(agency: String, submittedAt: Date, line: Referral) {
-        self.init(agency: agency, submittedAt: submittedAt, referral: line)
-    }
-
     public var lineID: String { referral.id }
 }
 
 /// The bytes of an agency's messages around each line of a file, as the
 /// agency wrote it: what the agency signs is its own line, not a copy
 /// written anew, and writing a file's messages costs a copy of each line.
-/// A line is put in only after it has been read as `Message.Line`, and
+/// A line is put in only after the message it makes has been read, and
 /// only a JSON object with nothing before its `{` (no byte-order mark), so
 /// the message reads back as the line did.
 public struct SubmissionFrame<Message: AgencySubmission>: Sendable {
@@ -59,12 +49,6 @@ public struct SubmissionFrame<Message: AgencySubmission>: Sendable {
         tail = Array(",".utf8) + Array(rest.utf8.dropFirst())
     }
 
-    /// The message holding `line`, built as the agency sent it: the typed
-    /// message, for checking and keying, and its bytes.
-    public func message(_ line: Message.Line) -> Message {
-        Message(agency: agency, submittedAt: submittedAt, line: line)
-    }
-
     /// The bytes of the message holding a line of `lineBytes` bytes.
     public func messageSize(lineBytes: Int) -> Int { head.count + lineBytes + tail.count }
 
@@ -76,6 +60,36 @@ public struct SubmissionFrame<Message: AgencySubmission>: Sendable {
         bytes += line
         bytes += tail
         return bytes
+    }
+
+    /// Whether `line` is one JSON object and nothing after it but
+    /// whitespace: what a line may be before it is put in a message, so
+    /// that it cannot close its object and add fields of the message's own.
+    public static func isOneObject(_ line: some Collection<UInt8>) -> Bool {
+        var depth = 0
+        var inString = false
+        var escaped = false
+        var closed = false
+        for byte in line {
+            if closed {
+                guard byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A else { return false }
+                continue
+            }
+            if inString {
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                depth -= 1
+                if depth == 0 { closed = true }
+                if depth < 0 { return false }
+            default: break
+            }
+        }
+        return closed
     }
 
     private struct Fields: Encodable {

@@ -5,8 +5,12 @@ import Foundation
 public protocol Contract: Codable, Sendable {
     /// The schema's name, such as `referral.submitted`.
     static var schema: String { get }
-    /// The schema's version; a consumer accepts only the versions it knows.
+    /// The schema's version, the one written; a consumer accepts only the
+    /// versions it reads (``readsVersions``).
     static var version: Int { get }
+    /// The versions a consumer of this build reads: a version adds fields
+    /// only as a new version, and the fields it adds are optional.
+    static var readsVersions: ClosedRange<Int> { get }
     /// Checks what types cannot: ranges, formats, consistency.
     func validate() throws(ContractError)
     /// The partition key: the entity whose events must stay in order.
@@ -25,21 +29,31 @@ extension Contract {
 
     public static var maximumBytes: Int? { nil }
 
+    public static var readsVersions: ClosedRange<Int> { version...version }
+
     /// The message as it travels: `{"schema": …, "version": …, …fields}`.
     public func encoded() -> [UInt8] {
         Array(ContractJSON.encode(Envelope(message: self)).utf8)
     }
 
     /// Reads and validates a message.
-    /// - Throws: ``ContractError`` naming the field that is missing, of the
+    /// - Throws: ``ContractError`` naming every field that is missing, of the
     ///   wrong type or invalid, or an unknown schema or version.
     public static func decode(_ bytes: [UInt8]) throws(ContractError) -> Self {
         if let maximumBytes, bytes.count > maximumBytes {
             throw ContractError(field: "", problem: "is \(bytes.count) bytes, over the \(maximumBytes / 1024) KiB a \(schema) message may hold")
         }
-        let message = try ContractJSON.read(Versioned<Self>.self, from: bytes, strictlyAs: refusesUnknownFields ? "\(schema) v\(version)" : nil).message
-        try message.validate()
-        return message
+        let strictly = refusesUnknownFields ? "\(schema) v\(version)" : nil
+        do throws(ContractError) {
+            let message = try ContractJSON.read(Versioned<Self>.self, from: bytes, strictlyAs: strictly).message
+            try message.validate()
+            return message
+        } catch {
+            // Read again, field by field, for every problem: one bad field must not hide the next.
+            let message = try ContractJSON.read(Versioned<Self>.self, from: bytes, strictlyAs: strictly, carefully: true).message
+            try message.validate()
+            throw error
+        }
     }
 }
 
@@ -56,8 +70,11 @@ private struct Versioned<Message: Contract>: Decodable {
             throw ContractError(field: "schema", problem: "must be '\(Message.schema)'")
         }
         let version = try header.decode(Int.self, forKey: .version)
-        guard version == Message.version else {
-            throw ContractError(field: "version", problem: "\(version) is not supported (this service reads version \(Message.version))")
+        guard Message.readsVersions.contains(version) else {
+            let reads = Message.readsVersions
+            throw ContractError(
+                field: "version",
+                problem: "\(version) is not supported (this service reads version \(reads.count == 1 ? "\(reads.lowerBound)" : "\(reads.lowerBound) to \(reads.upperBound)"))")
         }
         message = try Message(from: decoder)
     }

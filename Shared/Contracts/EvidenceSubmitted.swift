@@ -18,11 +18,11 @@ public struct EvidenceSubmitted: Contract, Hashable {
     }
 
     public init(from decoder: any Decoder) throws {
-        try decoder.refuseUnknownFields(CodingKeys.self, also: ["schema", "version"])
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        agency = try container.decode(String.self, forKey: .agency)
-        submittedAt = try container.decode(Date.self, forKey: .submittedAt)
-        record = try container.decode(EvidenceReport.self, forKey: .record)
+        var fields = try FieldReader(decoder, CodingKeys.self, also: ["schema", "version"])
+        agency = try fields.read(String.self, .agency, else: "")
+        submittedAt = try fields.read(Date.self, .submittedAt, else: Date(timeIntervalSince1970: 0))
+        record = try fields.read(EvidenceReport.self, .record, else: EvidenceReport.standIn)
+        self = try fields.finish(self) { message, _ throws(ContractError) in try message.validate() }
     }
 
     /// The person's identity, hashed: one person's records stay in order
@@ -30,10 +30,10 @@ public struct EvidenceSubmitted: Contract, Hashable {
     public var partitionKey: String { agency + "/" + record.subject.keyHash }
 
     public func validate() throws(ContractError) {
-        try Check.identifier(agency, "agency")
-        try Check.identifier(record.id, "record.id")
-        try record.subject.validate(at: "record.subject")
-        try record.fact.validate(at: "record.fact")
+        var problems = Problems()
+        problems.check { () throws(ContractError) in try Check.identifier(agency, "agency") }
+        problems.check { () throws(ContractError) in try record.validate(at: "record") }
+        try problems.throwIfAny()
     }
 }
 
@@ -51,10 +51,23 @@ public struct EvidenceReport: Codable, Sendable, Hashable {
     }
 
     public init(from decoder: any Decoder) throws {
-        try decoder.refuseUnknownFields(CodingKeys.self)
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        id = try container.decode(String.self, forKey: .id)
-        subject = try container.decode(PersonIdentity.self, forKey: .subject)
-        fact = try container.decode(ReportedFact.self, forKey: .fact)
+        var fields = try FieldReader(decoder, CodingKeys.self)
+        id = try fields.read(String.self, .id, else: "")
+        subject = try fields.read(PersonIdentity.self, .subject, else: Self.standIn.subject)
+        fact = try fields.read(ReportedFact.self, .fact, else: Self.standIn.fact)
+        self = try fields.finish(self) { record, field throws(ContractError) in try record.validate(at: field) }
     }
+
+    func validate(at field: String) throws(ContractError) {
+        var problems = Problems()
+        problems.check { () throws(ContractError) in try Check.identifier(id, field + ".id") }
+        problems.check { () throws(ContractError) in try subject.validate(at: field + ".subject") }
+        problems.check { () throws(ContractError) in try fact.validate(at: field + ".fact") }
+        try problems.throwIfAny()
+    }
+
+    /// What stands in for a record that cannot be read, in a careful read.
+    static let standIn = EvidenceReport(
+        id: "", subject: PersonIdentity(givenName: "", familyName: "", dateOfBirth: PersonIdentity.standInDate),
+        fact: .notOnRoll(date: PersonIdentity.standInDate))
 }

@@ -20,18 +20,20 @@ public struct ReferralSubmitted: Contract, Hashable {
     }
 
     public init(from decoder: any Decoder) throws {
-        try decoder.refuseUnknownFields(CodingKeys.self, also: ["schema", "version"])
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        agency = try container.decode(String.self, forKey: .agency)
-        submittedAt = try container.decode(Date.self, forKey: .submittedAt)
-        referral = try container.decode(Referral.self, forKey: .referral)
+        var fields = try FieldReader(decoder, CodingKeys.self, also: ["schema", "version"])
+        agency = try fields.read(String.self, .agency, else: "")
+        submittedAt = try fields.read(Date.self, .submittedAt, else: Date(timeIntervalSince1970: 0))
+        referral = try fields.read(Referral.self, .referral, else: Referral(id: "", address: Address(lines: [], postcode: ""), members: [], reasons: []))
+        self = try fields.finish(self) { message, _ throws(ContractError) in try message.validate() }
     }
 
     public var partitionKey: String { agency + "/" + referral.id }
 
     public func validate() throws(ContractError) {
-        try Check.identifier(agency, "agency")
-        try referral.validate(at: "referral")
+        var problems = Problems()
+        problems.check { () throws(ContractError) in try Check.identifier(agency, "agency") }
+        problems.check { () throws(ContractError) in try referral.validate(at: "referral") }
+        try problems.throwIfAny()
     }
 }
 
@@ -53,38 +55,43 @@ public struct Referral: Codable, Sendable, Hashable {
     }
 
     public init(from decoder: any Decoder) throws {
-        try decoder.refuseUnknownFields(CodingKeys.self)
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        id = try container.decode(String.self, forKey: .id)
-        address = try container.decode(Address.self, forKey: .address)
-        members = try container.decode([ReferredPerson].self, forKey: .members)
-        reasons = try container.decode([String].self, forKey: .reasons)
+        var fields = try FieldReader(decoder, CodingKeys.self)
+        id = try fields.read(String.self, .id, else: "")
+        address = try fields.read(Address.self, .address, else: Address(lines: [], postcode: ""))
+        members = try fields.readEach(ReferredPerson.self, .members, else: ReferredPerson(ref: "", givenName: "", familyName: "", dateOfBirth: PersonIdentity.standInDate))
+        reasons = try fields.readEach(String.self, .reasons, else: "")
+        self = try fields.finish(self) { referral, field throws(ContractError) in try referral.validate(at: field) }
     }
 
     public func validate(at field: String) throws(ContractError) {
-        try Check.identifier(id, field + ".id")
-        try address.validate(at: field + ".address")
-        try Check.nonEmpty(members, field + ".members")
+        var problems = Problems()
+        problems.check { () throws(ContractError) in try Check.identifier(id, field + ".id") }
+        problems.check { () throws(ContractError) in try address.validate(at: field + ".address") }
+        problems.check { () throws(ContractError) in try Check.nonEmpty(members, field + ".members") }
         var refs: Set<String> = []
         var people: [String: Int] = [:]
         for (index, member) in members.enumerated() {
-            try member.validate(at: field + ".members[\(index)]")
-            guard refs.insert(member.ref).inserted else {
-                throw ContractError(field: field + ".members[\(index)].ref", problem: "is used by another member")
+            let at = field + ".members[\(index)]"
+            problems.check { () throws(ContractError) in try member.validate(at: at) }
+            if !refs.insert(member.ref).inserted {
+                problems.add(ContractError(field: at + ".ref", problem: "is used by another member"))
             }
             // Matching folds names: "Ann Smith" and "ann  smith" are one person.
             if let earlier = people.updateValue(index, forKey: member.identity.matchKey) {
-                throw ContractError(field: field + ".members[\(index)]", problem: "is the same person as \(field).members[\(earlier)]")
+                problems.add(ContractError(field: at, problem: "is the same person as \(field).members[\(earlier)]"))
             }
         }
-        try Check.nonEmpty(reasons, field + ".reasons")
+        problems.check { () throws(ContractError) in try Check.nonEmpty(reasons, field + ".reasons") }
         for (index, reason) in reasons.enumerated() {
-            try Check.text(reason, field + ".reasons[\(index)]")
-            guard Self.foldedReasons.contains(reason.lowercased()) else {
-                throw ContractError(
-                    field: field + ".reasons[\(index)]", problem: "is not a referral reason: one of \(Self.reasons.joined(separator: "; "))")
+            problems.check { () throws(ContractError) in
+                try Check.text(reason, field + ".reasons[\(index)]")
+                guard Self.foldedReasons.contains(reason.lowercased()) else {
+                    throw ContractError(
+                        field: field + ".reasons[\(index)]", problem: "is not a referral reason: one of \(Self.reasons.joined(separator: "; "))")
+                }
             }
         }
+        try problems.throwIfAny()
     }
 
     /// What a referral may give as a reason (in any case): the programme's
@@ -108,18 +115,20 @@ public struct Address: Codable, Sendable, Hashable {
     }
 
     public init(from decoder: any Decoder) throws {
-        try decoder.refuseUnknownFields(CodingKeys.self)
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        lines = try container.decode([String].self, forKey: .lines).map(\.canonical)
-        postcode = try container.decode(String.self, forKey: .postcode)
+        var fields = try FieldReader(decoder, CodingKeys.self)
+        lines = try fields.readEach(String.self, .lines, else: "").map(\.canonical)
+        postcode = try fields.read(String.self, .postcode, else: "")
+        self = try fields.finish(self) { address, field throws(ContractError) in try address.validate(at: field) }
     }
 
     func validate(at field: String) throws(ContractError) {
-        try Check.nonEmpty(lines, field + ".lines")
+        var problems = Problems()
+        problems.check { () throws(ContractError) in try Check.nonEmpty(lines, field + ".lines") }
         for (index, line) in lines.enumerated() {
-            try Check.text(line, field + ".lines[\(index)]")
+            problems.check { () throws(ContractError) in try Check.text(line, field + ".lines[\(index)]") }
         }
-        guard Self.isPostcode(postcode) else { throw ContractError(field: field + ".postcode", problem: "is not a UK postcode") }
+        if !Self.isPostcode(postcode) { problems.add(ContractError(field: field + ".postcode", problem: "is not a UK postcode")) }
+        try problems.throwIfAny()
     }
 
     /// The outward code (1–2 letters, a digit, then a letter or digit) and
@@ -154,12 +163,12 @@ public struct ReferredPerson: Codable, Sendable, Hashable {
     }
 
     public init(from decoder: any Decoder) throws {
-        try decoder.refuseUnknownFields(CodingKeys.self)
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        ref = try container.decode(String.self, forKey: .ref)
-        givenName = try container.decode(String.self, forKey: .givenName).canonical
-        familyName = try container.decode(String.self, forKey: .familyName).canonical
-        dateOfBirth = try container.decode(CalendarDate.self, forKey: .dateOfBirth)
+        var fields = try FieldReader(decoder, CodingKeys.self)
+        ref = try fields.read(String.self, .ref, else: "")
+        givenName = try fields.read(String.self, .givenName, else: "").canonical
+        familyName = try fields.read(String.self, .familyName, else: "").canonical
+        dateOfBirth = try fields.read(CalendarDate.self, .dateOfBirth, else: PersonIdentity.standInDate)
+        self = try fields.finish(self) { person, field throws(ContractError) in try person.validate(at: field) }
     }
 
     public var identity: PersonIdentity {
@@ -167,8 +176,10 @@ public struct ReferredPerson: Codable, Sendable, Hashable {
     }
 
     func validate(at field: String) throws(ContractError) {
-        try Check.identifier(ref, field + ".ref", maxLength: 40)
-        try identity.validate(at: field)
+        var problems = Problems()
+        problems.check { () throws(ContractError) in try Check.identifier(ref, field + ".ref", maxLength: 40) }
+        problems.check { () throws(ContractError) in try identity.validate(at: field) }
+        try problems.throwIfAny()
     }
 }
 
@@ -185,23 +196,30 @@ public struct PersonIdentity: Codable, Sendable, Hashable {
     }
 
     public init(from decoder: any Decoder) throws {
-        try decoder.refuseUnknownFields(CodingKeys.self)
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        givenName = try container.decode(String.self, forKey: .givenName).canonical
-        familyName = try container.decode(String.self, forKey: .familyName).canonical
-        dateOfBirth = try container.decode(CalendarDate.self, forKey: .dateOfBirth)
+        var fields = try FieldReader(decoder, CodingKeys.self)
+        givenName = try fields.read(String.self, .givenName, else: "").canonical
+        familyName = try fields.read(String.self, .familyName, else: "").canonical
+        dateOfBirth = try fields.read(CalendarDate.self, .dateOfBirth, else: Self.standInDate)
+        self = try fields.finish(self) { person, field throws(ContractError) in try person.validate(at: field) }
     }
+
+    /// What stands in for a date of birth that cannot be read, in a careful read.
+    static let standInDate = CalendarDate(daysSinceEpoch: 0)
 
     /// Legal names run long (several given names, double-barrelled family names).
     public static let longestName = 255
 
     func validate(at field: String) throws(ContractError) {
-        try Check.text(givenName, field + ".givenName", maxLength: Self.longestName)
-        try Check.text(familyName, field + ".familyName", maxLength: Self.longestName)
-        try Check.notFuture(dateOfBirth, field + ".dateOfBirth")
-        guard dateOfBirth >= CalendarDate(year: 1900, month: 1, day: 1) else {
-            throw ContractError(field: field + ".dateOfBirth", problem: "is before 1900")
+        var problems = Problems()
+        problems.check { () throws(ContractError) in try Check.text(givenName, field + ".givenName", maxLength: Self.longestName) }
+        problems.check { () throws(ContractError) in try Check.text(familyName, field + ".familyName", maxLength: Self.longestName) }
+        problems.check { () throws(ContractError) in
+            try Check.notFuture(dateOfBirth, field + ".dateOfBirth")
+            guard dateOfBirth >= CalendarDate(year: 1900, month: 1, day: 1) else {
+                throw ContractError(field: field + ".dateOfBirth", problem: "is before 1900")
+            }
         }
+        try problems.throwIfAny()
     }
 }
 

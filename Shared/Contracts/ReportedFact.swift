@@ -28,38 +28,43 @@ public enum ReportedFact: Sendable, Hashable {
     }
 
     func validate(at field: String) throws(ContractError) {
+        var problems = Problems()
+        func check(_ body: () throws(ContractError) -> Void) { problems.check(body) }
         switch self {
         case .offence(let date, _), .exclusion(_, let date), .alternativeProvision(let date), .notOnRoll(let date):
-            try Check.notFuture(date, field + ".date")
+            check { () throws(ContractError) in try Check.notFuture(date, field + ".date") }
         case .asbIntervention(let type, let date):
-            try Check.text(type, field + ".type", maxLength: 60)
-            try Check.notFuture(date, field + ".date")
+            check { () throws(ContractError) in try Check.text(type, field + ".type", maxLength: 60) }
+            check { () throws(ContractError) in try Check.notFuture(date, field + ".date") }
         case .workProvision(let provision, let date):
-            try Check.text(provision, field + ".provision", maxLength: 60)
-            try Check.notFuture(date, field + ".date")
+            check { () throws(ContractError) in try Check.text(provision, field + ".provision", maxLength: 60) }
+            check { () throws(ContractError) in try Check.notFuture(date, field + ".date") }
         case .indicator(let name, let date):
-            try Check.text(name, field + ".name", maxLength: 60)
-            try Check.notFuture(date, field + ".date")
+            check { () throws(ContractError) in try Check.text(name, field + ".name", maxLength: 60) }
+            check { () throws(ContractError) in try Check.notFuture(date, field + ".date") }
         case .attendance(let term, let possible, let unauthorised, let authorised):
-            try Check.identifier(term.id, field + ".term.id", maxLength: 20)
-            guard term.start <= term.end else { throw ContractError(field: field + ".term.end", problem: "is before the term's start") }
-            try Check.notNegative(possible, field + ".possibleSessions")
-            try Check.notNegative(unauthorised, field + ".unauthorisedAbsences")
-            try Check.notNegative(authorised, field + ".authorisedAbsences")
-            guard unauthorised + authorised <= possible else {
-                throw ContractError(field: field + ".unauthorisedAbsences", problem: "with authorisedAbsences exceeds possibleSessions")
+            check { () throws(ContractError) in try Check.identifier(term.id, field + ".term.id", maxLength: 20) }
+            if term.start > term.end { problems.add(ContractError(field: field + ".term.end", problem: "is before the term's start")) }
+            check { () throws(ContractError) in try Check.notNegative(possible, field + ".possibleSessions") }
+            check { () throws(ContractError) in try Check.notNegative(unauthorised, field + ".unauthorisedAbsences") }
+            check { () throws(ContractError) in try Check.notNegative(authorised, field + ".authorisedAbsences") }
+            if unauthorised + authorised > possible {
+                problems.add(ContractError(field: field + ".unauthorisedAbsences", problem: "with authorisedAbsences exceeds possibleSessions"))
             }
         case .benefitSpell(let benefit, let from, let to):
-            try Check.text(benefit, field + ".benefit", maxLength: 60)
-            try Self.validateSpell(from: from, to: to, at: field)
+            check { () throws(ContractError) in try Check.text(benefit, field + ".benefit", maxLength: 60) }
+            check { () throws(ContractError) in try Self.validateSpell(from: from, to: to, at: field) }
         case .employmentSpell(let from, let to):
-            try Self.validateSpell(from: from, to: to, at: field)
+            check { () throws(ContractError) in try Self.validateSpell(from: from, to: to, at: field) }
         }
+        try problems.throwIfAny()
     }
 
     private static func validateSpell(from: CalendarDate, to: CalendarDate?, at field: String) throws(ContractError) {
-        try Check.notFuture(from, field + ".from")
-        if let to, to < from { throw ContractError(field: field + ".to", problem: "is before from") }
+        var problems = Problems()
+        problems.check { () throws(ContractError) in try Check.notFuture(from, field + ".from") }
+        if let to, to < from { problems.add(ContractError(field: field + ".to", problem: "is before from")) }
+        try problems.throwIfAny()
     }
 }
 
@@ -74,38 +79,53 @@ extension ReportedFact: Codable {
             benefit, from, to, provision, name
     }
 
-    public init(from decoder: any Decoder) throws {
-        try decoder.refuseUnknownFields(CodingKeys.self)
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        let kindName = try container.decode(String.self, forKey: .kind)
-        guard let kind = Kind(rawValue: kindName) else {
-            throw DecodingError.dataCorruptedError(
-                forKey: .kind, in: container,
-                debugDescription: "is not one of " + Kind.allCases.map(\.rawValue).joined(separator: ", "))
-        }
-        func date(_ key: CodingKeys) throws -> CalendarDate { try container.decode(CalendarDate.self, forKey: key) }
+    /// The fields a fact of each kind holds besides `kind`: a field of another kind is refused, not ignored.
+    private static func fields(of kind: Kind) -> [CodingKeys] {
         switch kind {
-        case .offence: self = .offence(date: try date(.date), proven: try container.decode(Bool.self, forKey: .proven))
-        case .asbIntervention: self = .asbIntervention(type: try container.decode(String.self, forKey: .type), date: try date(.date))
+        case .offence: [.date, .proven]
+        case .asbIntervention: [.type, .date]
+        case .attendance: [.term, .possibleSessions, .unauthorisedAbsences, .authorisedAbsences]
+        case .exclusion: [.permanent, .date]
+        case .alternativeProvision, .notOnRoll: [.date]
+        case .benefitSpell: [.benefit, .from, .to]
+        case .employmentSpell: [.from, .to]
+        case .workProvision: [.provision, .date]
+        case .indicator: [.name, .date]
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let kindName = try decoder.container(keyedBy: CodingKeys.self).decode(String.self, forKey: .kind)
+        guard let kind = Kind(rawValue: kindName) else {
+            throw try FieldReader(decoder, CodingKeys.self, only: [.kind]).refusal(
+                .kind, "is not one of " + Kind.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        var fields = try FieldReader(decoder, CodingKeys.self, only: [.kind] + Self.fields(of: kind))
+        let standIn = PersonIdentity.standInDate
+        func date(_ key: CodingKeys) throws -> CalendarDate { try fields.read(CalendarDate.self, key, else: standIn) }
+        func text(_ key: CodingKeys) throws -> String { try fields.read(String.self, key, else: "") }
+        func count(_ key: CodingKeys) throws -> Int { try fields.read(Int.self, key, else: 0) }
+        func flag(_ key: CodingKeys) throws -> Bool { try fields.read(Bool.self, key, else: false) }
+        switch kind {
+        case .offence: self = .offence(date: try date(.date), proven: try flag(.proven))
+        case .asbIntervention: self = .asbIntervention(type: try text(.type), date: try date(.date))
         case .attendance:
             self = .attendance(
-                term: try container.decode(SchoolTerm.self, forKey: .term),
-                possibleSessions: try container.decode(Int.self, forKey: .possibleSessions),
-                unauthorisedAbsences: try container.decode(Int.self, forKey: .unauthorisedAbsences),
-                authorisedAbsences: try container.decode(Int.self, forKey: .authorisedAbsences))
-        case .exclusion: self = .exclusion(permanent: try container.decode(Bool.self, forKey: .permanent), date: try date(.date))
+                term: try fields.read(StrictSchoolTerm.self, .term, else: StrictSchoolTerm(term: SchoolTerm(id: "", start: standIn, end: standIn))).term,
+                possibleSessions: try count(.possibleSessions),
+                unauthorisedAbsences: try count(.unauthorisedAbsences),
+                authorisedAbsences: try count(.authorisedAbsences))
+        case .exclusion: self = .exclusion(permanent: try flag(.permanent), date: try date(.date))
         case .alternativeProvision: self = .alternativeProvision(date: try date(.date))
         case .notOnRoll: self = .notOnRoll(date: try date(.date))
         case .benefitSpell:
-            self = .benefitSpell(
-                benefit: try container.decode(String.self, forKey: .benefit), from: try date(.from),
-                to: try container.decodeIfPresent(CalendarDate.self, forKey: .to))
+            self = .benefitSpell(benefit: try text(.benefit), from: try date(.from), to: try fields.readIfPresent(CalendarDate.self, .to))
         case .employmentSpell:
-            self = .employmentSpell(from: try date(.from), to: try container.decodeIfPresent(CalendarDate.self, forKey: .to))
-        case .workProvision:
-            self = .workProvision(provision: try container.decode(String.self, forKey: .provision), date: try date(.date))
-        case .indicator: self = .indicator(name: try container.decode(String.self, forKey: .name), date: try date(.date))
+            self = .employmentSpell(from: try date(.from), to: try fields.readIfPresent(CalendarDate.self, .to))
+        case .workProvision: self = .workProvision(provision: try text(.provision), date: try date(.date))
+        case .indicator: self = .indicator(name: try text(.name), date: try date(.date))
         }
+        self = try fields.finish(self) { fact, field throws(ContractError) in try fact.validate(at: field) }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -153,5 +173,25 @@ extension ReportedFact: Codable {
             try container.encode(name, forKey: .name)
             try container.encode(date, forKey: .date)
         }
+    }
+}
+
+/// A school term as an agency's record gives it, read strictly: a field
+/// the term does not have is refused, as in the rest of the record.
+private struct StrictSchoolTerm: Decodable {
+    var term: SchoolTerm
+
+    init(term: SchoolTerm) { self.term = term }
+
+    private enum CodingKeys: String, CodingKey { case id, start, end }
+
+    init(from decoder: any Decoder) throws {
+        var fields = try FieldReader(decoder, CodingKeys.self)
+        let standIn = PersonIdentity.standInDate
+        term = SchoolTerm(
+            id: try fields.read(String.self, .id, else: ""), start: try fields.read(CalendarDate.self, .start, else: standIn),
+            end: try fields.read(CalendarDate.self, .end, else: standIn))
+        // The term's checks belong to its record: ReportedFact.validate runs them.
+        self = try fields.finish(self) { _, _ throws(ContractError) in }
     }
 }

@@ -84,12 +84,20 @@ import Vocabulary
         try Self.pinned("eligibility.decided.v1-before-revisions", beforeRevisions)
     }
 
+    /// Version 1, no longer written, still reads: an attachment the screening allowed.
     @Test func familyAttachedVersion1() throws {
+        let expected = FamilyAttached(
+            familyID: Self.familyID, attachedOn: Self.date("2013-09-16"), keyworker: "kw-017", recordedBy: "coordinator-1",
+            recordedAt: Self.time(1_700_000_003))
+        #expect(try FamilyAttached.decode(try Self.fixture("family.attached.v1")) == expected)
+    }
+
+    @Test func familyAttachedVersion2() throws {
         try Self.pinned(
-            "family.attached.v1",
+            "family.attached.v2",
             FamilyAttached(
                 familyID: Self.familyID, attachedOn: Self.date("2013-09-16"), keyworker: "kw-017", recordedBy: "coordinator-1",
-                recordedAt: Self.time(1_700_000_003)))
+                recordedAt: Self.time(1_700_000_003), discretion: "case conference on 12 Sep 2013"))
     }
 
     /// The facts both evidence messages carry, every kind of them.

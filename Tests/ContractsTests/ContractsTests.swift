@@ -57,6 +57,32 @@ import Vocabulary
         #expect(try EvidenceSubmitted.decode(framed) == EvidenceSubmitted(agency: "police", submittedAt: sentAt, record: evidence))
     }
 
+    @Test func anAttachmentOfTheEarlierVersionReadsWithoutDiscretionAndALaterOneIsRefused() throws {
+        let v1 = #"{"schema":"family.attached","version":1,"familyID":"8C1B2F4E-1D2A-4B8E-9F3A-2C4D5E6F7A8B","#
+            + #""attachedOn":"2013-09-16","keyworker":"kw-17","recordedBy":"coord-2","recordedAt":"2013-09-16T09:00:00Z"}"#
+        let read = try FamilyAttached.decode(Array(v1.utf8))
+        #expect(read.discretion == nil && read.keyworker == "kw-17")
+        var forced = read
+        forced.discretion = "case conference"
+        #expect(try FamilyAttached.decode(forced.encoded()) == forced)
+        #expect(String(decoding: forced.encoded(), as: UTF8.self).contains(#""version":2"#))
+        let v3 = v1.replacingOccurrences(of: #""version":1"#, with: #""version":3"#)
+        #expect(throws: ContractError(field: "version", problem: "3 is not supported (this service reads version 1 to 2)")) {
+            try FamilyAttached.decode(Array(v3.utf8))
+        }
+    }
+
+    @Test func aLineIsOneObjectOrItIsNotFramed() {
+        typealias Frame = SubmissionFrame<ReferralSubmitted>
+        for line in [#"{"id":"a"}"#, #" {"a":{"b":["}",{}]}} "# + "\r", #"{"quote":"\"}{"}"#] {
+            #expect(Frame.isOneObject(Array(line.utf8)), "\(line)")
+        }
+        // A line closing its object early to add the message's own fields, or left open.
+        for line in [#"{"id":"a"},"agency":"other""#, #"{"id":"a"}{"id":"b"}"#, #"{"id":"a""#, #"{"id":"a"}}"#, ""] {
+            #expect(!Frame.isOneObject(Array(line.utf8)), "\(line)")
+        }
+    }
+
     @Test func anUnknownVersionOrSchemaIsRefusedByName() {
         #expect(Self.problem { $0["version"] = 2 } == "version: 2 is not supported (this service reads version 1)")
         #expect(Self.problem { $0["schema"] = "evidence.submitted" } == "schema: must be 'referral.submitted'")
@@ -83,7 +109,7 @@ import Vocabulary
         #expect(Self.problem(editMember("dateOfBirth", "2999-01-01")) == "referral.members[1].dateOfBirth: is in the future")
         #expect(Self.problem(editMember("givenName", 7)) == "referral.members[1].givenName: is not text")
         #expect(Self.problem(editMember("ref", "mother")) == "referral.members[1].ref: is used by another member")
-        #expect(Self.problem { $0["referral"] = ["id": "x"] } == "referral.address: is missing")
+        #expect(Self.problem { $0["referral"] = ["id": "x"] } == "referral.address: is missing; referral.members: is missing; referral.reasons: is missing")
         #expect(Self.problem { _ in } == nil)
         let notJSON = Result { () throws(ContractError) in try ReferralSubmitted.decode(Array("{not json".utf8)) }
         #expect(throws: ContractError(field: "", problem: "is not JSON")) { try notJSON.get() }
@@ -175,6 +201,42 @@ import Vocabulary
         #expect(throws: ContractError(field: "record.fact.end", problem: "is not a field of evidence.submitted v1")) {
             try EvidenceSubmitted.decode(message)
         }
+    }
+
+    @Test func everyProblemOfAMessageIsNamedNotOnlyTheFirst() throws {
+        let problems = ContractsTests.problem { object in
+            ContractsTests.editMember(0, "dateOfBirth", "1986-02-30")(&object)
+            ContractsTests.editMember(0, "middle_name", "Ann")(&object)
+            ContractsTests.editMember(1, "givenName", "")(&object)
+            ContractsTests.editMember(1, "dateOfBirth", "2999-01-01")(&object)
+            Self.editReferral("address", ["lines": ["12 Elm Street"], "postcode": "NOT A POSTCODE"])(&object)
+            Self.editReferral("reasons", ["astrology", "ASB", 7])(&object)
+        }
+        // In the order of the fields as read: the address, each member, the reasons.
+        #expect(problems?.components(separatedBy: "; referral.") == [
+            "referral.address.postcode: is not a UK postcode",
+            "members[0].middle_name: is not a field of referral.submitted v1",
+            "members[0].dateOfBirth: is not a real date (no such month, or no such day in its month)",
+            "members[1].givenName: is empty",
+            "members[1].dateOfBirth: is in the future",
+            "reasons[2]: is not text",
+            "reasons[0]: is not a referral reason: one of " + Referral.reasons.joined(separator: "; "),
+        ])
+
+        // Evidence: a field of another kind, a term's unknown field, a bad count and a bad date, all at once.
+        let record = #"{"id":"SCH-1","subject":{"givenName":"Dylan","familyName":"Brennan","dateOfBirth":"1998-06-01"},"#
+            + #""fact":{"kind":"attendance","proven":true,"term":{"id":"2013-SP","start":"2013-01-07","end":"2013-02-30","week":3},"#
+            + #""possibleSessions":-1,"unauthorisedAbsences":2,"authorisedAbsences":"two"}}"#
+        let message = SubmissionFrame<EvidenceSubmitted>(agency: "school", submittedAt: Date()).message(around: Array(record.utf8))
+        let error = try #require(throws: ContractError.self) { try EvidenceSubmitted.decode(message) }
+        #expect(error.problems.map(\.description) == [
+            "record.fact.proven: is not a field of evidence.submitted v1",
+            "record.fact.term.week: is not a field of evidence.submitted v1",
+            "record.fact.term.end: is not a real date (no such month, or no such day in its month)",
+            "record.fact.authorisedAbsences: is not a whole number",
+            "record.fact.possibleSessions: is negative",
+            "record.fact.unauthorisedAbsences: with authorisedAbsences exceeds possibleSessions",
+        ])
     }
 
     @Test func aReasonOutsideTheVocabularyIsRefusedNamingTheAllowedOnes() {

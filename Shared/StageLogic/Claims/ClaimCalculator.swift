@@ -40,6 +40,7 @@ public struct ClaimCalculator: Sendable {
             room -= claimed
             let explanation = ClaimExplanation(
                 eligibilityDecisionID: row.decisionID, attachedOn: attachedOn, keyworker: row.keyworker, attachedBy: row.attachedBy,
+                attachmentDiscretion: row.attachmentDiscretion,
                 measuredOn: asOf, baseline: baseline, result: assessments.first { $0.resultID == payment },
                 payment: breakdown.explanation
                     + (claimed < amount.pence ? ["\(payment) claimed at \(Money(pence: claimed)): earlier claims took the rest"] : []))
@@ -70,6 +71,8 @@ public struct ClaimExplanation: Codable, Sendable {
     public var attachedOn: CalendarDate
     public var keyworker: String?
     public var attachedBy: String?
+    /// Why the family was attached though screening had not found it eligible (nil when it had).
+    public var attachmentDiscretion: String?
     public var measuredOn: CalendarDate
     public var baseline: Baseline
     public var result: ResultAssessment?

@@ -71,5 +71,6 @@ public enum ClaimsFamilyUpdates {
         row.attachedOn = message.attachedOn.description
         row.keyworker = message.keyworker
         row.attachedBy = message.recordedBy
+        row.attachmentDiscretion = message.discretion
     }
 }

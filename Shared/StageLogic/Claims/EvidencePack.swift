@@ -34,6 +34,8 @@ public struct EvidencePack: Codable, Sendable {
         public var attachedOn: CalendarDate
         public var keyworker: String?
         public var recordedBy: String?
+        /// Why the family was attached though screening had not found it eligible (nil when it had).
+        public var discretion: String?
     }
 
     public struct Move: Codable, Sendable {
@@ -94,7 +96,8 @@ public struct EvidencePack: Codable, Sendable {
                 status: row.status, returnID: returnID, claimedBy: row.claimedBy, claimedAt: claimedAt),
             ruleset: Ruleset(id: row.rulesetID, version: row.rulesetVersion, hash: row.rulesetHash),
             eligibility: eligibility,
-            attachment: Attachment(attachedOn: explanation.attachedOn, keyworker: explanation.keyworker, recordedBy: explanation.attachedBy),
+            attachment: Attachment(attachedOn: explanation.attachedOn, keyworker: explanation.keyworker, recordedBy: explanation.attachedBy,
+                discretion: explanation.attachmentDiscretion),
             baseline: explanation.baseline, measuredOn: explanation.measuredOn, result: explanation.result,
             paymentWorking: explanation.payment,
             history: [Move(at: claimedAt, from: nil, to: ClaimStatus.awaitingAudit.rawValue, by: row.claimedBy, reason: "claimed", returnID: nil)]

@@ -22,11 +22,13 @@ public enum ClaimsFamilyTable {
         public var attachedOn: String?
         public var keyworker: String?
         public var attachedBy: String?
+        /// Why it was attached though not found eligible; nil when it was.
+        public var attachmentDiscretion: String?
 
         public init(
             familyID: UUID, members: Members? = nil, decisionID: UUID? = nil, decisionRevision: Int? = nil, rulesetID: String? = nil,
             isEligible: Bool? = nil, decidedOn: String? = nil, eligibleSince: String? = nil, attachedOn: String? = nil,
-            keyworker: String? = nil, attachedBy: String? = nil
+            keyworker: String? = nil, attachedBy: String? = nil, attachmentDiscretion: String? = nil
         ) {
             self.familyID = familyID
             self.members = members
@@ -39,6 +41,7 @@ public enum ClaimsFamilyTable {
             self.attachedOn = attachedOn
             self.keyworker = keyworker
             self.attachedBy = attachedBy
+            self.attachmentDiscretion = attachmentDiscretion
         }
     }
 
@@ -51,20 +54,20 @@ public enum ClaimsFamilyTable {
         try connection.execute(
             """
             INSERT INTO claims_family (family_id, members, decision_id, decision_revision, ruleset_id, is_eligible, decided_on,
-                                       eligible_since, attached_on, keyworker, attached_by)
+                                       eligible_since, attached_on, keyworker, attached_by, attachment_discretion)
             SELECT family_id, members::jsonb, decision_id, decision_revision, ruleset_id, is_eligible, decided_on::date,
-                   eligible_since::date, attached_on::date, keyworker, attached_by
+                   eligible_since::date, attached_on::date, keyworker, attached_by, attachment_discretion
             FROM unnest(\(rows.map(\.familyID))::uuid[], \(rows.map { $0.members.map(PostgresJSON.init) })::text[], \(rows.map(\.decisionID))::uuid[],
                         \(rows.map(\.decisionRevision))::integer[], \(rows.map(\.rulesetID))::text[], \(rows.map(\.isEligible))::boolean[],
                         \(rows.map(\.decidedOn))::text[], \(rows.map(\.eligibleSince))::text[], \(rows.map(\.attachedOn))::text[],
-                        \(rows.map(\.keyworker))::text[], \(rows.map(\.attachedBy))::text[])
+                        \(rows.map(\.keyworker))::text[], \(rows.map(\.attachedBy))::text[], \(rows.map(\.attachmentDiscretion))::text[])
                  AS family (family_id, members, decision_id, decision_revision, ruleset_id, is_eligible, decided_on, eligible_since,
-                            attached_on, keyworker, attached_by)
+                            attached_on, keyworker, attached_by, attachment_discretion)
             ON CONFLICT (family_id) DO UPDATE SET
                 members = excluded.members, decision_id = excluded.decision_id, decision_revision = excluded.decision_revision,
                 ruleset_id = excluded.ruleset_id, is_eligible = excluded.is_eligible, decided_on = excluded.decided_on,
                 eligible_since = excluded.eligible_since, attached_on = excluded.attached_on, keyworker = excluded.keyworker,
-                attached_by = excluded.attached_by, updated_at = now()
+                attached_by = excluded.attached_by, attachment_discretion = excluded.attachment_discretion, updated_at = now()
             """, preparedAs: "claims_family_write")
     }
 
@@ -74,13 +77,13 @@ public enum ClaimsFamilyTable {
         try connection.query(
             """
             SELECT family_id, members::text, decision_id, decision_revision, ruleset_id, is_eligible, decided_on::text,
-                   eligible_since::text, attached_on::text, keyworker, attached_by
+                   eligible_since::text, attached_on::text, keyworker, attached_by, attachment_discretion
             FROM claims_family WHERE family_id = ANY(\(familyIDs)::uuid[])
             """, preparedAs: "claims_family_rows"
-        ).decode((UUID, PostgresJSON<Members>?, UUID?, Int?, String?, Bool?, String?, String?, String?, String?, String?).self).map {
+        ).decode((UUID, PostgresJSON<Members>?, UUID?, Int?, String?, Bool?, String?, String?, String?, String?, String?, String?).self).map {
             Row(
                 familyID: $0.0, members: $0.1?.value, decisionID: $0.2, decisionRevision: $0.3, rulesetID: $0.4, isEligible: $0.5,
-                decidedOn: $0.6, eligibleSince: $0.7, attachedOn: $0.8, keyworker: $0.9, attachedBy: $0.10)
+                decidedOn: $0.6, eligibleSince: $0.7, attachedOn: $0.8, keyworker: $0.9, attachedBy: $0.10, attachmentDiscretion: $0.11)
         }
     }
 

@@ -142,13 +142,23 @@ import Testing
                     lines[0].replacingOccurrences(of: #""id":"#, with: #""padding":"\#(String(repeating: "x", count: 70_000))","id":"#),
                 ].joined(separator: "\n"))
             #expect(strict.status == 1, "\(strict.output)")
-            #expect(strict.output.contains("strict.jsonl:1: members[0].middle_name: is not a field of referral v1"), "\(strict.output)")
+            #expect(strict.output.contains("strict.jsonl:1: members[0].middle_name: is not a field of referral.submitted v1"), "\(strict.output)")
             #expect(strict.output.contains("strict.jsonl:2: reasons[0]: is not a referral reason: one of youth offending;"), "\(strict.output)")
             #expect(strict.output.contains("strict.jsonl:3: is 70"), "\(strict.output)")
             #expect(strict.output.contains("bytes, over the 64 KiB a message may hold"), "\(strict.output)")
 
-            let impossible = try await submit("date.jsonl", lines[0].replacingOccurrences(of: "1980-02-14", with: "1986-02-30"))
-            #expect(impossible.output.contains("date.jsonl:1: members[0].dateOfBirth: is not a real date"), "\(impossible.output)")
+            // Every problem of a line, each on a line of its own: not only the first.
+            let bad = lines[0].replacingOccurrences(of: "1980-02-14", with: "1986-02-30")
+                .replacingOccurrences(of: #""reasons":["#, with: #""reasons":["astrology","#)
+                .replacingOccurrences(of: "LS1 1AA", with: "NOT A POSTCODE")
+            let many = try await submit("date.jsonl", bad)
+            #expect(many.status == 1, "\(many.output)")
+            let named = many.output.split(separator: "\n").filter { $0.hasPrefix("date.jsonl:1: ") }
+            #expect(named.count == 3, "\(many.output)")
+            #expect(many.output.contains("date.jsonl:1: address.postcode: is not a UK postcode"), "\(many.output)")
+            #expect(many.output.contains("date.jsonl:1: members[0].dateOfBirth: is not a real date"), "\(many.output)")
+            #expect(many.output.contains("date.jsonl:1: reasons[0]: is not a referral reason"), "\(many.output)")
+            #expect(many.output.contains("date.jsonl: 3 problem(s); nothing was sent"), "\(many.output)")
 
             // Standard input, for a file made by another program.
             let file = try pipeline.file(named: "piped.jsonl", holding: sample)

@@ -56,9 +56,45 @@ import Testing
                 #expect(refused.status == 1 && refused.output.contains("family \(notEligible) is not eligible"), "\(refused.output)")
                 let dryRun = try await pipeline.cli(["attach", families[0], "--on", "2013-09-16", "--keyworker", "kw-17", "--by", "coord-2", "--dry-run"])
                 #expect(dryRun.status == 0 && dryRun.output.hasPrefix("would send the attachment of family \(families[0])"), "\(dryRun.output)")
-                for family in families {
-                    let attached = try await pipeline.cli(["attach", family, "--on", "2013-09-16", "--keyworker", "kw-17", "--by", "coord-2"])
-                    #expect(attached.status == 0, "\(attached.output)")
+                // A file of attachments is checked whole: a bad line, a family not
+                // eligible without --force and one family twice refuse it all, each by line.
+                func line(_ family: String, _ extra: String = "") -> String {
+                    #"{"family":"\#(family)","on":"2013-09-16","keyworker":"kw-17"\#(extra)}"#
+                }
+                let badFile = try pipeline.file(
+                    named: "attach-bad.jsonl",
+                    holding: [
+                        line(families[0]), #"{"family":"x","on":"2013-02-30","keyworker":"kw-17","team":"a"}"#, line(notEligible), line(families[0]),
+                    ].joined(separator: "\r\n"))
+                let bad = try await pipeline.cli(["attach", "--file", badFile, "--by", "coord-2"])
+                #expect(bad.status == 1, "\(bad.output)")
+                for problem in [
+                    "attach-bad.jsonl:2: team: is not a field of an attachment", "attach-bad.jsonl:2: family: is not a family id",
+                    "attach-bad.jsonl:2: on: is not a real date", "attach-bad.jsonl:4: family: is line 1's family too",
+                    "attach-bad.jsonl: 4 problem(s); nothing was sent",
+                ] {
+                    #expect(bad.output.contains(problem), "\(problem)\n\(bad.output)")
+                }
+                let notEligibleInFile = try await pipeline.cli(
+                    ["attach", "--file", try pipeline.file(named: "attach-ne.jsonl", holding: line(families[0]) + "\n" + line(notEligible)), "--by", "coord-2"])
+                #expect(notEligibleInFile.status == 1, "\(notEligibleInFile.output)")
+                #expect(notEligibleInFile.output.contains("attach-ne.jsonl:2: family \(notEligible) is not eligible"), "\(notEligibleInFile.output)")
+                #expect(notEligibleInFile.output.contains("--force --reason TEXT attaches it at your discretion"), "\(notEligibleInFile.output)")
+                #expect(try await pipeline.count("SELECT count(*) FROM claims_family WHERE attached_on IS NOT NULL") == 0)
+
+                let good = try pipeline.file(named: "attach.jsonl", holding: families.map { line($0) }.joined(separator: "\n") + "\n")
+                let attached = try await pipeline.cli(["--quiet", "attach", "--file", good, "--by", "coord-2"])
+                #expect(attached.status == 0 && attached.output.isEmpty, "\(attached.output)")
+                // At the co-ordinator's discretion, with the reason kept; no fee for a family not eligible.
+                let unforced = try await pipeline.cli(["attach", notEligible, "--on", "2013-09-20", "--keyworker", "kw-9", "--by", "coord-2", "--reason", "x"])
+                #expect(unforced.status == 64 && unforced.output.contains("--reason goes with --force"), "\(unforced.output)")
+                let forced = try await pipeline.cli(
+                    ["attach", notEligible, "--on", "2013-09-20", "--keyworker", "kw-9", "--by", "coord-2", "--force", "--reason", "case conference 12 Sep"])
+                #expect(forced.status == 0 && forced.output.contains("at their discretion"), "\(forced.output)")
+                try await PipelineHarness.eventually("the discretionary attachment recorded") {
+                    try await pipeline.texts(
+                        "SELECT coalesce(attachment_discretion || ' by ' || attached_by, '') FROM claims_family WHERE family_id = \(UUID(uuidString: notEligible)!)")
+                        == ["case conference 12 Sep by coord-2"]
                 }
                 try await pipeline.submit("evidence", sample: "outcome-evidence.jsonl", agency: "dwp", keyFile: keys["dwp"]!)
 
