@@ -4,6 +4,7 @@ import Digest
 import Foundation
 import Kafka
 import Logging
+import Store
 
 struct SubmitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -39,6 +40,9 @@ struct SubmissionOptions: ParsableArguments {
     @Argument(help: "The file: JSON Lines, one object per line; - reads standard input.") var file: String
     @Option(help: "The sending agency's id.") var agency: String
     @Option(help: "The file holding the agency's signing key (from `turnaround agency add`).") var keyFile: String
+    @Flag(help: "Wait for intake's receipt for every line sent and print it; exit 1 if any line was refused or conflicts (needs DATABASE_URL).")
+    var wait = false
+    @Option(help: "With --wait, give up on receipts not come after this many seconds (exit 2).") var waitSeconds = 300
 
     /// Lines read, checked, signed and encoded by one task: enough that a
     /// task's overhead is small, few enough that every core has some.
@@ -50,9 +54,7 @@ struct SubmissionOptions: ParsableArguments {
     /// ``linesPerTask``.
     func send<Message: AgencySubmission>(_ message: Message.Type, to topic: KeyPath<Topics, String>, noun: String) async throws {
         let logger = common.makeLogger()
-        guard let keyText = try? String(contentsOfFile: keyFile, encoding: .utf8),
-            let key = Hex.decode(keyText.trimmingCharacters(in: .whitespacesAndNewlines))
-        else { throw CommandFailure.refused("\(keyFile) does not hold a signing key (hex)") }
+        let key = try AgencyKeyFile.read(keyFile)
         let input = try InputFile(file)
         let name = input.name
         let topicName = Topics.fromEnvironment()[keyPath: topic]
@@ -72,6 +74,7 @@ struct SubmissionOptions: ParsableArguments {
             return runs.sorted { $0.0 < $1.0 }.flatMap(\.1)
         }
         var outgoing: [KafkaOutgoingMessage] = []
+        var lineOfMessage: [Int] = []
         var problems: [String] = []
         // The first line of each id, and what it held: one id, one referral or record.
         var lineOfID: [String: (line: Int, content: Int)] = [:]
@@ -86,6 +89,7 @@ struct SubmissionOptions: ParsableArguments {
                     lineOfID[id] = (line, content)
                 }
                 outgoing.append(message)
+                lineOfMessage.append(line)
             case .problems(let found): problems += found
             }
         }
@@ -113,6 +117,49 @@ struct SubmissionOptions: ParsableArguments {
         let failed = failures.values.reduce(0) { $0 + $1.count }
         common.say("sent \(outgoing.count - failed) of \(outgoing.count) \(noun) to \(topicName)")
         if failed > 0 { throw CommandFailure.environmentStatus }
+        if wait {
+            let sent = zip(lineOfMessage, outgoing).compactMap { line, message in message.headers.first { $0.name == KafkaHeader.eventIDName }?.value.map { (line: line, eventID: String(decoding: $0, as: UTF8.self)) } }
+            try await awaitReceipts(for: sent, in: name)
+        }
+    }
+
+    /// Waits for intake's receipt for each line sent, prints them in the
+    /// file's order, and exits 1 if any needs the agency to act, 2 if some
+    /// did not come within `--wait-seconds`.
+    private func awaitReceipts(for sent: [(line: Int, eventID: String)], in name: String) async throws {
+        let deadline = ContinuousClock.now + .seconds(waitSeconds)
+        var answered: [String: ReceiptTable.Row] = [:]
+        try await common.withPool { pool in
+            while answered.count < sent.count {
+                let missing = sent.map(\.eventID).filter { answered[$0] == nil }
+                for receipt in try await pool.withConnection({ try ReceiptTable.forEvents(missing, on: $0) }) {
+                    if let id = receipt.eventID { answered[id] = receipt }
+                }
+                guard answered.count < sent.count, ContinuousClock.now < deadline else { break }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+        }
+        var needAction = 0
+        for (line, eventID) in sent {
+            guard let receipt = answered[eventID] else { continue }
+            let verdict = ReceiptIssued.Verdict(rawValue: receipt.verdict)
+            let family = receipt.familyID.map { " (family \($0.uuidString.lowercased())" + (receipt.memberLabels.isEmpty ? ")" : "; members \(receipt.memberLabels.joined(separator: ","))") + ")" } ?? ""
+            let text = "\(name):\(line): \(receipt.verdict): \(receipt.detail)\(family)"
+            if verdict?.needsAction == true {
+                needAction += 1
+                FileHandle.standardError.write(Data((text + "\n").utf8))
+            } else {
+                common.say(text)
+            }
+        }
+        common.say("receipts: " + ReceiptsCommand.summary(Array(answered.values)))
+        let unanswered = sent.count - answered.count
+        if unanswered > 0 {
+            throw CommandFailure.environment(
+                "\(unanswered) of \(sent.count) lines have no receipt after \(waitSeconds) s (intake may be behind or stopped): "
+                    + "`turnaround receipts` shows them once it answers")
+        }
+        if needAction > 0 { throw CommandFailure.refusedStatus }
     }
 
     /// What a file that is not JSON Lines looks like it is instead, if it looks like something.

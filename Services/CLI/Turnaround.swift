@@ -18,7 +18,7 @@ struct Turnaround: AsyncParsableCommand {
             """,
         version: version,
         subcommands: [
-            MigrateCommand.self, CheckCommand.self, AgencyCommand.self, SubmitCommand.self, AttachCommand.self,
+            MigrateCommand.self, CheckCommand.self, AgencyCommand.self, SubmitCommand.self, ReceiptsCommand.self, AttachCommand.self,
             FamiliesCommand.self, ExplainCommand.self, ClaimsCommand.self, AuditCommand.self, ReportCommand.self, DeadLetterCommand.self,
         ])
 

@@ -14,11 +14,14 @@ struct IntakeEvent: Sendable {
     var submission: HouseholdMatcher.Submission
     var payload: [UInt8]
     var signature: [UInt8]?
+    /// The sender's id for the message, which its receipt answers.
+    var eventID: String?
 
     init(_ submission: HouseholdMatcher.Submission, from message: KafkaMessage) {
         self.submission = submission
         payload = message.value
         signature = message.headers.last { $0.name == AgencySignature.header }?.value
+        eventID = message.eventID
     }
 
     var agency: String { submission.agency }
@@ -80,9 +83,37 @@ struct IntakeHandler: StageHandler {
             case .recorded(let recorded): batch.emit(recorded, to: topics.evidenceRecorded)
             }
         }
-        for recorded in released { batch.emit(recorded, to: topics.evidenceRecorded) }
-        for repeated in plan.repeatedReferrals {
-            logger.notice("referral received before; nothing changed", metadata: ["agency": "\(repeated.agencyID)", "referral": "\(repeated.referralID)"])
+        var receipts = zip(events, plan.receipts).map { event, receipt in
+            var receipt = receipt
+            receipt.eventID = event.eventID
+            return receipt
         }
+        for (recorded, receipt) in released {
+            batch.emit(recorded, to: topics.evidenceRecorded)
+            receipts.append(receipt)
+        }
+        try issue(receipts, in: &batch)
+    }
+
+    /// A refused message is answered too: its receipt says why.
+    func deadLettered(_ letters: [(message: KafkaMessage, reason: String)], in batch: inout HandlerBatch) throws {
+        let now = Date()
+        try issue(
+            letters.map { letter in
+                Refusals.receipt(
+                    kind: letter.message.topic == topics.referralsSubmitted ? .referral : .evidence, payload: letter.message.value,
+                    eventID: letter.message.eventID, reason: letter.reason, at: now)
+            }, in: &batch)
+    }
+
+    /// Keeps the receipts and sends them to the agencies, keyed by agency.
+    private func issue(_ receipts: [ReceiptIssued], in batch: inout HandlerBatch) throws {
+        try ReceiptTable.insert(
+            receipts.map {
+                ReceiptTable.Row(
+                    agencyID: $0.agency, eventID: $0.eventID, kind: $0.kind?.rawValue, itemID: $0.itemID, verdict: $0.verdict.rawValue,
+                    familyID: $0.familyID, memberLabels: $0.memberLabels, detail: $0.detail, issuedAt: $0.issuedAt)
+            }, on: batch.connection)
+        for receipt in receipts { batch.emit(receipt, to: topics.receipts) }
     }
 }

@@ -28,12 +28,15 @@ public struct Topics: Sendable, Hashable {
     /// A co-ordinator's record that the authority started working with a family; keyed by family.
     public var familiesAttached: String { prefix + "families.attached" }
 
+    /// Intake's verdict on every message an agency sent (``ReceiptIssued``); keyed by agency.
+    public var receipts: String { prefix + "receipts" }
+
     /// A stage's consumer group (and inbox name): prefixed like the topics,
     /// so programmes sharing a cluster never share a group.
     public func consumerGroup(_ service: String) -> String { prefix + service }
 
     /// Every topic, as `deploy/topics` lists them.
     public var all: [String] {
-        [referralsSubmitted, evidenceSubmitted, referralsAccepted, evidenceRecorded, eligibilityDecided, familiesAttached]
+        [referralsSubmitted, evidenceSubmitted, referralsAccepted, evidenceRecorded, eligibilityDecided, familiesAttached, receipts]
     }
 }

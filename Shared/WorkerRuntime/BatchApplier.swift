@@ -140,6 +140,11 @@ struct BatchApplier<Handler: WorkerHandler>: Sendable {
                     emitted = handlerBatch.emitted
                     outcome.applied = toApply.map(\.message)
                 }
+                if !outcome.deadLetters.isEmpty {
+                    var answers = HandlerBatch(connection: connection)
+                    try handler.deadLettered(outcome.deadLetters, in: &answers)
+                    emitted += answers.emitted
+                }
                 let letters = outcome.deadLetters.map { DeadLetter.entry(for: $0.message, reason: $0.reason) }
                 let references = try DeadLetterTable.record(letters, service: service, on: connection)
                 let notices = try zip(letters, references).map { try DeadLetter.notice(for: $0, reference: $1, service: service) }

@@ -39,6 +39,13 @@ public protocol WorkerHandler: Sendable {
     ///   is down) makes the runtime retry the batch.
     func apply(_ events: [Event], in batch: inout HandlerBatch) throws
 
+    /// Answers for the messages this attempt sets aside as dead letters,
+    /// each with why, in the batch's transaction, after ``apply(_:in:)``: a
+    /// stage that tells senders what became of their messages (intake's
+    /// receipts) records and emits its answer here, so a refusal is
+    /// answered exactly once, as an acceptance is. Default: nothing.
+    func deadLettered(_ letters: [(message: KafkaMessage, reason: String)], in batch: inout HandlerBatch) throws
+
     /// How often the runtime offers the stage the work it put off
     /// (``applyDue(in:backlog:)``) while none is due; nil, the default, for a stage
     /// that puts none off.
@@ -97,6 +104,8 @@ extension WorkerHandler {
     }
 
     public func lock(_ events: [Event], on connection: PostgresConnection) throws {}
+
+    public func deadLettered(_ letters: [(message: KafkaMessage, reason: String)], in batch: inout HandlerBatch) throws {}
 
     public var dueWorkInterval: Duration? { nil }
 

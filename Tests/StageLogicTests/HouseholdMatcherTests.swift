@@ -100,13 +100,35 @@ import Vocabulary
 
     @Test func aReferralSentBeforeOrTwiceInTheBatchChangesNothing() {
         var known = HouseholdMatcher.Known()
-        known.receivedReferrals = [ReferralTable.Key(agencyID: "police", referralID: "R1")]
+        // R1 came before digests were kept; R3 came with the content it comes with again.
+        let r3 = Self.referral("R3", [Self.person("Dawn", "Walsh")])
+        guard case .referral(_, _, _, let r3Digest) = r3 else { preconditionFailure() }
+        known.receivedReferrals = [
+            ReferralTable.Key(agencyID: "police", referralID: "R1"): nil, ReferralTable.Key(agencyID: "police", referralID: "R3"): r3Digest,
+        ]
         let plan = HouseholdMatcher.plan(
-            [Self.referral("R1", [Self.person("Kerry")]), Self.referral("R2", [Self.person("Chloe")]), Self.referral("R2", [Self.person("Dylan")])],
+            [
+                Self.referral("R1", [Self.person("Kerry")]), Self.referral("R2", [Self.person("Chloe")]), Self.referral("R2", [Self.person("Dylan")]),
+                Self.referral("R2", [Self.person("Chloe")]), r3, Self.referral("R3", [Self.person("Dawn", "Walsh", born: "1981-01-01")]),
+            ],
             known: known, now: Self.now)
         #expect(plan.referrals.map(\.referralID) == ["R2"])
-        #expect(plan.repeatedReferrals.map(\.referralID) == ["R1", "R2"])
         #expect(plan.newPeople.map(\.person.givenName) == ["Chloe"])
+        #expect(plan.receipts.map(\.verdict) == [.repeated, .accepted, .conflicting, .repeated, .repeated, .conflicting])
+        #expect(plan.receipts.map(\.itemID) == ["R1", "R2", "R2", "R2", "R3", "R3"])
+    }
+
+    @Test func eachSubmissionIsAnsweredHeldRecordsAsMatchedOnceABatchReferralNamesTheirPerson() {
+        let kerry = Self.person("Kerry")
+        let zoe = Self.person("Zoe", "Nobody")
+        let plan = HouseholdMatcher.plan(
+            [Self.evidence("OFF-1", about: kerry), Self.evidence("OFF-2", about: zoe), Self.referral("R1", [Self.person("Dylan"), kerry])],
+            known: .init(), now: Self.now)
+        #expect(plan.receipts.map(\.verdict) == [.accepted, .held, .accepted])
+        #expect(plan.receipts.map(\.memberLabels) == [["P2"], [], ["P1", "P2"]])
+        let family = plan.referrals[0].familyID
+        #expect(plan.receipts.map(\.familyID) == [family, nil, family])
+        #expect(plan.receipts[2].detail == "registered a new family")
     }
 
     @Test func aReferralNamingPeopleOfTwoFamiliesJoinsTheFirstWithANoteForReview() {

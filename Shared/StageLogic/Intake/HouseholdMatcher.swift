@@ -22,14 +22,17 @@ public enum HouseholdMatcher {
     /// An agency's message, as matching takes it (signature checked), with
     /// the keys it is matched by, computed once.
     public enum Submission: Sendable {
-        /// A referral, the identity key of each member in order, and its address key.
-        case referral(ReferralSubmitted, memberKeys: [String], addressKey: String)
+        /// A referral, the identity key of each member in order, its address
+        /// key, and a digest of what it holds (the same id sent again with
+        /// the same content is a repeat, with other content a conflict).
+        case referral(ReferralSubmitted, memberKeys: [String], addressKey: String, contentDigest: String)
         /// An evidence record and its subject's identity key.
         case evidence(EvidenceSubmitted, subjectKey: String)
 
         public init(_ message: ReferralSubmitted) {
             self = .referral(
-                message, memberKeys: message.referral.members.map(\.identity.keyHash), addressKey: HouseholdMatcher.addressKey(message.referral.address))
+                message, memberKeys: message.referral.members.map(\.identity.keyHash), addressKey: HouseholdMatcher.addressKey(message.referral.address),
+                contentDigest: SHA256.hex(Array(ContractJSON.encode(message.referral).utf8)))
         }
 
         public init(_ message: EvidenceSubmitted) {
@@ -39,7 +42,7 @@ public enum HouseholdMatcher {
         /// The agency that sent it.
         public var agency: String {
             switch self {
-            case .referral(let message, _, _): message.agency
+            case .referral(let message, _, _, _): message.agency
             case .evidence(let message, _): message.agency
             }
         }
@@ -47,7 +50,8 @@ public enum HouseholdMatcher {
 
     /// What intake holds about a batch, read before matching.
     public struct Known: Sendable {
-        public var receivedReferrals: Set<ReferralTable.Key> = []
+        /// Referrals received before, with the digest of what each held.
+        public var receivedReferrals: [ReferralTable.Key: String?] = [:]
         /// The people the batch names that intake knows, by identity key.
         public var people: [String: HouseholdTables.KnownPerson] = [:]
         /// The family most recently registered at each address the batch names.
@@ -64,7 +68,7 @@ public enum HouseholdMatcher {
             var addressKeys: [String] = []
             for submission in submissions {
                 switch submission {
-                case .referral(let message, let memberKeys, let addressKey):
+                case .referral(let message, let memberKeys, let addressKey, _):
                     referralKeys.append(ReferralTable.Key(agencyID: message.agency, referralID: message.referral.id))
                     identityKeys += memberKeys
                     addressKeys.append(addressKey)
@@ -93,8 +97,9 @@ public enum HouseholdMatcher {
         public var held: [HeldEvidenceRow] = []
         /// The messages to send, in the batch's order.
         public var messages: [Outgoing] = []
-        /// Referrals an agency sent before: nothing changes.
-        public var repeatedReferrals: [ReferralTable.Key] = []
+        /// The verdict on each submission, in the batch's order (no event
+        /// ids: the stage knows them).
+        public var receipts: [ReceiptIssued] = []
         /// Every evidence record the batch carries: its copy is newer than one held before.
         public var batchRecords: Set<EvidenceRecordKey> = []
 
@@ -119,6 +124,8 @@ public enum HouseholdMatcher {
         case recorded(EvidenceRecorded)
     }
 
+    static let heldDetail = "no referral names its person yet; it is matched when one does"
+
     /// Matches a batch in memory, in its order.
     public static func plan(_ submissions: [Submission], known: Known, now: Date) -> Plan {
         var plan = Plan()
@@ -129,12 +136,22 @@ public enum HouseholdMatcher {
         // Evidence about people nobody named yet, the latest copy of each
         // record (a correction can name someone else), until a referral of
         // this batch names its person; `waitingFor` finds a person's records.
-        var waiting: [EvidenceRecordKey: (identityKey: String, message: EvidenceSubmitted)] = [:]
+        // `receipt` is the index of the copy's receipt, answered when it is matched.
+        var waiting: [EvidenceRecordKey: (identityKey: String, message: EvidenceSubmitted, receipt: Int)] = [:]
         var waitingOrder: [EvidenceRecordKey] = []
         var waitingFor: [String: [EvidenceRecordKey]] = [:]
 
         func recorded(_ message: EvidenceSubmitted, to person: HouseholdTables.KnownPerson) -> EvidenceRecorded {
             Self.recorded(agency: message.agency, recordID: message.record.id, fact: message.record.fact, about: person, at: now)
+        }
+
+        func receipt(
+            _ agency: String, _ kind: ReceiptIssued.Kind, _ itemID: String, _ verdict: ReceiptIssued.Verdict, family: UUID? = nil,
+            members: [String] = [], _ detail: String
+        ) -> ReceiptIssued {
+            ReceiptIssued(
+                agency: agency, eventID: nil, kind: kind, itemID: itemID, verdict: verdict, familyID: family, memberLabels: members, detail: detail,
+                issuedAt: now)
         }
 
         for submission in submissions {
@@ -146,19 +163,29 @@ public enum HouseholdMatcher {
                     // A later copy about someone known supersedes a waiting one.
                     waiting[record] = nil
                     plan.messages.append(.recorded(recorded(message, to: person)))
+                    plan.receipts.append(
+                        receipt(message.agency, .evidence, record.recordID, .accepted, family: person.familyID, members: [person.memberLabel],
+                                "matched to member \(person.memberLabel) of the family"))
                 } else {
                     if waiting[record] == nil { waitingOrder.append(record) }
-                    waiting[record] = (identityKey, message)
+                    waiting[record] = (identityKey, message, plan.receipts.count)
                     waitingFor[identityKey, default: []].append(record)
+                    plan.receipts.append(receipt(message.agency, .evidence, record.recordID, .held, Self.heldDetail))
                 }
 
-            case .referral(let message, let identityKeys, let addressKey):
+            case .referral(let message, let identityKeys, let addressKey, let contentDigest):
                 let referral = message.referral
                 let key = ReferralTable.Key(agencyID: message.agency, referralID: referral.id)
-                guard received.insert(key).inserted else {
-                    plan.repeatedReferrals.append(key)
+                if let earlier = received[key] {
+                    plan.receipts.append(
+                        earlier == nil || earlier == contentDigest
+                            ? receipt(message.agency, .referral, referral.id, .repeated, "received before with the same content: nothing changed")
+                            : receipt(
+                                message.agency, .referral, referral.id, .conflicting,
+                                "received before with other content: nothing changed; the referral first received stands"))
                     continue
                 }
+                received[key] = contentDigest
                 let knownFamilies = identityKeys.compactMap { people[$0]?.familyID }.uniqued()
                 var reviewNote: String?
                 let familyID: UUID
@@ -191,13 +218,24 @@ public enum HouseholdMatcher {
                     members[familyID, default: []].append(HouseholdTables.Member(label: newPerson.memberLabel, dateOfBirth: newPerson.dateOfBirth))
                     plan.newPeople.append((familyID, newPerson))
                     for record in waitingFor.removeValue(forKey: identityKey) ?? [] where waiting[record]?.identityKey == identityKey {
-                        released.append(recorded(waiting.removeValue(forKey: record)!.message, to: registered))
+                        let held = waiting.removeValue(forKey: record)!
+                        released.append(recorded(held.message, to: registered))
+                        plan.receipts[held.receipt] = receipt(
+                            held.message.agency, .evidence, record.recordID, .accepted, family: familyID, members: [registered.memberLabel],
+                            "matched to member \(registered.memberLabel) of the family")
                     }
                 }
                 plan.referrals.append(
                     ReferralTable.Row(
                         agencyID: message.agency, referralID: referral.id, familyID: familyID, reasons: referral.reasons,
-                        submittedAt: message.submittedAt, reviewNote: reviewNote))
+                        submittedAt: message.submittedAt, reviewNote: reviewNote, contentDigest: contentDigest))
+                let how =
+                    isNewFamily
+                    ? "registered a new family" : knownFamilies.isEmpty ? "joined the family at its address" : "joined the family of people it names"
+                plan.receipts.append(
+                    receipt(
+                        message.agency, .referral, referral.id, .accepted, family: familyID, members: identityKeys.compactMap { people[$0]?.memberLabel },
+                        how + (reviewNote.map { "; for review: " + $0 } ?? "")))
                 let familyMembers = (members[familyID] ?? []).sorted { $0.label < $1.label }.map {
                     FamilyMember(id: $0.label, dateOfBirth: CalendarDate(iso: $0.dateOfBirth)!)
                 }
@@ -212,7 +250,7 @@ public enum HouseholdMatcher {
 
         // What still waits is held: the latest copy of each record.
         plan.held = waitingOrder.compactMap { record in
-            waiting.removeValue(forKey: record).map { identityKey, message in
+            waiting.removeValue(forKey: record).map { identityKey, message, _ in
                 HeldEvidenceRow(agencyID: message.agency, recordID: message.record.id, identityKey: identityKey, fact: message.record.fact)
             }
         }
@@ -221,8 +259,9 @@ public enum HouseholdMatcher {
 
     /// Writes a plan, one statement per table, and releases the evidence
     /// held before this batch for the people it registers.
-    /// - Returns: the released evidence, to send after the plan's messages.
-    public static func write(_ plan: Plan, now: Date, on connection: PostgresConnection) throws -> [EvidenceRecorded] {
+    /// - Returns: the released evidence, to send after the plan's messages,
+    ///   each with its receipt for the agency that sent it.
+    public static func write(_ plan: Plan, now: Date, on connection: PostgresConnection) throws -> [(recorded: EvidenceRecorded, receipt: ReceiptIssued)] {
         try HouseholdTables.create(plan.newFamilies, on: connection)
         try HouseholdTables.add(plan.newPeople, on: connection)
         try ReferralTable.insert(plan.referrals, on: connection)
@@ -232,9 +271,14 @@ public enum HouseholdMatcher {
         // A record the batch itself carries was sent or held in its newer copy.
         let superseded = plan.batchRecords
         return released.filter { !superseded.contains(EvidenceRecordKey(agencyID: $0.agencyID, recordID: $0.recordID)) }.map { row in
-            Self.recorded(
-                agency: row.agencyID, recordID: row.recordID, fact: row.fact,
-                about: registered[row.identityKey]!, at: now)
+            let person = registered[row.identityKey]!
+            return (
+                Self.recorded(agency: row.agencyID, recordID: row.recordID, fact: row.fact, about: person, at: now),
+                ReceiptIssued(
+                    agency: row.agencyID, eventID: nil, kind: .evidence, itemID: row.recordID, verdict: .released, familyID: person.familyID,
+                    memberLabels: [person.memberLabel], detail: "held until now: matched to member \(person.memberLabel) once a referral named them",
+                    issuedAt: now)
+            )
         }
     }
 
@@ -262,7 +306,7 @@ public enum HouseholdMatcher {
         var referralKeys: [String] = []
         for submission in submissions {
             switch submission {
-            case .referral(let message, let memberKeys, let addressKey):
+            case .referral(let message, let memberKeys, let addressKey, _):
                 identityKeys += memberKeys
                 addressKeys.append(addressKey)
                 referralKeys.append("referral/" + message.agency + "/" + message.referral.id)

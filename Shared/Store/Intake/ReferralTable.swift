@@ -10,9 +10,11 @@ public enum ReferralTable {
         public var reasons: [String]
         public var submittedAt: Date
         public var reviewNote: String?
+        /// A digest of what the referral held, to tell a repeat from a conflict.
+        public var contentDigest: String
 
         public init(
-            agencyID: String, referralID: String, familyID: UUID, reasons: [String], submittedAt: Date, reviewNote: String?
+            agencyID: String, referralID: String, familyID: UUID, reasons: [String], submittedAt: Date, reviewNote: String?, contentDigest: String
         ) {
             self.agencyID = agencyID
             self.referralID = referralID
@@ -20,6 +22,7 @@ public enum ReferralTable {
             self.reasons = reasons
             self.submittedAt = submittedAt
             self.reviewNote = reviewNote
+            self.contentDigest = contentDigest
         }
     }
 
@@ -34,17 +37,18 @@ public enum ReferralTable {
         }
     }
 
-    /// Which of these referrals intake received before.
-    public static func received(_ keys: [Key], on connection: PostgresConnection) throws -> Set<Key> {
-        guard !keys.isEmpty else { return [] }
+    /// Which of these referrals intake received before, with the digest of
+    /// what each held (nil for one received before digests were kept).
+    public static func received(_ keys: [Key], on connection: PostgresConnection) throws -> [Key: String?] {
+        guard !keys.isEmpty else { return [:] }
         let rows = try connection.query(
             """
-            SELECT referral.agency_id, referral.referral_id
+            SELECT referral.agency_id, referral.referral_id, referral.content_digest
             FROM referral JOIN unnest(\(keys.map(\.agencyID))::text[], \(keys.map(\.referralID))::text[]) AS wanted (agency_id, referral_id)
                  ON referral.agency_id = wanted.agency_id AND referral.referral_id = wanted.referral_id
             """, preparedAs: "referrals_received"
-        ).decode((String, String).self)
-        return Set(rows.map { Key(agencyID: $0.0, referralID: $0.1) })
+        ).decode((String, String, String?).self)
+        return Dictionary(rows.map { (Key(agencyID: $0.0, referralID: $0.1), $0.2) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Records referrals, in one statement.
@@ -52,12 +56,12 @@ public enum ReferralTable {
         guard !rows.isEmpty else { return }
         try connection.execute(
             """
-            INSERT INTO referral (agency_id, referral_id, family_id, reasons, submitted_at, review_note)
-            SELECT agency_id, referral_id, family_id, ARRAY(SELECT reason FROM jsonb_array_elements_text(reasons::jsonb) WITH ORDINALITY AS reason (reason, n) ORDER BY n), submitted_at, review_note
+            INSERT INTO referral (agency_id, referral_id, family_id, reasons, submitted_at, review_note, content_digest)
+            SELECT agency_id, referral_id, family_id, ARRAY(SELECT reason FROM jsonb_array_elements_text(reasons::jsonb) WITH ORDINALITY AS reason (reason, n) ORDER BY n), submitted_at, review_note, content_digest
             FROM unnest(\(rows.map(\.agencyID))::text[], \(rows.map(\.referralID))::text[], \(rows.map(\.familyID))::uuid[],
                         \(rows.map { PostgresJSON($0.reasons) })::text[], \(rows.map(\.submittedAt))::timestamptz[],
-                        \(rows.map(\.reviewNote))::text[])
-                 AS referral (agency_id, referral_id, family_id, reasons, submitted_at, review_note)
+                        \(rows.map(\.reviewNote))::text[], \(rows.map(\.contentDigest))::text[])
+                 AS referral (agency_id, referral_id, family_id, reasons, submitted_at, review_note, content_digest)
             """, preparedAs: "referrals_insert")
     }
 }

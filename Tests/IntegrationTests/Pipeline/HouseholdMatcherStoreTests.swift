@@ -45,7 +45,8 @@ import Vocabulary
             #expect(sent.map(\.evidenceID) == ["police/OFF-1"])
             #expect(sent.first?.fact == .offence(date: CalendarDate(iso: "2013-03-10")!, proven: true))
             // Only OFF-2 comes from what was held: the old OFF-1 is not sent after the new one.
-            #expect(released.map(\.evidenceID) == ["police/OFF-2"])
+            #expect(released.map(\.recorded.evidenceID) == ["police/OFF-2"])
+            #expect(released.map(\.receipt.verdict) == [.released] && released.map(\.receipt.itemID) == ["OFF-2"])
             let stillHeld = try await pool.withConnection { try $0.query("SELECT count(*) FROM unmatched_evidence").decode(Int.self)[0] }
             #expect(stillHeld == 0)
         }

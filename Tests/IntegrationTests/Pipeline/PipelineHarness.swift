@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import IntegrationSupport
 import Kafka
@@ -46,9 +47,9 @@ struct PipelineHarness {
     /// Creates the pipeline's topics under `prefix` (again, after a broker lost them).
     static func createTopics(prefix: String, kafka: KafkaConfiguration) async throws {
         let admin = try KafkaAdmin(configuration: kafka, logger: TestEnvironment.logger)
-        for topic in ["referrals.submitted", "evidence.submitted", "referrals.accepted", "evidence.recorded", "eligibility.decided", "families.attached"] {
-            try await admin.createTopic(prefix + topic, partitions: 4)
-            try await admin.createTopic(prefix + topic + ".dlq", partitions: 1)
+        for topic in Topics(prefix: prefix).all {
+            try await admin.createTopic(topic, partitions: 4)
+            try await admin.createTopic(topic + ".dlq", partitions: 1)
         }
     }
 

@@ -1,0 +1,99 @@
+import ArgumentParser
+import Contracts
+import Digest
+import Foundation
+import Postgres
+import Store
+
+struct ReceiptsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "receipts",
+        abstract: "An agency's receipts: what intake made of each referral and evidence record it sent.",
+        discussion: """
+            Each receipt says accepted (a new family, or joining one; a record matched to its person), held (a record \
+            about someone no referral names yet), released (a held record matched later), refused (with the field \
+            and problem, or an unknown or retired agency, or a bad signature), repeated (a referral id sent again with \
+            the same content) or conflicting (the same id with other content: the first stands). Receipts name \
+            families and members by pseudonymous ids only. The agency's key authenticates the request.
+            """)
+
+    @OptionGroup var common: CommonOptions
+    @Option(help: "The agency whose receipts to show.") var agency: String
+    @Option(help: "The file holding the agency's signing key (from `turnaround agency add`).") var keyFile: String
+    @Option(help: "Receipts issued from this day (YYYY-MM-DD, from 00:00 UTC) or instant (ISO 8601); default: the last 7 days.")
+    var since: String?
+    @Option(help: "At most this many receipts, oldest first.") var limit = 10_000
+    @Option(help: "table, csv or json.") var format: Report.Format = .table
+
+    func validate() throws {
+        if let since, Self.instant(since) == nil {
+            throw ValidationError("--since \"\(since)\" is neither a day (YYYY-MM-DD) nor an instant (ISO 8601, e.g. 2026-12-07T09:30:00Z)")
+        }
+        if limit < 1 { throw ValidationError("--limit must be 1 or more") }
+    }
+
+    func run() async throws {
+        let key = try AgencyKeyFile.read(keyFile)
+        let from = since.flatMap(Self.instant) ?? Date().addingTimeInterval(-7 * 86_400)
+        let receipts = try await common.withPool { pool in
+            try await pool.withConnection { connection in
+                try AgencyKeyFile.authenticate(agency, key: key, on: connection)
+                return try ReceiptTable.ofAgency(agency, since: from, limit: limit, on: connection)
+            }
+        }
+        Self.report(receipts).print(format, summary: Self.summary(receipts))
+    }
+
+    static func report(_ receipts: [ReceiptTable.Row]) -> Report {
+        Report(
+            header: ["issued_at", "verdict", "kind", "item_id", "family_id", "members", "detail", "event_id"],
+            rows: receipts.map { receipt in
+                [
+                    timestamp(receipt.issuedAt), receipt.verdict, receipt.kind ?? "-", receipt.itemID ?? "-",
+                    receipt.familyID?.uuidString.lowercased() ?? "-", receipt.memberLabels.isEmpty ? "-" : receipt.memberLabels.joined(separator: ","),
+                    receipt.detail, receipt.eventID ?? "-",
+                ]
+            })
+    }
+
+    /// `3 receipts: 2 accepted, 1 refused`.
+    static func summary(_ receipts: [ReceiptTable.Row]) -> String {
+        var counts: [String: Int] = [:]
+        for receipt in receipts { counts[receipt.verdict, default: 0] += 1 }
+        let parts = ReceiptIssued.Verdict.allCases.compactMap { verdict in counts[verdict.rawValue].map { "\($0) \(verdict.rawValue)" } }
+        return "\(receipts.count) receipt\(receipts.count == 1 ? "" : "s")" + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", "))
+    }
+
+    /// A day (from 00:00 UTC) or an ISO 8601 instant.
+    static func instant(_ text: String) -> Date? {
+        if let day = try? Date("\(text)T00:00:00Z", strategy: .iso8601) { return day }
+        return try? Date(text, strategy: .iso8601)
+    }
+
+    static func timestamp(_ date: Date) -> String { date.formatted(.iso8601) }
+}
+
+/// An agency's signing key, as `turnaround agency add` wrote it: hex, on one line.
+enum AgencyKeyFile {
+    /// - Throws: ``CommandFailure/refused(_:)`` when the file cannot be read or holds no key.
+    static func read(_ path: String) throws -> [UInt8] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8), let key = Hex.decode(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        else { throw CommandFailure.refused("\(path) does not hold a signing key (hex)") }
+        return key
+    }
+
+    /// Checks that `key` is the agency's own, as intake checks a message's
+    /// signature: a request signed with it must verify under the key intake holds.
+    /// - Throws: ``CommandFailure/refused(_:)`` for an agency not registered, retired, or holding another key.
+    static func authenticate(_ agency: String, key: [UInt8], on connection: PostgresConnection) throws {
+        guard let held = try AgencyTable.signingKeys(for: [agency], on: connection)[agency] else {
+            throw CommandFailure.refused("\(agency) is not a registered agency, or is retired")
+        }
+        let request = Array("turnaround receipts \(agency) \(Date().timeIntervalSince1970)".utf8)
+        do throws(ContractError) {
+            try AgencySignature.verify(AgencySignature.sign(request, key: key), payload: request, key: held)
+        } catch {
+            throw CommandFailure.refused("the key given is not agency \(agency)'s key")
+        }
+    }
+}
