@@ -60,7 +60,7 @@ struct ReceiptsCommand: AsyncParsableCommand {
     static func summary(_ receipts: [ReceiptTable.Row]) -> String {
         var counts: [String: Int] = [:]
         for receipt in receipts { counts[receipt.verdict, default: 0] += 1 }
-        let parts = ReceiptIssued.Verdict.allCases.compactMap { verdict in counts[verdict.rawValue].map { "\($0) \(verdict.rawValue)" } }
+        let parts = Receipt.Verdict.allCases.compactMap { verdict in counts[verdict.rawValue].map { "\($0) \(verdict.rawValue)" } }
         return "\(receipts.count) receipt\(receipts.count == 1 ? "" : "s")" + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", "))
     }
 

@@ -142,7 +142,7 @@ struct SubmissionOptions: ParsableArguments {
         var needAction = 0
         for (line, eventID) in sent {
             guard let receipt = answered[eventID] else { continue }
-            let verdict = ReceiptIssued.Verdict(rawValue: receipt.verdict)
+            let verdict = Receipt.Verdict(rawValue: receipt.verdict)
             let family = receipt.familyID.map { " (family \($0.uuidString.lowercased())" + (receipt.memberLabels.isEmpty ? ")" : "; members \(receipt.memberLabels.joined(separator: ","))") + ")" } ?? ""
             let text = "\(name):\(line): \(receipt.verdict): \(receipt.detail)\(family)"
             if verdict?.needsAction == true {

@@ -107,13 +107,13 @@ struct IntakeHandler: StageHandler {
     }
 
     /// Keeps the receipts and sends them to the agencies, keyed by agency.
-    private func issue(_ receipts: [ReceiptIssued], in batch: inout HandlerBatch) throws {
+    private func issue(_ receipts: [Receipt], in batch: inout HandlerBatch) throws {
         try ReceiptTable.insert(
             receipts.map {
                 ReceiptTable.Row(
                     agencyID: $0.agency, eventID: $0.eventID, kind: $0.kind?.rawValue, itemID: $0.itemID, verdict: $0.verdict.rawValue,
                     familyID: $0.familyID, memberLabels: $0.memberLabels, detail: $0.detail, issuedAt: $0.issuedAt)
             }, on: batch.connection)
-        for receipt in receipts { batch.emit(receipt, to: topics.receipts) }
+        for message in ReceiptsIssued.grouped(receipts) { batch.emit(message, to: topics.receipts) }
     }
 }

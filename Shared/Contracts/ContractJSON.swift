@@ -20,7 +20,7 @@ extension ContractJSON {
     ///   fails on the parts that could be read (see ``FieldReader``).
     /// - Parameter strictlyAs: the schema and version the bytes are read as
     ///   (`referral.submitted v1`), when a field the types do not name is
-    ///   refused (see ``Decoder/refuseUnknownFields(_:also:)``).
+    ///   refused (see ``FieldReader``).
     public static func read<Value: Decodable>(
         _ type: Value.Type, from bytes: [UInt8], strictlyAs schema: String? = nil, carefully: Bool = false
     ) throws(ContractError) -> Value {
@@ -28,8 +28,7 @@ extension ContractJSON {
         do {
             let decoder = JSONDecoder()
             decoder.dateDecodingStrategy = .iso8601
-            if let schema { decoder.userInfo[.strictSchema] = schema }
-            if let sink { decoder.userInfo[.problemSink] = sink }
+            if schema != nil || sink != nil { decoder.userInfo[.contractReading] = ContractReading(strictSchema: schema, sink: sink) }
             let value = try decoder.decode(type, from: Data(bytes))
             if let sink, !sink.problems.isEmpty { throw ContractError(problems: sink.problems) }
             return value
@@ -46,10 +45,21 @@ extension ContractJSON {
 }
 
 extension CodingUserInfoKey {
-    /// The schema a strict read refuses unknown fields against.
-    static let strictSchema = CodingUserInfoKey(rawValue: "turnaround.strictSchema")!
-    /// Where a careful read keeps the problems it finds.
-    static let problemSink = CodingUserInfoKey(rawValue: "turnaround.problemSink")!
+    /// How a read goes (``ContractReading``): one key, looked up once an object.
+    static let contractReading = CodingUserInfoKey(rawValue: "turnaround.contractReading")!
+}
+
+/// How a read goes, for the parts that read themselves (``FieldReader``).
+final class ContractReading: Sendable {
+    /// The schema and version a strict read refuses unknown fields against (`referral.submitted v1`); nil to ignore them.
+    let strictSchema: String?
+    /// Where a careful read keeps the problems it finds; nil for a quick read.
+    let sink: ProblemSink?
+
+    init(strictSchema: String?, sink: ProblemSink?) {
+        self.strictSchema = strictSchema
+        self.sink = sink
+    }
 }
 
 /// The problems a careful read finds, each once, in the order found.
@@ -83,51 +93,50 @@ private struct AnyKey: CodingKey {
     init?(intValue: Int) { nil }
 }
 
-extension Decoder {
-    /// In a strict read, refuses a field of this object that `Keys` (or
-    /// `also`) does not name; a field given as null is an absent one. A
-    /// misspelt optional field (`end` for `to`) would otherwise pass as
-    /// absent. A careful read records every such field and reads on.
-    /// - Parameter only: the fields this object may hold, when fewer than
-    ///   `Keys` (a fact of one kind has only that kind's fields).
-    func refuseUnknownFields<Keys: CodingKey>(_ keys: Keys.Type, also: Set<String> = [], only: Set<String>? = nil) throws {
-        guard let schema = userInfo[.strictSchema] as? String else { return }
-        let container = try container(keyedBy: AnyKey.self)
-        var unknown: [AnyKey] = []
-        func isField(_ name: String) -> Bool { only.map { $0.contains(name) } ?? (Keys(stringValue: name) != nil || also.contains(name)) }
-        for key in container.allKeys where !isField(key.stringValue) {
-            if try !container.decodeNil(forKey: key) { unknown.append(key) }
-        }
-        unknown.sort { $0.stringValue < $1.stringValue }
-        let problems = unknown.map {
-            ContractError.Problem(field: ContractError.path(codingPath + [$0]), problem: "is not a field of \(schema)")
-        }
-        guard let first = problems.first else { return }
-        guard let sink = userInfo[.problemSink] as? ProblemSink else { throw ContractError(problems: [first]) }
-        sink.record(problems)
-    }
-}
-
 /// An object's fields, read one at a time. A quick read throws at the first
 /// problem. A careful read, the second read of a message the quick one
 /// refused, records a field that cannot be read, puts a stand-in in its
-/// place and reads on; ``finish(_:validate:)`` then checks the part as read
+/// place and reads on; ``finish(validate:)`` then checks the part as read
 /// (leaving out what the stand-ins break) and throws if any field failed,
 /// so an agency learns every problem of a line at once.
 struct FieldReader<Key: CodingKey> {
     private let container: KeyedDecodingContainer<Key>
     private let sink: ProblemSink?
-    private let path: String
     private var failed: [String] = []
 
     /// - Parameters:
     ///   - also: fields read elsewhere (a message's `schema` and `version`).
     ///   - only: the fields this object may hold, when fewer than `Key` names.
-    init(_ decoder: any Decoder, _ keys: Key.Type, also: Set<String> = [], only: [Key]? = nil) throws {
-        sink = decoder.userInfo[.problemSink] as? ProblemSink
-        path = ContractError.path(decoder.codingPath)
-        try decoder.refuseUnknownFields(keys, also: also, only: only.map { Set($0.map(\.stringValue)) })
+    init(_ decoder: any Decoder, _ keys: Key.Type, also: Set<String> = [], only: Set<String>? = nil) throws {
+        let reading = decoder.userInfo[.contractReading] as? ContractReading
+        sink = reading?.sink
+        if let schema = reading?.strictSchema {
+            try Self.refuseUnknownFields(in: decoder, against: schema, sink: sink) { name in
+                only.map { $0.contains(name) } ?? (Key(stringValue: name) != nil || also.contains(name))
+            }
+        }
         container = try decoder.container(keyedBy: keys)
+    }
+
+    /// Refuses a field of this object that `isField` does not name; a field
+    /// given as null is an absent one. A misspelt optional field (`end` for
+    /// `to`) would otherwise pass as absent. A careful read records every
+    /// such field and reads on.
+    private static func refuseUnknownFields(
+        in decoder: any Decoder, against schema: String, sink: ProblemSink?, isField: (String) -> Bool
+    ) throws {
+        let container = try decoder.container(keyedBy: AnyKey.self)
+        var unknown: [AnyKey] = []
+        for key in container.allKeys where !isField(key.stringValue) {
+            if try !container.decodeNil(forKey: key) { unknown.append(key) }
+        }
+        guard !unknown.isEmpty else { return }
+        unknown.sort { $0.stringValue < $1.stringValue }
+        let problems = unknown.map {
+            ContractError.Problem(field: ContractError.path(decoder.codingPath + [$0]), problem: "is not a field of \(schema)")
+        }
+        guard let sink else { throw ContractError(problems: [problems[0]]) }
+        sink.record(problems)
     }
 
     /// The error to throw for a field whose value is refused outright (a
@@ -178,24 +187,28 @@ struct FieldReader<Key: CodingKey> {
         }
     }
 
-    /// The part as read. In a careful read, runs `validate` on it (at the
-    /// part's path), keeps the problems of fields that were read, and
-    /// throws ``ProblemsRecorded`` if any field could not be read.
-    func finish<Part>(_ part: Part, validate: (Part, String) throws(ContractError) -> Void) throws -> Part {
-        guard let sink else { return part }
+    /// Ends a part's read. In a careful read, runs `validate` on the part
+    /// as read (at the part's path), keeps the problems of fields that were
+    /// read, and throws ``ProblemsRecorded`` if any field could not be read.
+    func finish(validate: (String) throws(ContractError) -> Void) throws {
+        guard let sink else { return }
         do throws(ContractError) {
-            try validate(part, path)
+            try validate(path)
         } catch {
             sink.record(error.problems.filter { problem in
                 !failed.contains { problem.field == $0 || problem.field.hasPrefix($0 + ".") || problem.field.hasPrefix($0 + "[") }
             })
         }
         if !failed.isEmpty { throw ProblemsRecorded() }
-        return part
     }
 
+    /// The part's path from the message's root: worked out only for a
+    /// problem, since the decoder builds it anew each time it is asked.
+    private var path: String { ContractError.path(container.codingPath) }
+
     private func field(_ key: Key) -> String {
-        path.isEmpty ? key.stringValue : path + "." + key.stringValue
+        let path = path
+        return path.isEmpty ? key.stringValue : path + "." + key.stringValue
     }
 
     private mutating func record(_ error: any Error, in sink: ProblemSink, at key: Key) {
@@ -221,7 +234,7 @@ private struct Attempt<Value: Decodable>: Decodable {
             value = try Value(from: decoder)
         } catch {
             value = nil
-            guard let sink = decoder.userInfo[.problemSink] as? ProblemSink else { throw error }
+            guard let sink = (decoder.userInfo[.contractReading] as? ContractReading)?.sink else { throw error }
             switch error {
             case is ProblemsRecorded: break
             case let error as ContractError: sink.record(error.problems)

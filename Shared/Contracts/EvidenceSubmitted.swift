@@ -22,7 +22,7 @@ public struct EvidenceSubmitted: Contract, Hashable {
         agency = try fields.read(String.self, .agency, else: "")
         submittedAt = try fields.read(Date.self, .submittedAt, else: Date(timeIntervalSince1970: 0))
         record = try fields.read(EvidenceReport.self, .record, else: EvidenceReport.standIn)
-        self = try fields.finish(self) { message, _ throws(ContractError) in try message.validate() }
+        try fields.finish { _ throws(ContractError) in try validate() }
     }
 
     /// The person's identity, hashed: one person's records stay in order
@@ -55,7 +55,7 @@ public struct EvidenceReport: Codable, Sendable, Hashable {
         id = try fields.read(String.self, .id, else: "")
         subject = try fields.read(PersonIdentity.self, .subject, else: Self.standIn.subject)
         fact = try fields.read(ReportedFact.self, .fact, else: Self.standIn.fact)
-        self = try fields.finish(self) { record, field throws(ContractError) in try record.validate(at: field) }
+        try fields.finish { field throws(ContractError) in try validate(at: field) }
     }
 
     func validate(at field: String) throws(ContractError) {

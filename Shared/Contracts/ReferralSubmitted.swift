@@ -24,7 +24,7 @@ public struct ReferralSubmitted: Contract, Hashable {
         agency = try fields.read(String.self, .agency, else: "")
         submittedAt = try fields.read(Date.self, .submittedAt, else: Date(timeIntervalSince1970: 0))
         referral = try fields.read(Referral.self, .referral, else: Referral(id: "", address: Address(lines: [], postcode: ""), members: [], reasons: []))
-        self = try fields.finish(self) { message, _ throws(ContractError) in try message.validate() }
+        try fields.finish { _ throws(ContractError) in try validate() }
     }
 
     public var partitionKey: String { agency + "/" + referral.id }
@@ -60,7 +60,7 @@ public struct Referral: Codable, Sendable, Hashable {
         address = try fields.read(Address.self, .address, else: Address(lines: [], postcode: ""))
         members = try fields.readEach(ReferredPerson.self, .members, else: ReferredPerson(ref: "", givenName: "", familyName: "", dateOfBirth: PersonIdentity.standInDate))
         reasons = try fields.readEach(String.self, .reasons, else: "")
-        self = try fields.finish(self) { referral, field throws(ContractError) in try referral.validate(at: field) }
+        try fields.finish { field throws(ContractError) in try validate(at: field) }
     }
 
     public func validate(at field: String) throws(ContractError) {
@@ -118,7 +118,7 @@ public struct Address: Codable, Sendable, Hashable {
         var fields = try FieldReader(decoder, CodingKeys.self)
         lines = try fields.readEach(String.self, .lines, else: "").map(\.canonical)
         postcode = try fields.read(String.self, .postcode, else: "")
-        self = try fields.finish(self) { address, field throws(ContractError) in try address.validate(at: field) }
+        try fields.finish { field throws(ContractError) in try validate(at: field) }
     }
 
     func validate(at field: String) throws(ContractError) {
@@ -168,7 +168,7 @@ public struct ReferredPerson: Codable, Sendable, Hashable {
         givenName = try fields.read(String.self, .givenName, else: "").canonical
         familyName = try fields.read(String.self, .familyName, else: "").canonical
         dateOfBirth = try fields.read(CalendarDate.self, .dateOfBirth, else: PersonIdentity.standInDate)
-        self = try fields.finish(self) { person, field throws(ContractError) in try person.validate(at: field) }
+        try fields.finish { field throws(ContractError) in try validate(at: field) }
     }
 
     public var identity: PersonIdentity {
@@ -200,7 +200,7 @@ public struct PersonIdentity: Codable, Sendable, Hashable {
         givenName = try fields.read(String.self, .givenName, else: "").canonical
         familyName = try fields.read(String.self, .familyName, else: "").canonical
         dateOfBirth = try fields.read(CalendarDate.self, .dateOfBirth, else: Self.standInDate)
-        self = try fields.finish(self) { person, field throws(ContractError) in try person.validate(at: field) }
+        try fields.finish { field throws(ContractError) in try validate(at: field) }
     }
 
     /// What stands in for a date of birth that cannot be read, in a careful read.

@@ -69,7 +69,7 @@ public enum ReportedFact: Sendable, Hashable {
 }
 
 extension ReportedFact: Codable {
-    private enum Kind: String, Codable, CaseIterable {
+    private enum Kind: String, Codable, CaseIterable, Hashable {
         case offence, asbIntervention, attendance, exclusion, alternativeProvision, notOnRoll, benefitSpell,
             employmentSpell, workProvision, indicator
     }
@@ -79,7 +79,10 @@ extension ReportedFact: Codable {
             benefit, from, to, provision, name
     }
 
-    /// The fields a fact of each kind holds besides `kind`: a field of another kind is refused, not ignored.
+    /// The fields a fact of each kind holds, `kind` included: a field of another kind is refused, not ignored.
+    private static let fieldsOfKind: [Kind: Set<String>] = Dictionary(
+        uniqueKeysWithValues: Kind.allCases.map { kind in (kind, Set((fields(of: kind) + [.kind]).map(\.stringValue))) })
+
     private static func fields(of kind: Kind) -> [CodingKeys] {
         switch kind {
         case .offence: [.date, .proven]
@@ -97,10 +100,10 @@ extension ReportedFact: Codable {
     public init(from decoder: any Decoder) throws {
         let kindName = try decoder.container(keyedBy: CodingKeys.self).decode(String.self, forKey: .kind)
         guard let kind = Kind(rawValue: kindName) else {
-            throw try FieldReader(decoder, CodingKeys.self, only: [.kind]).refusal(
+            throw try FieldReader(decoder, CodingKeys.self).refusal(
                 .kind, "is not one of " + Kind.allCases.map(\.rawValue).joined(separator: ", "))
         }
-        var fields = try FieldReader(decoder, CodingKeys.self, only: [.kind] + Self.fields(of: kind))
+        var fields = try FieldReader(decoder, CodingKeys.self, only: Self.fieldsOfKind[kind])
         let standIn = PersonIdentity.standInDate
         func date(_ key: CodingKeys) throws -> CalendarDate { try fields.read(CalendarDate.self, key, else: standIn) }
         func text(_ key: CodingKeys) throws -> String { try fields.read(String.self, key, else: "") }
@@ -125,7 +128,7 @@ extension ReportedFact: Codable {
         case .workProvision: self = .workProvision(provision: try text(.provision), date: try date(.date))
         case .indicator: self = .indicator(name: try text(.name), date: try date(.date))
         }
-        self = try fields.finish(self) { fact, field throws(ContractError) in try fact.validate(at: field) }
+        try fields.finish { field throws(ContractError) in try validate(at: field) }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -192,6 +195,6 @@ private struct StrictSchoolTerm: Decodable {
             id: try fields.read(String.self, .id, else: ""), start: try fields.read(CalendarDate.self, .start, else: standIn),
             end: try fields.read(CalendarDate.self, .end, else: standIn))
         // The term's checks belong to its record: ReportedFact.validate runs them.
-        self = try fields.finish(self) { _, _ throws(ContractError) in }
+        try fields.finish { _ throws(ContractError) in }
     }
 }

@@ -28,7 +28,7 @@ public struct Topics: Sendable, Hashable {
     /// A co-ordinator's record that the authority started working with a family; keyed by family.
     public var familiesAttached: String { prefix + "families.attached" }
 
-    /// Intake's verdict on every message an agency sent (``ReceiptIssued``); keyed by agency.
+    /// Intake's verdict on every message an agency sent (``ReceiptsIssued``, a message a batch and agency); keyed by agency.
     public var receipts: String { prefix + "receipts" }
 
     /// A stage's consumer group (and inbox name): prefixed like the topics,

@@ -100,6 +100,21 @@ import Vocabulary
                 recordedAt: Self.time(1_700_000_003), discretion: "case conference on 12 Sep 2013"))
     }
 
+    @Test func receiptsIssuedVersion1() throws {
+        try Self.pinned(
+            "receipts.issued.v1",
+            ReceiptsIssued(
+                agency: "police",
+                receipts: [
+                    Receipt(
+                        agency: "police", eventID: "5c0e3f1a-8a3b-4a55-9d0e-7b2f4c1d9e01", kind: .referral, itemID: "WYP-2013-0412", verdict: .accepted,
+                        familyID: Self.familyID, memberLabels: ["P1", "P2"], detail: "registered a new family", issuedAt: Self.time(1_700_000_000)),
+                    Receipt(
+                        agency: "police", eventID: "5c0e3f1a-8a3b-4a55-9d0e-7b2f4c1d9e02", kind: nil, itemID: nil, verdict: .refused,
+                        detail: "referral.reasons[0]: is not a referral reason", issuedAt: Self.time(1_700_000_000)),
+                ]))
+    }
+
     /// The facts both evidence messages carry, every kind of them.
     @Test func everyKindOfReportedFactVersion1() throws {
         let term = SchoolTerm(id: "2012-AU", start: Self.date("2012-09-03"), end: Self.date("2012-12-20"))

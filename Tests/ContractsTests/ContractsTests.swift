@@ -72,6 +72,18 @@ import Vocabulary
         }
     }
 
+    @Test func receiptsGoAMessageAnAgencyInOrderAndNeverTooManyToAMessage() {
+        func receipt(_ agency: String, _ id: Int) -> Receipt {
+            Receipt(agency: agency, eventID: nil, kind: .evidence, itemID: "R\(id)", verdict: .held, detail: "", issuedAt: Date(timeIntervalSince1970: 0))
+        }
+        let receipts = (0..<1_200).map { receipt($0 % 3 == 0 ? "school" : "police", $0) }
+        let messages = ReceiptsIssued.grouped(receipts)
+        #expect(messages.map(\.agency) == ["school", "police", "police"])
+        #expect(messages.map(\.receipts.count) == [400, 500, 300])
+        #expect(messages.flatMap(\.receipts).sorted { Int($0.itemID!.dropFirst())! < Int($1.itemID!.dropFirst())! } == receipts)
+        #expect(messages[1].receipts.map(\.itemID) == receipts.filter { $0.agency == "police" }.prefix(500).map(\.itemID))
+    }
+
     @Test func aLineIsOneObjectOrItIsNotFramed() {
         typealias Frame = SubmissionFrame<ReferralSubmitted>
         for line in [#"{"id":"a"}"#, #" {"a":{"b":["}",{}]}} "# + "\r", #"{"quote":"\"}{"}"#] {

@@ -99,7 +99,7 @@ public enum HouseholdMatcher {
         public var messages: [Outgoing] = []
         /// The verdict on each submission, in the batch's order (no event
         /// ids: the stage knows them).
-        public var receipts: [ReceiptIssued] = []
+        public var receipts: [Receipt] = []
         /// Every evidence record the batch carries: its copy is newer than one held before.
         public var batchRecords: Set<EvidenceRecordKey> = []
 
@@ -146,10 +146,10 @@ public enum HouseholdMatcher {
         }
 
         func receipt(
-            _ agency: String, _ kind: ReceiptIssued.Kind, _ itemID: String, _ verdict: ReceiptIssued.Verdict, family: UUID? = nil,
+            _ agency: String, _ kind: Receipt.Kind, _ itemID: String, _ verdict: Receipt.Verdict, family: UUID? = nil,
             members: [String] = [], _ detail: String
-        ) -> ReceiptIssued {
-            ReceiptIssued(
+        ) -> Receipt {
+            Receipt(
                 agency: agency, eventID: nil, kind: kind, itemID: itemID, verdict: verdict, familyID: family, memberLabels: members, detail: detail,
                 issuedAt: now)
         }
@@ -261,7 +261,7 @@ public enum HouseholdMatcher {
     /// held before this batch for the people it registers.
     /// - Returns: the released evidence, to send after the plan's messages,
     ///   each with its receipt for the agency that sent it.
-    public static func write(_ plan: Plan, now: Date, on connection: PostgresConnection) throws -> [(recorded: EvidenceRecorded, receipt: ReceiptIssued)] {
+    public static func write(_ plan: Plan, now: Date, on connection: PostgresConnection) throws -> [(recorded: EvidenceRecorded, receipt: Receipt)] {
         try HouseholdTables.create(plan.newFamilies, on: connection)
         try HouseholdTables.add(plan.newPeople, on: connection)
         try ReferralTable.insert(plan.referrals, on: connection)
@@ -274,7 +274,7 @@ public enum HouseholdMatcher {
             let person = registered[row.identityKey]!
             return (
                 Self.recorded(agency: row.agencyID, recordID: row.recordID, fact: row.fact, about: person, at: now),
-                ReceiptIssued(
+                Receipt(
                     agency: row.agencyID, eventID: nil, kind: .evidence, itemID: row.recordID, verdict: .released, familyID: person.familyID,
                     memberLabels: [person.memberLabel], detail: "held until now: matched to member \(person.memberLabel) once a referral named them",
                     issuedAt: now)

@@ -10,8 +10,8 @@ public enum Refusals {
     ///   - payload: the message's bytes; read only within an agency message's size limit.
     ///   - reason: why it was refused, naming fields, never their values.
     public static func receipt(
-        kind: ReceiptIssued.Kind, payload: [UInt8], eventID: String?, reason: String, at now: Date
-    ) -> ReceiptIssued {
+        kind: Receipt.Kind, payload: [UInt8], eventID: String?, reason: String, at now: Date
+    ) -> Receipt {
         var agency = ""
         var itemID: String?
         if payload.count <= agencyMessageMaximumBytes,
@@ -21,6 +21,6 @@ public enum Refusals {
             let line = object[kind == .referral ? ReferralSubmitted.lineField : EvidenceSubmitted.lineField] as? [String: Any]
             itemID = line?["id"] as? String
         }
-        return ReceiptIssued(agency: agency, eventID: eventID, kind: kind, itemID: itemID, verdict: .refused, detail: reason, issuedAt: now)
+        return Receipt(agency: agency, eventID: eventID, kind: kind, itemID: itemID, verdict: .refused, detail: reason, issuedAt: now)
     }
 }

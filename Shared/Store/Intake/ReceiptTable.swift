@@ -37,11 +37,11 @@ public enum ReceiptTable {
         try connection.execute(
             """
             INSERT INTO receipt (agency_id, event_id, kind, item_id, verdict, family_id, member_labels, detail, issued_at)
-            SELECT agency_id, event_id, kind, item_id, verdict, family_id,
-                   ARRAY(SELECT jsonb_array_elements_text(member_labels::jsonb)), detail, issued_at
+            SELECT agency_id, event_id, kind, item_id, verdict, family_id, member_labels, detail, issued_at
             FROM unnest(\(rows.map(\.agencyID))::text[], \(rows.map(\.eventID))::text[], \(rows.map(\.kind))::text[],
                         \(rows.map(\.itemID))::text[], \(rows.map(\.verdict))::text[], \(rows.map(\.familyID))::uuid[],
-                        \(rows.map { PostgresJSON($0.memberLabels) })::text[], \(rows.map(\.detail))::text[], \(rows.map(\.issuedAt))::timestamptz[])
+                        \(rows.map { $0.memberLabels.joined(separator: ",") })::text[], \(rows.map(\.detail))::text[],
+                        \(rows.map(\.issuedAt))::timestamptz[])
                  AS receipt (agency_id, event_id, kind, item_id, verdict, family_id, member_labels, detail, issued_at)
             """, preparedAs: "receipts_insert")
     }
@@ -66,13 +66,13 @@ public enum ReceiptTable {
                 """, preparedAs: "receipts_of_agency"))
     }
 
-    private static let columns = "agency_id, event_id, kind, item_id, verdict, family_id, array_to_json(member_labels)::text, detail, issued_at"
+    private static let columns = "agency_id, event_id, kind, item_id, verdict, family_id, member_labels, detail, issued_at"
 
     private static func rows(_ result: PostgresRows) throws -> [Row] {
-        try result.decode((String, String?, String?, String?, String, UUID?, PostgresJSON<[String]>, String, Date).self).map {
+        try result.decode((String, String?, String?, String?, String, UUID?, String, String, Date).self).map {
             Row(
-                agencyID: $0.0, eventID: $0.1, kind: $0.2, itemID: $0.3, verdict: $0.4, familyID: $0.5, memberLabels: $0.6.value, detail: $0.7,
-                issuedAt: $0.8)
+                agencyID: $0.0, eventID: $0.1, kind: $0.2, itemID: $0.3, verdict: $0.4, familyID: $0.5,
+                memberLabels: $0.6.split(separator: ",").map(String.init), detail: $0.7, issuedAt: $0.8)
         }
     }
 }

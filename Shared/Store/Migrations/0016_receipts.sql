@@ -12,7 +12,7 @@ CREATE TABLE receipt (
     item_id       text,
     verdict       text NOT NULL CHECK (verdict IN ('accepted', 'held', 'released', 'refused', 'repeated', 'conflicting')),
     family_id     uuid,
-    member_labels text[] NOT NULL DEFAULT '{}',
+    member_labels text NOT NULL DEFAULT '',  -- `P1,P2`: labels hold no comma
     detail        text NOT NULL,
     issued_at     timestamptz NOT NULL
 );

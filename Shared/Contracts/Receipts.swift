@@ -1,13 +1,50 @@
 import Foundation
 
+/// Intake's receipts for the messages of one agency that one batch
+/// applied, in the order it read them: one message a batch and agency, not
+/// one a receipt, so answering costs intake's outbox little.
+public struct ReceiptsIssued: Contract, Hashable {
+    public static let schema = "receipts.issued"
+    public static let version = 1
+
+    public var agency: String
+    public var receipts: [Receipt]
+
+    public init(agency: String, receipts: [Receipt]) {
+        self.agency = agency
+        self.receipts = receipts
+    }
+
+    /// Keyed by agency: each agency reads its own receipts in order.
+    public var partitionKey: String { agency }
+
+    /// The most receipts a message holds: a few hundred bytes each, well
+    /// within a broker's 1 MB message limit whatever the batch size.
+    public static let mostReceipts = 500
+
+    /// The receipts of a batch, by agency in the order the agencies first
+    /// appear, at most ``mostReceipts`` a message.
+    public static func grouped(_ receipts: [Receipt]) -> [ReceiptsIssued] {
+        var order: [String] = []
+        var byAgency: [String: [Receipt]] = [:]
+        for receipt in receipts {
+            if byAgency[receipt.agency] == nil { order.append(receipt.agency) }
+            byAgency[receipt.agency, default: []].append(receipt)
+        }
+        return order.flatMap { agency in
+            let all = byAgency[agency]!
+            return stride(from: 0, to: all.count, by: mostReceipts).map {
+                ReceiptsIssued(agency: agency, receipts: Array(all[$0..<min($0 + mostReceipts, all.count)]))
+            }
+        }
+    }
+}
+
 /// Intake's verdict on one message an agency sent, back to the agency:
 /// what became of a referral or an evidence record. It names the agency's
 /// own ids, the family and members by pseudonymous ids, and a problem by
 /// its field: never a name, a date of birth or an address.
-public struct ReceiptIssued: Contract, Hashable {
-    public static let schema = "receipt.issued"
-    public static let version = 1
-
+public struct Receipt: Codable, Sendable, Hashable {
     /// What intake made of a message.
     public enum Verdict: String, Codable, Sendable, CaseIterable {
         /// A referral registered (a new family, or joining one), or a record matched to its person.
@@ -62,7 +99,4 @@ public struct ReceiptIssued: Contract, Hashable {
         self.detail = detail
         self.issuedAt = issuedAt
     }
-
-    /// Keyed by agency: each agency reads its own receipts in order.
-    public var partitionKey: String { agency }
 }
