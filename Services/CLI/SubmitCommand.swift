@@ -9,10 +9,12 @@ import Store
 struct SubmitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "submit",
-        abstract: "Send an agency's referrals or evidence records, one JSON object per line, signed with its key.",
+        abstract: "Send an agency's referrals or evidence records (JSON Lines or CSV), signed with its key.",
         discussion: """
             Every line is checked first; a file with a bad line is refused whole, with each problem named \
-            by file, line and field, and nothing is sent. docs/contracts.md describes the lines.
+            by file, line and field (or column), and nothing is sent. A file named .csv (or --input csv) is \
+            read as CSV with a header row: referrals one row per person, grouped by referral_id; evidence one \
+            row per record. docs/contracts.md describes the lines and the columns.
             """,
         subcommands: [Referrals.self, Evidence.self])
 
@@ -21,7 +23,7 @@ struct SubmitCommand: AsyncParsableCommand {
         @OptionGroup var submission: SubmissionOptions
 
         func run() async throws {
-            try await submission.send(ReferralSubmitted.self, to: \.referralsSubmitted, noun: "referrals")
+            try await submission.send(ReferralSubmitted.self, to: \.referralsSubmitted, noun: "referrals", csv: .referrals)
         }
     }
 
@@ -30,14 +32,16 @@ struct SubmitCommand: AsyncParsableCommand {
         @OptionGroup var submission: SubmissionOptions
 
         func run() async throws {
-            try await submission.send(EvidenceSubmitted.self, to: \.evidenceSubmitted, noun: "evidence records")
+            try await submission.send(EvidenceSubmitted.self, to: \.evidenceSubmitted, noun: "evidence records", csv: .evidence)
         }
     }
 }
 
 struct SubmissionOptions: ParsableArguments {
     @OptionGroup var common: CommonOptions
-    @Argument(help: "The file: JSON Lines, one object per line; - reads standard input.") var file: String
+    @Argument(help: "The file: JSON Lines (one object per line) or CSV; - reads standard input.") var file: String
+    @Option(help: "jsonl or csv; default: csv for a file named .csv, else jsonl.") var input: InputFormat?
+    @Flag(help: "Check every line and say what would be sent, sending nothing.") var dryRun = false
     @Option(help: "The sending agency's id.") var agency: String
     @Option(help: "The file holding the agency's signing key (from `turnaround agency add`).") var keyFile: String
     @Flag(help: "Wait for intake's receipt for every line sent and print it; exit 1 if any line was refused or conflicts (needs DATABASE_URL).")
@@ -52,21 +56,22 @@ struct SubmissionOptions: ParsableArguments {
     /// each as the agency wrote it, in a message sent at the time of the
     /// command. Lines are read, checked and signed on every core, in runs of
     /// ``linesPerTask``.
-    func send<Message: AgencySubmission>(_ message: Message.Type, to topic: KeyPath<Topics, String>, noun: String) async throws {
+    func send<Message: AgencySubmission>(
+        _ message: Message.Type, to topic: KeyPath<Topics, String>, noun: String, csv kind: AgencyCSV.Kind
+    ) async throws {
         let logger = common.makeLogger()
         let key = try AgencyKeyFile.read(keyFile)
         let input = try InputFile(file)
         let name = input.name
         let topicName = Topics.fromEnvironment()[keyPath: topic]
         let frame = SubmissionFrame<Message>(agency: agency, submittedAt: Date())
-        let lines = input.lines
+        let format = self.input ?? (file.lowercased().hasSuffix(".csv") ? .csv : .jsonl)
+        let (lines, fileProblems) = try Self.lines(of: input, as: format, kind: kind)
         let runs = await withTaskGroup(of: (Int, [Prepared]).self) { group in
             for start in stride(from: 0, to: lines.count, by: Self.linesPerTask) {
                 let run = lines[start..<min(start + Self.linesPerTask, lines.count)]
                 group.addTask {
-                    (start, run.enumerated().compactMap { offset, text in
-                        Self.prepare(text, line: start + offset + 1, of: name, frame: frame, key: key, topic: topicName)
-                    })
+                    (start, run.compactMap { line in Self.prepare(line, of: name, frame: frame, key: key, topic: topicName) })
                 }
             }
             var runs: [(Int, [Prepared])] = []
@@ -75,7 +80,7 @@ struct SubmissionOptions: ParsableArguments {
         }
         var outgoing: [KafkaOutgoingMessage] = []
         var lineOfMessage: [Int] = []
-        var problems: [String] = []
+        var problems = fileProblems
         // The first line of each id, and what it held: one id, one referral or record.
         var lineOfID: [String: (line: Int, content: Int)] = [:]
         for prepared in runs {
@@ -94,12 +99,16 @@ struct SubmissionOptions: ParsableArguments {
             }
         }
         // A file of another kind fails on every line: say what it looks like instead.
-        if outgoing.isEmpty, let hint = Self.hint(input.bytes) { problems = ["\(name): \(hint)"] }
+        if format == .jsonl, outgoing.isEmpty, let hint = Self.hint(input.bytes) { problems = ["\(name): \(hint)"] }
         guard problems.isEmpty else {
-            InputFile.report(problems, in: name, consequence: "nothing was sent")
+            InputFile.report(InputFile.byLine(problems, in: name), in: name, consequence: "nothing was sent")
             throw CommandFailure.refusedStatus
         }
         guard !outgoing.isEmpty else { throw CommandFailure.refused("\(name) holds no \(noun): nothing to send") }
+        if dryRun {
+            common.say("dry run: \(name) holds \(outgoing.count) \(noun), each checked; they would be sent to \(topicName); nothing sent")
+            return
+        }
 
         let kafka = try common.kafkaConfiguration()
         let producer = try KafkaProducer(configuration: kafka, logger: logger)
@@ -170,7 +179,7 @@ struct SubmissionOptions: ParsableArguments {
         }
         let firstLine = text.prefix { $0 != UInt8(ascii: "\n") }
         if first != UInt8(ascii: "{"), firstLine.contains(UInt8(ascii: ",")) {
-            return "looks like CSV; send one JSON object per line (JSON Lines): docs/contracts.md shows the fields"
+            return "looks like CSV: name it .csv or give --input csv (docs/contracts.md shows the columns)"
         }
         return nil
     }
@@ -182,10 +191,50 @@ struct SubmissionOptions: ParsableArguments {
         case problems([String])
     }
 
+    enum InputFormat: String, ExpressibleByArgument, CaseIterable { case jsonl, csv }
+
+    /// A line of a file, as the JSON object it holds or was read into from
+    /// CSV rows, and where its fields came from.
+    struct Line: Sendable {
+        var text: ArraySlice<UInt8>
+        var number: Int
+        /// For CSV: the rows it was read from, to name a problem by line and column.
+        var rows: AgencyCSV.Item?
+
+        /// `file:line: field: problem`, or `file:line: column c: problem` for CSV.
+        func describe(_ problem: ContractError.Problem, in name: String) -> String {
+            guard let rows, !problem.field.isEmpty else { return "\(name):\(number): \(problem)" }
+            let (line, column) = rows.place(of: problem.field)
+            return "\(name):\(line): " + (column.map { "column \($0): " } ?? "\(problem.field): ") + problem.problem
+        }
+    }
+
+    /// The file's lines (each line of JSON Lines, or each referral or record
+    /// of CSV), and the problems of a CSV file's rows.
+    /// - Throws: ``CommandFailure`` listing every problem of a CSV file's header.
+    private static func lines(of input: InputFile, as format: InputFormat, kind: AgencyCSV.Kind) throws -> ([Line], [String]) {
+        switch format {
+        case .jsonl:
+            return (input.lines.enumerated().map { Line(text: $1, number: $0 + 1) }, [])
+        case .csv:
+            guard let text = String(validating: input.bytes, as: UTF8.self) else {
+                throw CommandFailure.refused("\(input.name) is not UTF-8 text: save it as CSV UTF-8")
+            }
+            switch AgencyCSV.read(text, as: kind, name: input.name) {
+            case .success(let read): return (read.items.map { Line(text: $0.json[...], number: $0.line, rows: $0) }, read.problems)
+            case .failure(let problems):
+                InputFile.report(problems.list, in: input.name, consequence: "nothing was sent")
+                throw CommandFailure.refusedStatus
+            }
+        }
+    }
+
     /// One line as its message; nil for a blank line.
     private static func prepare<Message: AgencySubmission>(
-        _ text: ArraySlice<UInt8>, line number: Int, of name: String, frame: SubmissionFrame<Message>, key: [UInt8], topic: String
+        _ line: Line, of name: String, frame: SubmissionFrame<Message>, key: [UInt8], topic: String
     ) -> Prepared? {
+        let text = line.text
+        let number = line.number
         guard let first = text.first(where: { !InputFile.jsonWhitespace.contains($0) }) else { return nil }
         guard first == UInt8(ascii: "{") else { return .problems(["\(name):\(number): is not a JSON object"]) }
         // Checked before the line is read, on the message it would make, as intake checks it.
@@ -209,7 +258,7 @@ struct SubmissionOptions: ParsableArguments {
                 line: number, id: built.lineID, content: content.finalize())
         } catch {
             // Named by the line's own fields (`members[0].dateOfBirth`), one a line of output.
-            return .problems(error.droppingFieldPrefix(Message.lineField + ".").problems.map { "\(name):\(number): \($0)" })
+            return .problems(error.droppingFieldPrefix(Message.lineField + ".").problems.map { line.describe($0, in: name) })
         }
     }
 }

@@ -57,7 +57,8 @@ public struct SubmissionFrame<Message: AgencySubmission>: Sendable {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(messageSize(lineBytes: line.count))
         bytes += head
-        bytes += line
+        // A byte at a time through a generic collection costs a call each: copy the buffer whole.
+        if line.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil { bytes += line }
         bytes += tail
         return bytes
     }
@@ -66,6 +67,11 @@ public struct SubmissionFrame<Message: AgencySubmission>: Sendable {
     /// whitespace: what a line may be before it is put in a message, so
     /// that it cannot close its object and add fields of the message's own.
     public static func isOneObject(_ line: some Collection<UInt8>) -> Bool {
+        // Scanned as one buffer: a byte at a time through a generic collection costs a call each.
+        line.withContiguousStorageIfAvailable(isOneObject(buffer:)) ?? Array(line).withUnsafeBufferPointer(isOneObject(buffer:))
+    }
+
+    private static func isOneObject(buffer line: UnsafeBufferPointer<UInt8>) -> Bool {
         var depth = 0
         var inString = false
         var escaped = false

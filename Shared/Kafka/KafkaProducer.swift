@@ -86,6 +86,8 @@ public final class KafkaProducer: Sendable {
     /// A message that cannot even be queued (too large, say) fails at once,
     /// and so do the later messages with its topic and key, unsent, so that
     /// none of them overtakes it; the others are sent.
+    /// Cancelled, it stops waiting for the broker: the messages not yet
+    /// delivered are purged from librdkafka's queues and reported failed.
     /// - Returns: each message's fate, in the order given: where the broker
     ///   stored it, or why it was not delivered.
     public func sendAll(_ messages: [KafkaOutgoingMessage]) async throws -> [Result<KafkaDeliveryReport, KafkaError>] {
@@ -113,7 +115,13 @@ public final class KafkaProducer: Sendable {
                 break
             }
         }
-        return await collector.results()
+        let client = client
+        return await withTaskCancellationHandler {
+            await collector.results()
+        } onCancel: {
+            // Each purged message gets its delivery report, failed: the wait ends.
+            _ = rd_kafka_purge(client.handle, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
+        }
     }
 
     /// Queues a message without waiting for its delivery; ``flush(timeout:)``

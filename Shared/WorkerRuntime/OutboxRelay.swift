@@ -28,6 +28,13 @@ public struct OutboxRelay: Service {
     /// reports no fatal error (a broker that came back empty, say).
     public static let replaceAfterFailures = 3
 
+    /// How long a round may still wait for the broker once a graceful
+    /// shutdown has begun: then its undelivered messages are purged (their
+    /// events stay in the outbox for the next start), so a broker gone or
+    /// come back empty does not hold the process past its shutdown timeout
+    /// (a message may wait `message.timeout.ms`, 30 s, for its delivery).
+    static let drainLimit: Duration = .seconds(5)
+
     private let configuration: WorkerConfiguration
     private let listener: PostgresPool
     private let makeProducer: ProducerFactory
@@ -64,7 +71,7 @@ public struct OutboxRelay: Service {
             do {
                 let current = try producer ?? makeProducer()
                 producer = current
-                if try await publishRound(with: current) < configuration.relayBatchSize { try await waitForCommit() }
+                if try await boundedRound(with: current) < configuration.relayBatchSize { try await waitForCommit() }
                 failures = 0
                 brokerFailures = 0
                 health.succeeded()
@@ -94,10 +101,32 @@ public struct OutboxRelay: Service {
         }
         // What the last batches wrote goes out before the process does.
         if let producer {
-            while (try? await publishRound(with: producer)) ?? 0 > 0 {}
+            while (try? await boundedRound(with: producer)) ?? 0 > 0 {}
             await producer.shutdown()
         }
         listener.close()
+    }
+
+    /// One round, given up ``drainLimit`` after a graceful shutdown began.
+    /// - Throws: ``DrainLimitReached`` for a round given up, or what the round threw.
+    private func boundedRound(with producer: KafkaProducer) async throws -> Int {
+        try await withThrowingTaskGroup(of: Int?.self) { group in
+            group.addTask { try await publishRound(with: producer) }
+            group.addTask {
+                try await gracefulShutdown()
+                try await Task.sleep(for: Self.drainLimit)
+                return nil
+            }
+            // The first to finish decides; the other is cancelled (a cancelled round purges what it still waits for).
+            defer { group.cancelAll() }
+            guard let published = try await group.next() ?? nil else { throw DrainLimitReached() }
+            return published
+        }
+    }
+
+    /// A round still waiting for the broker when the shutdown's drain limit passed.
+    struct DrainLimitReached: Error, CustomStringConvertible {
+        var description: String { "the broker did not confirm the round within \(OutboxRelay.drainLimit) of the shutdown; its events stay in the outbox" }
     }
 
     /// Publishes one round of the stage's pending events if this relay holds

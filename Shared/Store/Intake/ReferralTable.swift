@@ -51,6 +51,16 @@ public enum ReferralTable {
         return Dictionary(rows.map { (Key(agencyID: $0.0, referralID: $0.1), $0.2) }, uniquingKeysWith: { first, _ in first })
     }
 
+    /// The notes for review of every family a referral marked for review
+    /// (naming people of two families), by family.
+    public static func reviewNotes(on connection: PostgresConnection) throws -> [UUID: [String]] {
+        let rows = try connection.query(
+            "SELECT family_id, review_note FROM referral WHERE review_note IS NOT NULL ORDER BY submitted_at",
+            preparedAs: "referrals_review_notes"
+        ).decode((UUID, String).self)
+        return Dictionary(grouping: rows, by: \.0).mapValues { $0.map(\.1) }
+    }
+
     /// Records referrals, in one statement.
     public static func insert(_ rows: [Row], on connection: PostgresConnection) throws {
         guard !rows.isEmpty else { return }

@@ -111,15 +111,20 @@ public enum EligibilityDecisionTable {
             .decode(PostgresJSON<Decision>.self).first?.value
     }
 
-    /// Every family's latest decision: family, day, eligible, criteria met, summary.
+    /// Every family's latest decision, by family id: family, day, eligible,
+    /// criteria met, summary; only eligible ones with `eligibleOnly`, only
+    /// those decided on or after `since` (`YYYY-MM-DD`) given one.
     public static func latestOfEveryFamily(
-        on connection: PostgresConnection
+        eligibleOnly: Bool = false, since: String? = nil, on connection: PostgresConnection
     ) throws -> [(familyID: UUID, decidedOn: String, isEligible: Bool, metCriteria: [String], summary: String)] {
         try connection.query(
             """
-            SELECT DISTINCT ON (family_id) family_id, decided_on::text, is_eligible, array_to_string(met_criteria, ','), summary
-            FROM eligibility_decision ORDER BY family_id, revision DESC
-            """
+            SELECT family_id, decided_on::text, is_eligible, array_to_string(met_criteria, ','), summary
+            FROM (SELECT DISTINCT ON (family_id) family_id, decided_on, is_eligible, met_criteria, summary
+                  FROM eligibility_decision ORDER BY family_id, revision DESC) AS latest
+            WHERE (is_eligible OR NOT \(eligibleOnly)) AND (\(since)::date IS NULL OR decided_on >= \(since)::date)
+            ORDER BY family_id
+            """, preparedAs: "eligibility_latest_of_every_family"
         ).decode((UUID, String, Bool, String, String).self).map {
             (familyID: $0.0, decidedOn: $0.1, isEligible: $0.2, metCriteria: $0.3.split(separator: ",").map(String.init), summary: $0.4)
         }

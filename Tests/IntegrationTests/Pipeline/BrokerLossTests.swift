@@ -19,6 +19,10 @@ import Testing
                     try await PipelineHarness.eventually("the first records held") {
                         try await pipeline.count("SELECT count(*) FROM unmatched_evidence") == 8
                     }
+                    // And their receipts sent: what is lost with the broker is its offsets, not a message in flight.
+                    try await PipelineHarness.eventually("the first receipts sent") {
+                        try await pipeline.count("SELECT count(*) FROM outbox_event WHERE published_at IS NULL") == 0
+                    }
                     try await Script.dev("stop-broker", instance: instance)
                     try await Script.dev("start-broker", instance: instance)
                     try await PipelineHarness.createTopics(prefix: pipeline.prefix, kafka: pipeline.kafka)

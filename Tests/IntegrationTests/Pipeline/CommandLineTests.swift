@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import IntegrationSupport
 import Postgres
@@ -123,8 +124,8 @@ import Testing
             let array = try await submit("array.json", "[" + lines.joined(separator: ",\n") + "]\n")
             #expect(array.status == 1 && array.output.contains("array.json: holds a JSON array; send one JSON object per line"), "\(array.output)")
             #expect(!array.output.contains("array.json:1:"), "\(array.output)")
-            let csv = try await submit("referrals.csv", "id,postcode,givenName\nWYP-1,LS1 1AA,Kerry\n")
-            #expect(csv.status == 1 && csv.output.contains("referrals.csv: looks like CSV"), "\(csv.output)")
+            let csv = try await submit("referrals.txt", "id,postcode,givenName\nWYP-1,LS1 1AA,Kerry\n")
+            #expect(csv.status == 1 && csv.output.contains("referrals.txt: looks like CSV: name it .csv or give --input csv"), "\(csv.output)")
             let empty = try await submit("empty.jsonl", "\n\n")
             #expect(empty.status == 1 && empty.output.contains("empty.jsonl holds no referrals: nothing to send"), "\(empty.output)")
 
@@ -168,6 +169,116 @@ import Testing
                 environment: pipeline.cliEnvironment)
             #expect(await piped.waitForExit() == 0, "\(piped.output)")
             #expect(piped.output.contains("sent \(lines.count) of \(lines.count) referrals"), "\(piped.output)")
+        }
+    }
+
+    @Test func aCSVFileIsCheckedWholeNamingEachBadRowByLineAndColumnAndADryRunSendsNothing() async throws {
+        try await PipelineHarness.with { pipeline in
+            let police = try await pipeline.registerAgency("police")
+            // 50 referrals of two people each: rows 2 to 101, the header on line 1.
+            var rows = ["referral_id,address_line_1,address_line_2,postcode,reasons,ref,given_name,family_name,date_of_birth"]
+            for referral in 0..<50 {
+                for (member, born) in [("parent", 1980), ("child", 2002)] {
+                    let line = rows.count + 1
+                    let dateOfBirth = line == 10 ? "1986-02-30" : "\(born)-03-\(String(format: "%02d", referral % 28 + 1))"
+                    let postcode = line == 40 ? "NOT A POSTCODE" : "LS1 1AA"
+                    let given = line == 77 ? "" : "\"Given, \(member) \(referral)\""
+                    // The address and reasons on a referral's first row; a later row may leave them empty.
+                    let shared = member == "parent" ? "\(referral) Elm Street,Leeds,\(postcode),youth offending; school attendance" : ",,,"
+                    rows.append("R-\(referral),\(shared),\(member),\(given),Walsh,\(dateOfBirth)")
+                }
+            }
+            func submit(_ name: String, _ text: String, _ extra: [String] = []) async throws -> (status: Int32, output: String) {
+                try await pipeline.cli(
+                    ["submit", "referrals", try pipeline.file(named: name, holding: text), "--agency", "police", "--key-file", police] + extra)
+            }
+            let bad = try await submit("referrals.csv", rows.joined(separator: "\r\n") + "\r\n")
+            // A later row giving another address disagrees with its referral's first.
+            var disagreeing = rows
+            disagreeing[4] = disagreeing[4].replacingOccurrences(of: "R-1,,,,", with: "R-1,1 Elm Street,Leeds,LS2 8AB,")
+            #expect(bad.status == 1, "\(bad.output)")
+            let named = bad.output.split(separator: "\n").filter { $0.hasPrefix("referrals.csv:") }
+            #expect(named == [
+                "referrals.csv:10: column date_of_birth: is not a real date (no such month, or no such day in its month)",
+                "referrals.csv:40: column postcode: is not a UK postcode",
+                "referrals.csv:77: column given_name: is missing",
+                "referrals.csv: 3 problem(s); nothing was sent",
+            ], "\(bad.output)")
+            let disagrees = try await submit("disagrees.csv", disagreeing.joined(separator: "\n"))
+            #expect(disagrees.output.contains("disagrees.csv:5: column postcode: differs from line 4's: a referral has one address"), "\(disagrees.output)")
+            #expect(disagrees.output.contains("disagrees.csv:10: column date_of_birth: is not a real date"), "\(disagrees.output)")
+
+            var good = rows
+            good[9] = good[9].replacingOccurrences(of: "1986-02-30", with: "1986-02-28")
+            good[39] = good[39].replacingOccurrences(of: "NOT A POSTCODE", with: "LS1 1AA")
+            good[76] = good[76].replacingOccurrences(of: ",,Walsh", with: ",Sam,Walsh")
+            let dryRun = try await submit("good.csv", good.joined(separator: "\n"), ["--dry-run"])
+            #expect(dryRun.status == 0 && dryRun.output.contains("dry run: good.csv holds 50 referrals, each checked"), "\(dryRun.output)")
+            let sent = try await submit("good.csv", good.joined(separator: "\n"))
+            #expect(sent.status == 0 && sent.output.contains("sent 50 of 50 referrals"), "\(sent.output)")
+            let messages = try await pipeline.consume("referrals.submitted", count: 50)
+            #expect(messages.count == 50)
+            let first = try ReferralSubmitted.decode(try #require(messages.first { String(decoding: $0.key ?? [], as: UTF8.self) == "police/R-0" }).value)
+            #expect(first.referral.members.map(\.givenName) == ["Given, parent 0", "Given, child 0"])
+            #expect(first.referral.address.lines == ["0 Elm Street", "Leeds"] && first.referral.reasons == ["youth offending", "school attendance"])
+
+            // Evidence: one row per record, a term's fields in their own columns; a column the file may not have is named.
+            let evidence = [
+                "record_id,given_name,family_name,date_of_birth,kind,term_id,term_start,term_end,possible_sessions,unauthorised_absences,authorised_absences",
+                "ATT-1,Sam,Walsh,2002-03-01,attendance,2013-AU,2013-09-03,2013-12-20,150,30,four",
+            ].joined(separator: "\n")
+            let records = try await pipeline.cli(
+                ["submit", "evidence", try pipeline.file(named: "evidence.csv", holding: evidence), "--agency", "police", "--key-file", police])
+            #expect(records.status == 1 && records.output.contains("evidence.csv:2: column authorised_absences: is not a whole number"), "\(records.output)")
+            let unknown = try await pipeline.cli(
+                ["submit", "evidence", try pipeline.file(named: "columns.csv", holding: "record_id,middle_name\nA,B\n"), "--agency", "police", "--key-file", police])
+            #expect(unknown.output.contains("columns.csv:1: column middle_name: is not a column of an evidence file"), "\(unknown.output)")
+            #expect(unknown.output.contains("columns.csv:1: column kind: is missing"), "\(unknown.output)")
+        }
+    }
+
+    @Test func familiesAreFilteredByOutcomeReviewAndDayAndPaged() async throws {
+        try await PipelineHarness.with { pipeline in
+            let police = try await pipeline.registerAgency("police")
+            let school = try await pipeline.registerAgency("school")
+            try await pipeline.withServices(screeningAsOf: "2013-09-01", claimsAsOf: "2014-09-30", replicas: ["claims": 0]) {
+                try await pipeline.submit("referrals", sample: "police-referrals.jsonl", agency: "police", keyFile: police)
+                try await pipeline.submit("evidence", sample: "police-evidence.jsonl", agency: "police", keyFile: police)
+                // Once the police's three families are registered (a referral joins the family of the first person it
+                // names that intake knows, so the order matters), one naming the Brennans' mother and the Okafors'
+                // father names people of two families: marked for review.
+                try await PipelineHarness.eventually("the police's referrals registered") {
+                    try await pipeline.count("SELECT count(*) FROM referral") == 3
+                }
+                let both = #"{"id":"LCC-EDU-9001","address":{"lines":["1 Oak Road"],"postcode":"LS2 8AB"},"members":["#
+                    + #"{"ref":"a","givenName":"Kerry","familyName":"Brennan","dateOfBirth":"1980-02-14"},"#
+                    + #"{"ref":"b","givenName":"Samuel","familyName":"Okafor","dateOfBirth":"1975-11-30"}],"reasons":["school attendance"]}"#
+                try await pipeline.submit("referrals", lines: both, named: "both.jsonl", agency: "school", keyFile: school)
+                try await PipelineHarness.eventually("three families decided") {
+                    try await pipeline.count("SELECT count(DISTINCT family_id) FROM eligibility_decision") == 3
+                }
+                try await PipelineHarness.eventually("nothing left to decide") {
+                    try await pipeline.count("SELECT count(*) FROM screening_pending") == 0
+                }
+            }
+            func families(_ arguments: [String]) async throws -> [[String: Any]] {
+                let listed = try await pipeline.cli(["families", "--format", "json"] + arguments)
+                return try #require(try JSONSerialization.jsonObject(with: Data(listed.output.utf8)) as? [[String: Any]], "\(listed.output)")
+            }
+            let all = try await families([])
+            #expect(all.count == 3)
+            #expect(all.map { $0["family_id"] as? String ?? "" } == all.map { $0["family_id"] as? String ?? "" }.sorted())
+            let review = try await families(["--needs-review"])
+            #expect(review.count == 1 && (review[0]["review"] as? String)?.hasPrefix("names people already in 2 families") == true, "\(review)")
+            #expect(try await families(["--since", "2013-09-02"]).isEmpty)
+            #expect(try await families(["--since", "2013-09-01"]).count == 3)
+            let firstPage = try await families(["--limit", "2"])
+            let pages = try await firstPage + families(["--limit", "2", "--offset", "2"])
+            #expect(pages.map { $0["family_id"] as? String } == all.map { $0["family_id"] as? String })
+            let table = try await pipeline.cli(["families", "--limit", "1", "--offset", "1"])
+            #expect(table.output.contains("families 2 to 2 of 3 families screened"), "\(table.output)")
+            let bad = try await pipeline.cli(["families", "--since", "2013-02-30"])
+            #expect(bad.status == 64 && bad.output.contains("--since \"2013-02-30\" is not a real date"), "\(bad.output)")
         }
     }
 
