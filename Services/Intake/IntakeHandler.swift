@@ -1,7 +1,6 @@
 import Contracts
 import Foundation
 import Kafka
-import Logging
 import Postgres
 import StageLogic
 import Store
@@ -31,12 +30,10 @@ struct IntakeHandler: StageHandler {
     static let stage = "intake"
 
     let topics: Topics
-    let logger: Logger
     let decoders: TopicDecoders<IntakeEvent>
 
-    init(topics: Topics, logger: Logger) {
+    init(topics: Topics) {
         self.topics = topics
-        self.logger = logger
         decoders = TopicDecoders(
             stage: Self.stage,
             [

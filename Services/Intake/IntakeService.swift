@@ -13,8 +13,8 @@ struct IntakeService: AsyncParsableCommand {
     @OptionGroup var options: WorkerOptions
 
     func run() async throws {
-        try await Worker.main(executable: Self.configuration.commandName!, options: options) { topics, logger in
-            IntakeHandler(topics: topics, logger: logger)
+        try await Worker.main(executable: Self.configuration.commandName!, options: options) { topics, _ in
+            IntakeHandler(topics: topics)
         }
     }
 }

@@ -254,6 +254,9 @@ import Testing
                     + #"{"ref":"a","givenName":"Kerry","familyName":"Brennan","dateOfBirth":"1980-02-14"},"#
                     + #"{"ref":"b","givenName":"Samuel","familyName":"Okafor","dateOfBirth":"1975-11-30"}],"reasons":["school attendance"]}"#
                 try await pipeline.submit("referrals", lines: both, named: "both.jsonl", agency: "school", keyFile: school)
+                try await PipelineHarness.eventually("the school's referral registered") {
+                    try await pipeline.count("SELECT count(*) FROM referral") == 4
+                }
                 try await PipelineHarness.eventually("three families decided") {
                     try await pipeline.count("SELECT count(DISTINCT family_id) FROM eligibility_decision") == 3
                 }
