@@ -4,6 +4,7 @@ import Digest
 import Foundation
 import Kafka
 import Logging
+import Reports
 import Store
 
 struct SubmitCommand: AsyncParsableCommand {
@@ -47,6 +48,12 @@ struct SubmissionOptions: ParsableArguments {
     @Flag(help: "Wait for intake's receipt for every line sent and print it; exit 1 if any line was refused or conflicts (needs DATABASE_URL).")
     var wait = false
     @Option(help: "With --wait, give up on receipts not come after this many seconds (exit 2).") var waitSeconds = 300
+    @Option(help: "With --wait, also write every line's receipt to this file, as CSV (line, verdict, item, family, members, detail).")
+    var receiptsFile: String?
+
+    func validate() throws {
+        if receiptsFile != nil && !wait { throw ValidationError("--receipts-file goes with --wait") }
+    }
 
     /// Lines read, checked, signed and encoded by one task: enough that a
     /// task's overhead is small, few enough that every core has some.
@@ -162,6 +169,23 @@ struct SubmissionOptions: ParsableArguments {
             }
         }
         common.say("receipts: " + ReceiptsCommand.summary(Array(answered.values)))
+        if let receiptsFile {
+            let rows = sent.compactMap { line, eventID in
+                answered[eventID].map { receipt in
+                    [
+                        String(line), receipt.verdict, receipt.itemID ?? "", receipt.familyID?.uuidString.lowercased() ?? "",
+                        receipt.memberLabels.joined(separator: ","), receipt.detail, eventID,
+                    ]
+                }
+            }
+            let document = CSV.document(header: ["line", "verdict", "item_id", "family_id", "members", "detail", "event_id"], rows: rows)
+            do {
+                try Data(document.utf8).write(to: URL(fileURLWithPath: receiptsFile))
+            } catch {
+                throw CommandFailure.environment("cannot write \(receiptsFile): \((error as NSError).localizedDescription)")
+            }
+            common.say("receipts written to \(receiptsFile)")
+        }
         let unanswered = sent.count - answered.count
         if unanswered > 0 {
             throw CommandFailure.environment(

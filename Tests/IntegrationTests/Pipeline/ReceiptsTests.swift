@@ -30,8 +30,17 @@ import Testing
                 let held = try await submit("evidence", [offence], named: "offence.jsonl", as: "police", key: police)
                 #expect(held.status == 0 && held.output.contains("offence.jsonl:1: held: no referral names its person yet"), "\(held.output)")
 
-                let accepted = try await submit("referrals", policeReferrals, named: "police.jsonl", as: "police", key: police)
+                let receiptsFile = pipeline.folder.appendingPathComponent("police-receipts.csv")
+                let accepted = try await pipeline.cli(
+                    [
+                        "submit", "referrals", try pipeline.file(named: "police.jsonl", holding: policeReferrals.joined(separator: "\n")),
+                        "--agency", "police", "--key-file", police, "--wait", "--receipts-file", receiptsFile.path,
+                    ])
                 #expect(accepted.status == 0, "\(accepted.output)")
+                let written = try String(contentsOf: receiptsFile, encoding: .utf8).split(separator: "\n")
+                #expect(written.first == "line,verdict,item_id,family_id,members,detail,event_id", "\(written)")
+                #expect(written.dropFirst().map { $0.split(separator: ",").prefix(3).joined(separator: ",") }
+                    == ["1,accepted,WYP-2013-0412", "2,accepted,WYP-2013-0519", "3,accepted,WYP-2013-0530"], "\(written)")
                 #expect(accepted.output.contains("police.jsonl:1: accepted: registered a new family (family "), "\(accepted.output)")
                 #expect(accepted.output.contains("; members P1,P2)"), "\(accepted.output)")
                 #expect(accepted.output.contains("receipts: 3 receipts: 3 accepted"), "\(accepted.output)")
