@@ -28,8 +28,13 @@ struct InputFile {
         self.bytes = bytes.starts(with: Self.byteOrderMark) ? Array(bytes.dropFirst(Self.byteOrderMark.count)) : bytes
     }
 
-    /// The lines, numbered from 1 by their place in the array (blank ones kept).
-    var lines: [ArraySlice<UInt8>] { bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) }
+    /// The lines, numbered from 1 by their place in the array (blank ones
+    /// kept; the line feed that ends the last line starts none).
+    var lines: [ArraySlice<UInt8>] {
+        var lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        if lines.count > 1, lines.last?.isEmpty == true { lines.removeLast() }
+        return lines
+    }
 
     static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
 

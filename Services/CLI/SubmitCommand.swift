@@ -74,6 +74,7 @@ struct SubmissionOptions: ParsableArguments {
         let frame = SubmissionFrame<Message>(agency: agency, submittedAt: Date())
         let format = self.input ?? (file.lowercased().hasSuffix(".csv") ? .csv : .jsonl)
         let (lines, fileProblems) = try Self.lines(of: input, as: format, kind: kind)
+        let progress = TerminalProgress(quiet: common.quiet)
         let runs = await withTaskGroup(of: (Int, [Prepared]).self) { group in
             for start in stride(from: 0, to: lines.count, by: Self.linesPerTask) {
                 let run = lines[start..<min(start + Self.linesPerTask, lines.count)]
@@ -82,7 +83,13 @@ struct SubmissionOptions: ParsableArguments {
                 }
             }
             var runs: [(Int, [Prepared])] = []
-            for await run in group { runs.append(run) }
+            var checked = 0
+            for await run in group {
+                runs.append(run)
+                checked += min(Self.linesPerTask, lines.count - run.0)
+                progress.show("checked \(checked) of \(lines.count) \(format == .csv ? "referrals or records" : "lines") of \(name)")
+            }
+            progress.clear()
             return runs.sorted { $0.0 < $1.0 }.flatMap(\.1)
         }
         var outgoing: [KafkaOutgoingMessage] = []
@@ -119,7 +126,9 @@ struct SubmissionOptions: ParsableArguments {
 
         let kafka = try common.kafkaConfiguration()
         let producer = try KafkaProducer(configuration: kafka, logger: logger)
+        progress.show("sending \(outgoing.count) \(noun) to \(topicName)…")
         let reports = try await common.waiting(for: "Kafka (\(kafka.brokers.joined(separator: ",")))") { try await producer.sendAll(outgoing) }
+        progress.clear()
         await producer.shutdown()
         // Failures by cause, each with the lines it struck: a broker down fails every line alike.
         var failures: [String: [Int]] = [:]
@@ -145,8 +154,11 @@ struct SubmissionOptions: ParsableArguments {
     private func awaitReceipts(for sent: [(line: Int, eventID: String)], in name: String) async throws {
         let deadline = ContinuousClock.now + .seconds(waitSeconds)
         var answered: [String: ReceiptTable.Row] = [:]
+        let progress = TerminalProgress(quiet: common.quiet)
+        defer { progress.clear() }
         try await common.withPool { pool in
             while answered.count < sent.count {
+                progress.show("receipts: \(answered.count) of \(sent.count)")
                 let missing = sent.map(\.eventID).filter { answered[$0] == nil }
                 for receipt in try await pool.withConnection({ try ReceiptTable.forEvents(missing, on: $0) }) {
                     if let id = receipt.eventID { answered[id] = receipt }

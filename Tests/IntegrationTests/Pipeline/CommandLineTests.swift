@@ -169,6 +169,13 @@ import Testing
                 environment: pipeline.cliEnvironment)
             #expect(await piped.waitForExit() == 0, "\(piped.output)")
             #expect(piped.output.contains("sent \(lines.count) of \(lines.count) referrals"), "\(piped.output)")
+            // On a terminal the check's progress is shown as it goes; a pipe gets the summary alone.
+            #expect(!piped.output.contains("checked"), "\(piped.output)")
+            let onTerminal = try await ChildProcess(
+                "/usr/bin/script", ["-qec", "'\(binary)' submit referrals '\(file)' --agency police --key-file '\(police)' --dry-run", "/dev/null"],
+                environment: pipeline.cliEnvironment)
+            #expect(await onTerminal.waitForExit() == 0, "\(onTerminal.output)")
+            #expect(onTerminal.output.contains("checked \(lines.count) of \(lines.count) lines of piped.jsonl"), "\(onTerminal.output)")
         }
     }
 
