@@ -109,3 +109,24 @@ func validateClaimWindow(_ window: String?, option: String = "--window") throws 
         throw ValidationError("\(option) \"\(window)\" is not a claim window (\(ClaimWindow.form))")
     }
 }
+
+/// Instants as the CLI reads and writes them: ISO 8601, in UTC.
+enum Instant {
+    /// A day (from 00:00 UTC) or an ISO 8601 time with its zone, as `--since` and `--until` take them.
+    /// - Throws: `ValidationError` naming `option` and the forms it takes.
+    static func parse(_ text: String, option: String) throws -> Date {
+        let formatter = ISO8601DateFormatter()
+        for options: ISO8601DateFormatter.Options in [[.withInternetDateTime, .withFractionalSeconds], [.withInternetDateTime], [.withFullDate]] {
+            formatter.formatOptions = options
+            if let date = formatter.date(from: text) { return date }
+        }
+        throw ValidationError("\(option) \(text) is not a date (2026-12-01) or a time with its zone (2026-12-01T09:30:00Z)")
+    }
+
+    /// `2026-12-07T09:30:00.123Z`.
+    static func text(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+}

@@ -85,7 +85,7 @@ struct DeadLetterCommand: AsyncParsableCommand {
             print("  source         \(letter.topic)[\(letter.partition)] offset \(letter.offset)")
             print("  event id       \(letter.eventID ?? "none")")
             print("  reason         \(letter.reason)")
-            print("  dead-lettered  \(DeadLetterCommand.timestamp(letter.deadLetteredAt))")
+            print("  dead-lettered  \(Instant.text(letter.deadLetteredAt))")
             print("  replay         \(DeadLetterCommand.describe(letter.replay))")
             print("original message (may hold personal data: keep it where it is)")
             print("  key            \(original.key.map(Self.readable) ?? "none")")
@@ -99,7 +99,7 @@ struct DeadLetterCommand: AsyncParsableCommand {
             var object: [String: Any] = [
                 "id": letter.id, "service": letter.service, "topic": letter.topic, "partition": letter.partition, "offset": letter.offset,
                 "eventId": letter.eventID ?? NSNull(), "reason": letter.reason,
-                "deadLetteredAt": DeadLetterCommand.timestamp(letter.deadLetteredAt), "replay": DeadLetterCommand.describe(letter.replay),
+                "deadLetteredAt": Instant.text(letter.deadLetteredAt), "replay": DeadLetterCommand.describe(letter.replay),
                 "headers": original.headers.map { ["name": $0.name, "value": $0.value.map(Self.readable) ?? NSNull()] as [String: Any] },
             ]
             object["key"] = original.key.map(Self.readable) ?? NSNull()
@@ -233,20 +233,11 @@ struct DeadLetterSelectionOptions: ParsableArguments {
             topic: topic.map { topics.all.contains($0) ? $0 : topics.prefix + $0 },
             service: service.map(topics.consumerGroup),
             reasonContaining: reason,
-            since: try since.map { try Self.time($0, option: "--since") },
-            until: try until.map { try Self.time($0, option: "--until") },
+            since: try since.map { try Instant.parse($0, option: "--since") },
+            until: try until.map { try Instant.parse($0, option: "--until") },
             replayed: replayed)
     }
 
-    /// A date (midnight UTC) or an ISO 8601 time with its zone.
-    static func time(_ text: String, option: String) throws -> Date {
-        let formatter = ISO8601DateFormatter()
-        for options: ISO8601DateFormatter.Options in [[.withInternetDateTime, .withFractionalSeconds], [.withInternetDateTime], [.withFullDate]] {
-            formatter.formatOptions = options
-            if let date = formatter.date(from: text) { return date }
-        }
-        throw ValidationError("\(option) \(text) is not a date (2026-12-01) or a time with its zone (2026-12-01T09:30:00Z)")
-    }
 }
 
 extension DeadLetterCommand {
@@ -266,7 +257,7 @@ extension DeadLetterCommand {
         Report(
             header: ["id", "dead_lettered_at", "service", "topic", "partition", "offset", "event_id", "reason", "replay"],
             rows: letters.map { letter in
-                [String(letter.id), timestamp(letter.deadLetteredAt), letter.service, letter.topic, String(letter.partition),
+                [String(letter.id), Instant.text(letter.deadLetteredAt), letter.service, letter.topic, String(letter.partition),
                  String(letter.offset), letter.eventID ?? "", letter.reason, describe(letter.replay)]
             })
     }
@@ -275,16 +266,10 @@ extension DeadLetterCommand {
         guard let replay else { return "not replayed" }
         let outcome = switch replay.outcome {
         case .sent: "sent, not applied yet"
-        case .applied(let at): "applied at \(timestamp(at))"
+        case .applied(let at): "applied at \(Instant.text(at))"
         case .deadLetteredAgain(let id): "dead-lettered again as \(id)"
         }
-        return "replayed at \(timestamp(replay.at)) by \(replay.by) as \(replay.eventID.uuidString.lowercased()): \(outcome)"
-    }
-
-    static func timestamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
+        return "replayed at \(Instant.text(replay.at)) by \(replay.by) as \(replay.eventID.uuidString.lowercased()): \(outcome)"
     }
 
     /// `1 dead letter`, `2 dead letters`.

@@ -44,14 +44,6 @@ struct InputFile {
     /// Whether a line holds nothing but whitespace.
     static func isBlank(_ line: ArraySlice<UInt8>) -> Bool { line.allSatisfy { jsonWhitespace.contains($0) } }
 
-    /// Problems named `name:line: …`, in the file's order (a problem of the whole file first).
-    static func byLine(_ problems: [String], in name: String) -> [String] {
-        func line(_ problem: String) -> Int {
-            Int(problem.dropFirst(name.count + 1).prefix { $0.isNumber }) ?? 0
-        }
-        return problems.enumerated().sorted { (line($0.element), $0.offset) < (line($1.element), $1.offset) }.map(\.element)
-    }
-
     /// Writes each problem on a line of standard error, then a line counting them.
     static func report(_ problems: [String], in name: String, consequence: String) {
         for problem in problems { FileHandle.standardError.write(Data((problem + "\n").utf8)) }

@@ -20,21 +20,19 @@ struct ReceiptsCommand: AsyncParsableCommand {
     @OptionGroup var common: CommonOptions
     @Option(help: "The agency whose receipts to show.") var agency: String
     @Option(help: "The file holding the agency's signing key (from `turnaround agency add`).") var keyFile: String
-    @Option(help: "Receipts issued from this day (YYYY-MM-DD, from 00:00 UTC) or instant (ISO 8601); default: the last 7 days.")
+    @Option(help: "Receipts issued from this day (2026-12-01, from 00:00 UTC) or time with its zone (2026-12-01T09:30:00Z); default: the last 7 days.")
     var since: String?
     @Option(help: "At most this many receipts, oldest first.") var limit = 10_000
     @Option(help: "table, csv or json.") var format: Report.Format = .table
 
     func validate() throws {
-        if let since, Self.instant(since) == nil {
-            throw ValidationError("--since \"\(since)\" is neither a day (YYYY-MM-DD) nor an instant (ISO 8601, e.g. 2026-12-07T09:30:00Z)")
-        }
+        if let since { _ = try Instant.parse(since, option: "--since") }
         if limit < 1 { throw ValidationError("--limit must be 1 or more") }
     }
 
     func run() async throws {
         let key = try AgencyKeyFile.read(keyFile)
-        let from = since.flatMap(Self.instant) ?? Date().addingTimeInterval(-7 * 86_400)
+        let from = try since.map { try Instant.parse($0, option: "--since") } ?? Date().addingTimeInterval(-7 * 86_400)
         let receipts = try await common.withPool { pool in
             try await pool.withConnection { connection in
                 try AgencyKeyFile.authenticate(agency, key: key, on: connection)
@@ -49,7 +47,7 @@ struct ReceiptsCommand: AsyncParsableCommand {
             header: ["issued_at", "verdict", "kind", "item_id", "family_id", "members", "detail", "event_id"],
             rows: receipts.map { receipt in
                 [
-                    timestamp(receipt.issuedAt), receipt.verdict, receipt.kind ?? "-", receipt.itemID ?? "-",
+                    Instant.text(receipt.issuedAt), receipt.verdict, receipt.kind ?? "-", receipt.itemID ?? "-",
                     receipt.familyID?.uuidString.lowercased() ?? "-", receipt.memberLabels.isEmpty ? "-" : receipt.memberLabels.joined(separator: ","),
                     receipt.detail, receipt.eventID ?? "-",
                 ]
@@ -64,13 +62,6 @@ struct ReceiptsCommand: AsyncParsableCommand {
         return "\(receipts.count) receipt\(receipts.count == 1 ? "" : "s")" + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", "))
     }
 
-    /// A day (from 00:00 UTC) or an ISO 8601 instant.
-    static func instant(_ text: String) -> Date? {
-        if let day = try? Date("\(text)T00:00:00Z", strategy: .iso8601) { return day }
-        return try? Date(text, strategy: .iso8601)
-    }
-
-    static func timestamp(_ date: Date) -> String { date.formatted(.iso8601) }
 }
 
 /// An agency's signing key, as `turnaround agency add` wrote it: hex, on one line.

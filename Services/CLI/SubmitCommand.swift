@@ -1,6 +1,5 @@
 import ArgumentParser
 import Contracts
-import Digest
 import Foundation
 import Kafka
 import Logging
@@ -94,6 +93,7 @@ struct SubmissionOptions: ParsableArguments {
         }
         var outgoing: [KafkaOutgoingMessage] = []
         var lineOfMessage: [Int] = []
+        // A CSV file's row problems (rows that disagree, too many cells) come first, then each line's own.
         var problems = fileProblems
         // The first line of each id, and what it held: one id, one referral or record.
         var lineOfID: [String: (line: Int, content: Int)] = [:]
@@ -115,7 +115,7 @@ struct SubmissionOptions: ParsableArguments {
         // A file of another kind fails on every line: say what it looks like instead.
         if format == .jsonl, outgoing.isEmpty, let hint = Self.hint(input.bytes) { problems = ["\(name): \(hint)"] }
         guard problems.isEmpty else {
-            InputFile.report(InputFile.byLine(problems, in: name), in: name, consequence: "nothing was sent")
+            InputFile.report(problems, in: name, consequence: "nothing was sent")
             throw CommandFailure.refusedStatus
         }
         guard !outgoing.isEmpty else { throw CommandFailure.refused("\(name) holds no \(noun): nothing to send") }
