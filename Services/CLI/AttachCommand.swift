@@ -141,6 +141,9 @@ struct AttachCommand: AsyncParsableCommand {
         _ request: Request, decision: EligibilityDecisionTable.Latest?, attached: ClaimsFamilyTable.Row<[FamilyMember]>?
     ) throws(AttachRefusal) -> String? {
         let family = request.family
+        if let kept = attached?.mergedInto {
+            throw AttachRefusal("family \(family) was merged into \(kept.uuidString.lowercased()): attach that family")
+        }
         if let attachedOn = attached?.attachedOn {
             throw AttachRefusal(
                 "family \(family) was attached already, on \(attachedOn)\(attached?.keyworker.map { " (keyworker \($0))" } ?? ""): its first attachment stands")

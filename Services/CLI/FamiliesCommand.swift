@@ -11,7 +11,7 @@ struct FamiliesCommand: AsyncParsableCommand {
 
     @OptionGroup var common: CommonOptions
     @Flag(help: "Only the families found eligible.") var eligible = false
-    @Flag(help: "Only the families a referral marked for review (it named people of two families).") var needsReview = false
+    @Flag(help: "Only the families with an open item on the review queue (`turnaround review list`).") var needsReview = false
     @Option(help: "Only the families decided on or after this day (YYYY-MM-DD).") var since: String?
     @Option(help: "At most this many families.") var limit: Int?
     @Option(help: "Leave out this many families first (with --limit, to page).") var offset = 0
@@ -25,14 +25,18 @@ struct FamiliesCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (decisions, notes) = try await common.withPool { pool in
+        let (decided, merged, review) = try await common.withPool { pool in
             try await pool.withConnection {
                 (
                     try EligibilityDecisionTable.latestOfEveryFamily(eligibleOnly: eligible, since: since, on: $0),
-                    try ReferralTable.reviewNotes(on: $0)
+                    try MergedFamilyTable.screening.all(on: $0),
+                    try ReviewItemTable.openItems(on: $0)
                 )
             }
         }
+        // A family merged into another is one no more: the family kept stands for it.
+        let decisions = decided.filter { merged[$0.familyID] == nil }
+        let notes = review.mapValues { $0.map { "item \($0.itemID): \($0.reason)" }.joined(separator: "; ") }
         let matching = decisions.filter { !needsReview || notes[$0.familyID] != nil }
         let page = Array(matching.dropFirst(offset).prefix(limit ?? matching.count))
         if idsOnly {
@@ -52,7 +56,7 @@ struct FamiliesCommand: AsyncParsableCommand {
                 [
                     decision.familyID.uuidString.lowercased(), decision.decidedOn, decision.isEligible ? "eligible" : "not eligible",
                     decision.metCriteria.isEmpty ? "-" : decision.metCriteria.joined(separator: ","),
-                    notes[decision.familyID]?.joined(separator: "; ") ?? "-",
+                    notes[decision.familyID] ?? "-",
                 ]
             }
         ).print(format, summary: page.isEmpty && offset > 0 ? "no families past \(offset) of \(matching.count) \(noun)" : summary)

@@ -9,15 +9,21 @@ import Vocabulary
 import WorkerRuntime
 
 enum ClaimsEvent: Sendable {
-    /// A decision or an attachment: what claims keeps of the family.
+    /// A decision, an attachment or a merge: what claims keeps of the family.
     case family(ClaimsFamilyUpdates.Change)
     case evidence(EvidenceRecorded)
 
-    var familyID: UUID {
+    /// The families it names.
+    var familyIDs: [UUID] {
         switch self {
-        case .family(let change): change.familyID
-        case .evidence(let message): message.familyID
+        case .family(let change): change.familyIDs
+        case .evidence(let message): [message.familyID]
         }
+    }
+
+    var merged: FamilyMerged? {
+        if case .family(.merged(let message)) = self { return message }
+        return nil
     }
 
     var familyChange: ClaimsFamilyUpdates.Change? {
@@ -59,6 +65,7 @@ struct ClaimsHandler: StageHandler {
                     .family(.attached(try Self.checkPayable(FamilyAttached.decode(message.value), under: ruleset)))
                 },
                 topics.evidenceRecorded: { message throws(ContractError) in .evidence(try EvidenceRecorded.decode(message.value)) },
+                topics.familiesMerged: { message throws(ContractError) in .family(.merged(try FamilyMerged.decode(message.value))) },
             ])
     }
 
@@ -72,13 +79,14 @@ struct ClaimsHandler: StageHandler {
         return attached
     }
 
-    /// A family's decision, attachment and evidence come on three topics,
-    /// so on several lanes or replicas at once: each batch holds its families'
-    /// locks, and those of the families a corrected record moves away from.
+    /// A family's decision, attachment, evidence and merges come on four
+    /// topics, so on several lanes or replicas at once: each batch holds its
+    /// families' locks, those of the families a corrected record moves away
+    /// from, and those of the families kept for the merged families it names.
     func lock(_ events: [ClaimsEvent], on connection: PostgresConnection) throws {
-        let families = try FamilyEvidence.familiesChanged(
-            naming: events.map(\.familyID), evidence: events.compactMap(\.evidence), in: .claims, on: connection)
-        try AdvisoryLocks.claimsFamilies.lock(families.map(\.uuidString), on: connection)
+        try FamilyMerges.lockFamilies(
+            naming: events.flatMap(\.familyIDs), evidence: events.compactMap(\.evidence), merges: .claims, evidenceIn: .claims,
+            locks: .claimsFamilies, on: connection)
     }
 
     var dueWorkInterval: Duration? { sweepInterval }
@@ -94,13 +102,24 @@ struct ClaimsHandler: StageHandler {
 
     func apply(_ events: [ClaimsEvent], in batch: inout HandlerBatch) throws {
         let connection = batch.connection
-        let movedFrom = try FamilyEvidence.record(events.compactMap(\.evidence), in: .claims, on: connection)
-        let touched = Array(movedFrom.union(events.map(\.familyID)))
-        // One read of the batch's families: folded with its decisions and
-        // attachments, written, and measured as they now stand.
+        let named = events.flatMap(\.familyIDs)
+        let merges = try FamilyMerges.record(
+            events.compactMap(\.merged), after: try FamilyMerges.of(named, in: .claims, on: connection), in: .claims, evidence: .claims,
+            on: connection)
+        // Evidence and attachments on their way when their family was merged
+        // belong to the family kept; a merged family's decisions change nothing.
+        let movedFrom = try FamilyEvidence.record(events.compactMap(\.evidence).map(merges.redirected), in: .claims, on: connection)
+        let changes = events.compactMap(\.familyChange).map { change -> ClaimsFamilyUpdates.Change in
+            guard case .attached(var message) = change else { return change }
+            message.familyID = merges.family(message.familyID)
+            return .attached(message)
+        }
+        let touched = Array(movedFrom.union(named).union(named.map(merges.family)))
+        // One read of the batch's families: folded with its decisions,
+        // attachments and merges, written, and measured as they now stand.
         var rows = Dictionary(
             uniqueKeysWithValues: try ClaimsFamilyTable.families(touched, members: [FamilyMember].self, on: connection).map { ($0.familyID, $0) })
-        let changed = ClaimsFamilyUpdates.apply(events.compactMap(\.familyChange), to: rows)
+        let changed = ClaimsFamilyUpdates.apply(changes, to: rows)
         try ClaimsFamilyTable.write(changed, on: connection)
         for row in changed { rows[row.familyID] = row }
 

@@ -11,11 +11,28 @@ import WorkerRuntime
 enum ScreeningEvent: Sendable {
     case accepted(ReferralAccepted)
     case evidence(EvidenceRecorded)
+    case merged(FamilyMerged)
 
-    var familyID: UUID {
+    /// The families it names: a merge names the family kept and the one merged into it.
+    var familyIDs: [UUID] {
         switch self {
-        case .accepted(let message): message.familyID
-        case .evidence(let message): message.familyID
+        case .accepted(let message): [message.familyID]
+        case .evidence(let message): [message.familyID]
+        case .merged(let message): [message.familyID, message.mergedFamilyID]
+        }
+    }
+
+    var merged: FamilyMerged? {
+        if case .merged(let message) = self { return message }
+        return nil
+    }
+
+    /// The family's members, as an acceptance or a merge names them.
+    var members: (familyID: UUID, members: [FamilyMember])? {
+        switch self {
+        case .accepted(let message): (message.familyID, message.members)
+        case .merged(let message): (message.familyID, message.members)
+        case .evidence: nil
         }
     }
 
@@ -65,26 +82,41 @@ struct ScreeningHandler: StageHandler {
             [
                 topics.referralsAccepted: { message throws(ContractError) in .accepted(try ReferralAccepted.decode(message.value)) },
                 topics.evidenceRecorded: { message throws(ContractError) in .evidence(try EvidenceRecorded.decode(message.value)) },
+                topics.familiesMerged: { message throws(ContractError) in .merged(try FamilyMerged.decode(message.value)) },
             ])
     }
 
-    /// A family's acceptance and its evidence come on two topics, so on two
-    /// lanes or replicas at once: each batch holds its families' locks, and
-    /// those of the families a corrected record moves away from.
+    /// A family's acceptance, its evidence and its merges come on three
+    /// topics, so on several lanes or replicas at once: each batch holds its
+    /// families' locks, those of the families a corrected record moves away
+    /// from, and those of the families kept for the merged families it names.
     func lock(_ events: [ScreeningEvent], on connection: PostgresConnection) throws {
-        let families = try FamilyEvidence.familiesChanged(
-            naming: events.map(\.familyID), evidence: events.compactMap(\.evidence), in: .screening, on: connection)
-        try AdvisoryLocks.screeningFamilies.lock(families.map(\.uuidString), on: connection)
+        try FamilyMerges.lockFamilies(
+            naming: events.flatMap(\.familyIDs), evidence: events.compactMap(\.evidence), merges: .screening, evidenceIn: .screening,
+            locks: .screeningFamilies, on: connection)
     }
 
     func apply(_ events: [ScreeningEvent], in batch: inout HandlerBatch) throws {
         let connection = batch.connection
-        // The latest acceptance of each family stands.
-        var members: [UUID: [FamilyMember]] = [:]
-        for case .accepted(let message) in events { members[message.familyID] = message.members }
-        try ScreeningFamilyTable.upsert(members.map { ($0.key, $0.value) }.sorted { $0.0 < $1.0 }, on: connection)
-        let movedFrom = try FamilyEvidence.record(events.compactMap(\.evidence), in: .screening, on: connection)
-        try ScreeningPendingTable.touch(movedFrom.union(events.map(\.familyID)), windows: windows, on: connection)
+        let mergedNow = events.compactMap(\.merged)
+        let merges = try FamilyMerges.record(
+            mergedNow, after: try FamilyMerges.of(events.flatMap(\.familyIDs), in: .screening, on: connection), in: .screening,
+            evidence: .screening, on: connection)
+        // Each family's members as its messages name them, added to what is known.
+        var members: [UUID: [String: FamilyMember]] = [:]
+        for case let (familyID, named)? in events.map(\.members) {
+            for member in named {
+                let label = merges.member(member.id, of: familyID)
+                members[merges.family(familyID), default: [:]][label] = FamilyMember(id: label, dateOfBirth: member.dateOfBirth)
+            }
+        }
+        try ScreeningFamilyTable.upsert(
+            members.map { ($0.key, $0.value.values.sorted { $0.id < $1.id }) }.sorted { $0.0 < $1.0 }, on: connection)
+        try ScreeningFamilyTable.remove(mergedNow.map(\.mergedFamilyID), on: connection)
+        let evidence = events.compactMap(\.evidence).map(merges.redirected)
+        let movedFrom = try FamilyEvidence.record(evidence, in: .screening, on: connection)
+        let touched = movedFrom.union(events.flatMap(\.familyIDs).map(merges.family))
+        try ScreeningPendingTable.touch(touched.subtracting(mergedNow.map(\.mergedFamilyID)), windows: windows, on: connection)
     }
 
     /// Looks for due families every tenth of the settle window, and at least

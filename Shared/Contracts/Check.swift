@@ -70,3 +70,21 @@ public enum AgencyID {
         try Check.identifier(id, field)
     }
 }
+
+/// A member of staff's id (a co-ordinator, a keyworker): what the audit
+/// trail records of who did something, never a name.
+public enum StaffID {
+    /// - Throws: ``ContractError`` naming `field`, as ``AgencyID/check(_:field:)`` does.
+    public static func check(_ id: String, field: String) throws(ContractError) {
+        try Check.identifier(id, field)
+    }
+}
+
+/// Free text a member of staff gives (a reason, a note), kept with what they did.
+public enum StaffNote {
+    /// - Throws: ``ContractError`` naming `field` when the text is empty,
+    ///   longer than `maxLength`, more than a line, or holds control characters.
+    public static func check(_ text: String, field: String, maxLength: Int = 500) throws(ContractError) {
+        try Check.text(text, field, maxLength: maxLength)
+    }
+}

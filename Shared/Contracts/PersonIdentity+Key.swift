@@ -13,7 +13,9 @@ extension PersonIdentity {
     /// itself reveals no name.
     public var keyHash: String { SHA256.hex(Array(matchKey.utf8)) }
 
-    private static func fold(_ name: String) -> String {
+    /// A name as matching compares it: lower-case letters without accents,
+    /// spaces, hyphens or apostrophes.
+    public static func fold(_ name: String) -> String {
         // Most names are ASCII: their letters, lower-cased, are the folded name.
         if name.utf8.allSatisfy({ $0 < 0x80 }) {
             return String(decoding: name.utf8.compactMap { byte -> UInt8? in

@@ -27,6 +27,8 @@ public struct Topics: Sendable, Hashable {
     public var eligibilityDecided: String { prefix + "eligibility.decided" }
     /// A co-ordinator's record that the authority started working with a family; keyed by family.
     public var familiesAttached: String { prefix + "families.attached" }
+    /// A co-ordinator's merge of two families intake found may be one (``FamilyMerged``); keyed by the family kept.
+    public var familiesMerged: String { prefix + "families.merged" }
 
     /// Intake's verdict on every message an agency sent (``ReceiptsIssued``, a message a batch and agency); keyed by agency.
     public var receipts: String { prefix + "receipts" }
@@ -37,6 +39,6 @@ public struct Topics: Sendable, Hashable {
 
     /// Every topic, as `deploy/topics` lists them.
     public var all: [String] {
-        [referralsSubmitted, evidenceSubmitted, referralsAccepted, evidenceRecorded, eligibilityDecided, familiesAttached, receipts]
+        [referralsSubmitted, evidenceSubmitted, referralsAccepted, evidenceRecorded, eligibilityDecided, familiesAttached, familiesMerged, receipts]
     }
 }

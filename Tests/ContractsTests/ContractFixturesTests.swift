@@ -100,6 +100,14 @@ import Vocabulary
                 recordedAt: Self.time(1_700_000_003), discretion: "case conference on 12 Sep 2013"))
     }
 
+    @Test func familyMergedVersion1() throws {
+        try Self.pinned(
+            "family.merged.v1",
+            FamilyMerged(
+                familyID: Self.familyID, mergedFamilyID: UUID(uuidString: "8C1B2F4E-1D2A-4B8E-9F3A-2C4D5E6F7A8B")!,
+                relabelled: [.init(from: "P1", to: "P2")], members: Self.members, mergedBy: "coordinator-1", mergedAt: Self.time(1_700_000_004)))
+    }
+
     @Test func receiptsIssuedVersion1() throws {
         try Self.pinned(
             "receipts.issued.v1",

@@ -72,6 +72,19 @@ import Vocabulary
         }
     }
 
+    @Test func aMergeIntoItselfOrOntoLabelsTheFamilyKeptHasNotIsRefusedNamingEachProblem() {
+        let family = UUID()
+        let merge = FamilyMerged(
+            familyID: family, mergedFamilyID: family, relabelled: [.init(from: "P1", to: "P3"), .init(from: "P2", to: "P3")],
+            members: [FamilyMember(id: "P1", dateOfBirth: CalendarDate(iso: "1980-02-14")!)], mergedBy: "co-1", mergedAt: Date())
+        #expect(throws: ContractError.self) { try merge.validate() }
+        do {
+            try merge.validate()
+        } catch {
+            #expect(error.problems.map(\.field) == ["mergedFamilyID", "relabelled[0].to", "relabelled[1].to", "relabelled"])
+        }
+    }
+
     @Test func receiptsGoAMessageAnAgencyInOrderAndNeverTooManyToAMessage() {
         func receipt(_ agency: String, _ id: Int) -> Receipt {
             Receipt(agency: agency, eventID: nil, kind: .evidence, itemID: "R\(id)", verdict: .held, detail: "", issuedAt: Date(timeIntervalSince1970: 0))

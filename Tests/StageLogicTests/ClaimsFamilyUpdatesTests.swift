@@ -112,4 +112,36 @@ import Vocabulary
         let row = try fold([try decided(revision: 2, eligible: true, on: "2013-09-01")])
         #expect(ClaimsFamilyUpdates.apply([try decided(revision: 1, eligible: false, on: "2013-08-01")], to: [family: row]).isEmpty)
     }
+
+    func merged(_ mergedFamily: UUID, into kept: UUID) -> ClaimsFamilyUpdates.Change {
+        .merged(
+            FamilyMerged(
+                familyID: kept, mergedFamilyID: mergedFamily, relabelled: [.init(from: "P1", to: "P4")],
+                members: Self.members + [FamilyMember(id: "P4", dateOfBirth: CalendarDate(iso: "1981-01-01")!)], mergedBy: "coordinator-1",
+                mergedAt: Date()))
+    }
+
+    @Test func aMergedFamilyIsMarkedAndItsEarlierAttachmentCarriesOverToTheFamilyKept() throws {
+        let kept = UUID()
+        let mergedRow = try fold([attached(on: "2013-09-16", by: "coordinator-2")])
+        let keptRow = ClaimsFamilyRow(familyID: kept, attachedOn: "2013-10-01", keyworker: "kw-9", attachedBy: "coordinator-3")
+        let rows = ClaimsFamilyUpdates.apply([merged(family, into: kept)], to: [family: mergedRow, kept: keptRow])
+        #expect(rows.count == 2)
+        let mergedNow = try #require(rows.first { $0.familyID == family })
+        let now = try #require(rows.first { $0.familyID == kept })
+        #expect(mergedNow.mergedInto == kept)
+        #expect(now.attachedOn == "2013-09-16" && now.keyworker == "kw-1" && now.attachedBy == "coordinator-2")
+        // The family kept's own attachment stands when it came first.
+        let earlier = ClaimsFamilyRow(familyID: kept, attachedOn: "2013-09-02", keyworker: "kw-9", attachedBy: "coordinator-3")
+        let kepts = ClaimsFamilyUpdates.apply([merged(family, into: kept)], to: [family: mergedRow, kept: earlier])
+        #expect(kepts.first { $0.familyID == kept } == nil)
+    }
+
+    @Test func aMergedFamilysDecisionsOnTheirWayChangeNothingAndAMergeIsRecordedOnce() throws {
+        let kept = UUID()
+        let mergedRow = try fold([try decided(revision: 1, eligible: false, on: "2013-09-01"), merged(family, into: kept)])
+        #expect(mergedRow.mergedInto == kept)
+        #expect(ClaimsFamilyUpdates.apply([try decided(revision: 2, eligible: true, on: "2013-09-02")], to: [family: mergedRow]).isEmpty)
+        #expect(ClaimsFamilyUpdates.apply([merged(family, into: UUID())], to: [family: mergedRow]).filter { $0.familyID == family }.isEmpty)
+    }
 }

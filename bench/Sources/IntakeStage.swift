@@ -40,19 +40,26 @@ struct IntakeStage: AsyncParsableCommand {
         print(String(format: "intake-stage-peak-rss-mib %.0f", peak))
     }
 
+    /// A family's people, born as a local authority's families are: the
+    /// parents over some sixty years, the children of school age over four
+    /// (so the people intake compares a new person with, those born the same
+    /// day, are a handful, as in life).
     static func people(family number: Int, run: String) -> [ReferredPerson] {
-        // Names fold to their letters: the family's number is spelt in letters.
+        // Names fold to their letters: the family's number is spelt in
+        // letters, each three times, so two families' names are three edits
+        // apart or more and never a near match for the review queue.
         var letters = ""
         var rest = number
         repeat {
-            letters.append(Character(UnicodeScalar(UInt8(ascii: "a") + UInt8(rest % 26))))
+            letters += String(repeating: Character(UnicodeScalar(UInt8(ascii: "a") + UInt8(rest % 26))), count: 3)
             rest /= 26
         } while rest > 0
         let surname = "Bench" + run.filter(\.isLetter) + letters
+        let born = { (first: String, spread: Int) in CalendarDate(iso: first)!.adding(days: number % spread) }
         return [
-            ReferredPerson(ref: "parent", givenName: "Alex", familyName: surname, dateOfBirth: CalendarDate(iso: "1980-02-14")!),
-            ReferredPerson(ref: "elder", givenName: "Sam", familyName: surname, dateOfBirth: CalendarDate(iso: "1998-06-01")!),
-            ReferredPerson(ref: "younger", givenName: "Jo", familyName: surname, dateOfBirth: CalendarDate(iso: "2003-09-10")!),
+            ReferredPerson(ref: "parent", givenName: "Alex", familyName: surname, dateOfBirth: born("1940-01-01", 20_000)),
+            ReferredPerson(ref: "elder", givenName: "Sam", familyName: surname, dateOfBirth: born("1997-09-01", 730)),
+            ReferredPerson(ref: "younger", givenName: "Jo", familyName: surname, dateOfBirth: born("2002-09-01", 730)),
         ]
     }
 

@@ -45,7 +45,8 @@ public struct Claimer: Sendable {
         let evidence = try FamilyEvidence.load(of: familyIDs, from: .claims, on: connection)
         let claimed = try ResultClaimTable.claimed(of: familyIDs, rulesetID: ruleset.id, on: connection)
         var reviews: [Review] = []
-        for familyID in familyIDs.sorted() {
+        // A family merged into another is measured as that one: its claims count there.
+        for familyID in familyIDs.sorted() where rows[familyID]?.mergedInto == nil {
             let made = claimed[familyID] ?? []
             var review = Review(familyID: familyID, due: [], unsupported: [])
             guard let row = rows[familyID], row.isEligible == true, let attachedOn = row.attachedOn.flatMap(CalendarDate.init(iso:)),

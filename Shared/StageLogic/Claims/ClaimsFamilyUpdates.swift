@@ -3,19 +3,22 @@ import Foundation
 import Store
 
 /// What the claims stage keeps of each family (``ClaimsFamilyTable/Row``),
-/// changed by the decisions and attachments a batch brings, in the batch's
+/// changed by the decisions, attachments and merges a batch brings, in the batch's
 /// order, in memory: the stage reads the families' rows once and writes
 /// what changed once.
 public enum ClaimsFamilyUpdates {
-    /// A decision or an attachment, as the claims stage reads it.
+    /// A decision, an attachment or a merge, as the claims stage reads it.
     public enum Change: Sendable {
         case decided(EligibilityDecided)
         case attached(FamilyAttached)
+        case merged(FamilyMerged)
 
-        public var familyID: UUID {
+        /// The families it changes: a merge changes the family kept and the one merged into it.
+        public var familyIDs: [UUID] {
             switch self {
-            case .decided(let message): message.familyID
-            case .attached(let message): message.familyID
+            case .decided(let message): [message.familyID]
+            case .attached(let message): [message.familyID]
+            case .merged(let message): [message.familyID, message.mergedFamilyID]
             }
         }
     }
@@ -26,16 +29,22 @@ public enum ClaimsFamilyUpdates {
         var rows = current
         var changed: Set<UUID> = []
         for change in changes {
-            var row = rows[change.familyID] ?? ClaimsFamilyRow(familyID: change.familyID)
-            let before = row
+            let before = change.familyIDs.map { rows[$0] ?? ClaimsFamilyRow(familyID: $0) }
+            var after = before
             switch change {
-            case .decided(let message): record(message, in: &row)
-            case .attached(let message): record(message, in: &row)
+            case .decided(let message): record(message, in: &after[0])
+            case .attached(let message): record(message, in: &after[0])
+            case .merged:
+                var (kept, merged) = (after[0], after[1])
+                record(merging: &merged, into: &kept)
+                after = [kept, merged]
             }
-            if row != before { changed.insert(change.familyID) }
-            rows[change.familyID] = row
+            for (old, new) in zip(before, after) where new != old {
+                changed.insert(new.familyID)
+                rows[new.familyID] = new
+            }
         }
-        return changed.compactMap { rows[$0] }
+        return changed.sorted().compactMap { rows[$0] }
     }
 
     /// Records a decision unless a later one (by revision, or by day for
@@ -45,6 +54,8 @@ public enum ClaimsFamilyUpdates {
     /// (its problems easing, as the programme intends) change only its
     /// members and the latest revision.
     static func record(_ message: EligibilityDecided, in row: inout ClaimsFamilyRow) {
+        // A merged family's decisions on their way when it was merged change nothing: the family kept is decided anew.
+        guard row.mergedInto == nil else { return }
         let decision = message.decision
         let decidedOn = decision.decidedOn.description
         let isLater: Bool =
@@ -72,5 +83,19 @@ public enum ClaimsFamilyUpdates {
         row.keyworker = message.keyworker
         row.attachedBy = message.recordedBy
         row.attachmentDiscretion = message.discretion
+    }
+
+    /// Records that `merged` was found to be `kept`: it is never measured or
+    /// claimed for again, and its attachment carries over when it started
+    /// the work first (the clock for results runs from the first
+    /// attachment). Its decision does not: the family kept is decided anew.
+    static func record(merging merged: inout ClaimsFamilyRow, into kept: inout ClaimsFamilyRow) {
+        guard merged.mergedInto == nil else { return }
+        merged.mergedInto = kept.familyID
+        guard let attachedOn = merged.attachedOn, kept.attachedOn.map({ attachedOn < $0 }) ?? true else { return }
+        kept.attachedOn = attachedOn
+        kept.keyworker = merged.keyworker
+        kept.attachedBy = merged.attachedBy
+        kept.attachmentDiscretion = merged.attachmentDiscretion
     }
 }

@@ -18,6 +18,10 @@ import Vocabulary
 /// itself registers counts at once: two referrals naming one new person make
 /// one person, and evidence about a person a referral of the batch names is
 /// matched, never held.
+///
+/// What is not exact is never merged: a referral naming people of two
+/// families, or someone who may be a person known in another family
+/// (``NearMatch``), raises an item on the review queue for a co-ordinator.
 public enum HouseholdMatcher {
     /// An agency's message, as matching takes it (signature checked), with
     /// the keys it is matched by, computed once.
@@ -58,6 +62,9 @@ public enum HouseholdMatcher {
         public var familyAtAddress: [String: UUID] = [:]
         /// The members of every family those people and addresses lead to.
         public var members: [UUID: [HouseholdTables.Member]] = [:]
+        /// Everyone born on the day someone new the batch names was, or on
+        /// that day with day and month swapped: who they may nearly match.
+        var bornOn: [String: [NearMatch.Person]] = [:]
 
         public init() {}
 
@@ -81,6 +88,17 @@ public enum HouseholdMatcher {
             for person in try HouseholdTables.people(withIdentityKeys: identityKeys, on: connection) {
                 known.people[person.identityKey] = person
             }
+            var days: Set<String> = []
+            for case .referral(let message, let memberKeys, _, _) in submissions {
+                for (member, key) in zip(message.referral.members, memberKeys) where known.people[key] == nil {
+                    let day = member.dateOfBirth.description
+                    days.insert(day)
+                    if let swapped = NearMatch.swapped(day) { days.insert(swapped) }
+                }
+            }
+            for candidate in try HouseholdTables.people(bornOn: days.sorted(), on: connection) {
+                known.bornOn[candidate.dateOfBirth, default: []].append(NearMatch.Person(candidate))
+            }
             known.familyAtAddress = try HouseholdTables.latestFamilies(atAddresses: addressKeys, on: connection)
             let families = Set(known.people.values.map(\.familyID)).union(known.familyAtAddress.values)
             known.members = try HouseholdTables.members(of: Array(families), on: connection)
@@ -102,6 +120,8 @@ public enum HouseholdMatcher {
         public var receipts: [Receipt] = []
         /// Every evidence record the batch carries: its copy is newer than one held before.
         public var batchRecords: Set<EvidenceRecordKey> = []
+        /// Possible matches for a co-ordinator, one per pair of families.
+        public var reviewItems: [ReviewItemTable.NewItem] = []
 
         /// The people this batch registers, by identity key: evidence held
         /// for them before this batch is released to them.
@@ -133,6 +153,8 @@ public enum HouseholdMatcher {
         var familyAtAddress = known.familyAtAddress
         var members = known.members
         var received = known.receivedReferrals
+        var bornOn = known.bornOn
+        var pairsForReview: Set<Set<UUID>> = []
         // Evidence about people nobody named yet, the latest copy of each
         // record (a correction can name someone else), until a referral of
         // this batch names its person; `waitingFor` finds a person's records.
@@ -187,14 +209,10 @@ public enum HouseholdMatcher {
                 }
                 received[key] = contentDigest
                 let knownFamilies = identityKeys.compactMap { people[$0]?.familyID }.uniqued()
-                var reviewNote: String?
                 let familyID: UUID
                 var isNewFamily = false
                 if let first = knownFamilies.first {
                     familyID = first
-                    if knownFamilies.count > 1 {
-                        reviewNote = "names people already in \(knownFamilies.count) families; new people joined the first"
-                    }
                 } else if let atAddress = familyAtAddress[addressKey] {
                     familyID = atAddress
                 } else {
@@ -207,12 +225,39 @@ public enum HouseholdMatcher {
                             addressKey: addressKey))
                 }
 
+                var forReview: [ReviewItemTable.NewItem] = []
+                func raise(_ reason: ReviewItemTable.Reason, with other: UUID, _ detail: String) {
+                    guard pairsForReview.insert([familyID, other]).inserted else { return }
+                    forReview.append(
+                        ReviewItemTable.NewItem(
+                            reason: reason, familyID: familyID, otherFamilyID: other, agencyID: message.agency, referralID: referral.id, detail: detail))
+                }
+                for other in knownFamilies.dropFirst() {
+                    let labels = { (family: UUID) in
+                        identityKeys.compactMap { people[$0] }.filter { $0.familyID == family }.map(\.memberLabel).joined(separator: ", ")
+                    }
+                    raise(
+                        .twoFamilies, with: other,
+                        "the referral names members \(labels(familyID)) of this family and \(labels(other)) of the other; new people joined this family")
+                }
                 var labels = MemberLabels(existing: (members[familyID] ?? []).map(\.label))
                 var released: [EvidenceRecorded] = []
                 for (person, identityKey) in zip(referral.members, identityKeys) where people[identityKey] == nil {
                     let newPerson = HouseholdTables.NewPerson(
                         memberLabel: labels.next(), givenName: person.givenName, familyName: person.familyName,
                         dateOfBirth: person.dateOfBirth.description, identityKey: identityKey)
+                    let compared = NearMatch.Person(
+                        familyID: familyID, memberLabel: newPerson.memberLabel, givenName: PersonIdentity.fold(person.givenName),
+                        familyName: PersonIdentity.fold(person.familyName), dateOfBirth: newPerson.dateOfBirth, addressKey: addressKey)
+                    let days = [newPerson.dateOfBirth] + (NearMatch.swapped(newPerson.dateOfBirth).map { [$0] } ?? [])
+                    for candidate in days.flatMap({ bornOn[$0] ?? [] }) where candidate.familyID != familyID {
+                        if let match = NearMatch.compare(compared, with: candidate) {
+                            raise(
+                                .nearMatch, with: candidate.familyID,
+                                "new member \(newPerson.memberLabel) of this family and member \(candidate.memberLabel) of the other: \(match.description)")
+                        }
+                    }
+                    bornOn[newPerson.dateOfBirth, default: []].append(compared)
                     let registered = HouseholdTables.KnownPerson(identityKey: identityKey, familyID: familyID, memberLabel: newPerson.memberLabel)
                     people[identityKey] = registered
                     members[familyID, default: []].append(HouseholdTables.Member(label: newPerson.memberLabel, dateOfBirth: newPerson.dateOfBirth))
@@ -228,14 +273,15 @@ public enum HouseholdMatcher {
                 plan.referrals.append(
                     ReferralTable.Row(
                         agencyID: message.agency, referralID: referral.id, familyID: familyID, reasons: referral.reasons,
-                        submittedAt: message.submittedAt, reviewNote: reviewNote, contentDigest: contentDigest))
+                        submittedAt: message.submittedAt, contentDigest: contentDigest))
+                plan.reviewItems += forReview
                 let how =
                     isNewFamily
                     ? "registered a new family" : knownFamilies.isEmpty ? "joined the family at its address" : "joined the family of people it names"
                 plan.receipts.append(
                     receipt(
                         message.agency, .referral, referral.id, .accepted, family: familyID, members: identityKeys.compactMap { people[$0]?.memberLabel },
-                        how + (reviewNote.map { "; for review: " + $0 } ?? "")))
+                        how + (forReview.isEmpty ? "" : "; put on the review queue: it may be a family intake already knows")))
                 let familyMembers = (members[familyID] ?? []).sorted { $0.label < $1.label }.map {
                     FamilyMember(id: $0.label, dateOfBirth: CalendarDate(iso: $0.dateOfBirth)!)
                 }
@@ -265,6 +311,7 @@ public enum HouseholdMatcher {
         try HouseholdTables.create(plan.newFamilies, on: connection)
         try HouseholdTables.add(plan.newPeople, on: connection)
         try ReferralTable.insert(plan.referrals, on: connection)
+        try ReviewItemTable.raise(plan.reviewItems, at: now, on: connection)
         let registered = plan.registered
         let released = try UnmatchedEvidenceTable.release(identityKeys: Array(registered.keys), as: ReportedFact.self, on: connection)
         try UnmatchedEvidenceTable.hold(plan.held, on: connection)

@@ -26,13 +26,16 @@ public struct Screener: Sendable {
         public var latest: EligibilityDecisionTable.Latest?
 
         /// What the decision says that the latest recorded one does not:
-        /// `outcome`, `criteria`, `ruleset`; `never decided` when none was recorded.
+        /// `outcome`, `criteria`, `ruleset`, `members` (people joined, or a
+        /// family merged in: claims measures the members it is sent);
+        /// `never decided` when none was recorded.
         public var differences: [String] {
             guard let latest else { return ["never decided"] }
             return [
                 latest.isEligible != decision.isEligible ? "outcome" : nil,
                 latest.metCriteria != decision.metCriteria ? "criteria" : nil,
                 latest.rulesetHash != decision.rulesetHash ? "ruleset" : nil,
+                latest.memberIDs.map { Set($0) != Set(members.map(\.id)) } == true ? "members" : nil,
             ].compactMap { $0 }
         }
 
@@ -78,7 +81,7 @@ public struct Screener: Sendable {
                     decisionID: message.decisionID, familyID: review.familyID, revision: revision, decidedBy: decidedBy,
                     decidedOn: decision.decidedOn.description, rulesetID: decision.rulesetID, rulesetVersion: decision.rulesetVersion,
                     rulesetHash: decision.rulesetHash, isEligible: decision.isEligible, metCriteria: decision.metCriteria,
-                    summary: decision.summary, decision: decision))
+                    summary: decision.summary, memberIDs: review.members.map(\.id), decision: decision))
         }
         try EligibilityDecisionTable.insert(rows, on: connection)
         return decided

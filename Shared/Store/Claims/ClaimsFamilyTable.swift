@@ -24,11 +24,13 @@ public enum ClaimsFamilyTable {
         public var attachedBy: String?
         /// Why it was attached though not found eligible; nil when it was.
         public var attachmentDiscretion: String?
+        /// The family it was merged into: it is never measured or claimed for again.
+        public var mergedInto: UUID?
 
         public init(
             familyID: UUID, members: Members? = nil, decisionID: UUID? = nil, decisionRevision: Int? = nil, rulesetID: String? = nil,
             isEligible: Bool? = nil, decidedOn: String? = nil, eligibleSince: String? = nil, attachedOn: String? = nil,
-            keyworker: String? = nil, attachedBy: String? = nil, attachmentDiscretion: String? = nil
+            keyworker: String? = nil, attachedBy: String? = nil, attachmentDiscretion: String? = nil, mergedInto: UUID? = nil
         ) {
             self.familyID = familyID
             self.members = members
@@ -42,6 +44,7 @@ public enum ClaimsFamilyTable {
             self.keyworker = keyworker
             self.attachedBy = attachedBy
             self.attachmentDiscretion = attachmentDiscretion
+            self.mergedInto = mergedInto
         }
     }
 
@@ -54,20 +57,22 @@ public enum ClaimsFamilyTable {
         try connection.execute(
             """
             INSERT INTO claims_family (family_id, members, decision_id, decision_revision, ruleset_id, is_eligible, decided_on,
-                                       eligible_since, attached_on, keyworker, attached_by, attachment_discretion)
+                                       eligible_since, attached_on, keyworker, attached_by, attachment_discretion, merged_into)
             SELECT family_id, members::jsonb, decision_id, decision_revision, ruleset_id, is_eligible, decided_on::date,
-                   eligible_since::date, attached_on::date, keyworker, attached_by, attachment_discretion
+                   eligible_since::date, attached_on::date, keyworker, attached_by, attachment_discretion, merged_into
             FROM unnest(\(rows.map(\.familyID))::uuid[], \(rows.map { $0.members.map(PostgresJSON.init) })::text[], \(rows.map(\.decisionID))::uuid[],
                         \(rows.map(\.decisionRevision))::integer[], \(rows.map(\.rulesetID))::text[], \(rows.map(\.isEligible))::boolean[],
                         \(rows.map(\.decidedOn))::text[], \(rows.map(\.eligibleSince))::text[], \(rows.map(\.attachedOn))::text[],
-                        \(rows.map(\.keyworker))::text[], \(rows.map(\.attachedBy))::text[], \(rows.map(\.attachmentDiscretion))::text[])
+                        \(rows.map(\.keyworker))::text[], \(rows.map(\.attachedBy))::text[], \(rows.map(\.attachmentDiscretion))::text[],
+                        \(rows.map(\.mergedInto))::uuid[])
                  AS family (family_id, members, decision_id, decision_revision, ruleset_id, is_eligible, decided_on, eligible_since,
-                            attached_on, keyworker, attached_by, attachment_discretion)
+                            attached_on, keyworker, attached_by, attachment_discretion, merged_into)
             ON CONFLICT (family_id) DO UPDATE SET
                 members = excluded.members, decision_id = excluded.decision_id, decision_revision = excluded.decision_revision,
                 ruleset_id = excluded.ruleset_id, is_eligible = excluded.is_eligible, decided_on = excluded.decided_on,
                 eligible_since = excluded.eligible_since, attached_on = excluded.attached_on, keyworker = excluded.keyworker,
-                attached_by = excluded.attached_by, attachment_discretion = excluded.attachment_discretion, updated_at = now()
+                attached_by = excluded.attached_by, attachment_discretion = excluded.attachment_discretion, merged_into = excluded.merged_into,
+                updated_at = now()
             """, preparedAs: "claims_family_write")
     }
 
@@ -77,13 +82,14 @@ public enum ClaimsFamilyTable {
         try connection.query(
             """
             SELECT family_id, members::text, decision_id, decision_revision, ruleset_id, is_eligible, decided_on::text,
-                   eligible_since::text, attached_on::text, keyworker, attached_by, attachment_discretion
+                   eligible_since::text, attached_on::text, keyworker, attached_by, attachment_discretion, merged_into
             FROM claims_family WHERE family_id = ANY(\(familyIDs)::uuid[])
             """, preparedAs: "claims_family_rows"
-        ).decode((UUID, PostgresJSON<Members>?, UUID?, Int?, String?, Bool?, String?, String?, String?, String?, String?, String?).self).map {
+        ).decode((UUID, PostgresJSON<Members>?, UUID?, Int?, String?, Bool?, String?, String?, String?, String?, String?, String?, UUID?).self).map {
             Row(
                 familyID: $0.0, members: $0.1?.value, decisionID: $0.2, decisionRevision: $0.3, rulesetID: $0.4, isEligible: $0.5,
-                decidedOn: $0.6, eligibleSince: $0.7, attachedOn: $0.8, keyworker: $0.9, attachedBy: $0.10, attachmentDiscretion: $0.11)
+                decidedOn: $0.6, eligibleSince: $0.7, attachedOn: $0.8, keyworker: $0.9, attachedBy: $0.10, attachmentDiscretion: $0.11,
+                mergedInto: $0.12)
         }
     }
 
@@ -93,7 +99,7 @@ public enum ClaimsFamilyTable {
         try connection.query(
             """
             SELECT family_id FROM claims_family
-            WHERE attached_on IS NOT NULL AND is_eligible AND (measured_on IS NULL OR measured_on < \(day)::date)
+            WHERE attached_on IS NOT NULL AND is_eligible AND merged_into IS NULL AND (measured_on IS NULL OR measured_on < \(day)::date)
             ORDER BY measured_on NULLS FIRST, family_id LIMIT \(limit)
             """, preparedAs: "claims_family_due_for_measurement"
         ).decode(UUID.self)
@@ -109,14 +115,15 @@ public enum ClaimsFamilyTable {
 
     /// Families whose latest decision is under a ruleset and who were ever
     /// found eligible, counted by the day they were first found eligible and
-    /// the day they were attached (nil while not attached).
+    /// the day they were attached (nil while not attached); a family merged
+    /// into another counts as that one.
     public static func eligibleAndAttachedDays(
         rulesetID: String, on connection: PostgresConnection
     ) throws -> [(eligibleSince: String, attachedOn: String?, families: Int)] {
         try connection.query(
             """
             SELECT eligible_since::text, attached_on::text, count(*) FROM claims_family
-            WHERE ruleset_id = \(rulesetID) AND eligible_since IS NOT NULL
+            WHERE ruleset_id = \(rulesetID) AND eligible_since IS NOT NULL AND merged_into IS NULL
             GROUP BY 1, 2
             """, preparedAs: "claims_family_eligible_and_attached_days"
         ).decode((String, String?, Int).self).map { (eligibleSince: $0.0, attachedOn: $0.1, families: $0.2) }

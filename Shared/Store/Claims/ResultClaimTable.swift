@@ -46,12 +46,17 @@ public enum ResultClaimTable {
         public var measuredOn: String?
     }
 
-    /// The payments claimed for each of these families under a ruleset.
+    /// The payments claimed for each of these families under a ruleset,
+    /// with those claimed for the families merged into them: one family's
+    /// payment is never claimed twice.
     public static func claimed(of familyIDs: [UUID], rulesetID: String, on connection: PostgresConnection) throws -> [UUID: [Claimed]] {
         let rows = try connection.query(
             """
-            SELECT family_id, payment, amount_pence, explanation->>'measuredOn' FROM result_claim
-            WHERE family_id = ANY(\(familyIDs)::uuid[]) AND ruleset_id = \(rulesetID)
+            SELECT wanted.family_id, claim.payment, claim.amount_pence, claim.explanation->>'measuredOn'
+            FROM (SELECT family_id, family_id FROM unnest(\(familyIDs)::uuid[]) AS family_id
+                  UNION ALL SELECT family_id, merged_family_id FROM claims_merged_family WHERE family_id = ANY(\(familyIDs)::uuid[]))
+                 AS wanted (family_id, claimed_for)
+            JOIN result_claim AS claim ON claim.family_id = wanted.claimed_for AND claim.ruleset_id = \(rulesetID)
             """, preparedAs: "result_claim_claimed"
         ).decode((UUID, String, Int, String?).self)
         return Dictionary(grouping: rows, by: \.0).mapValues { $0.map { Claimed(payment: $0.1, amountPence: $0.2, measuredOn: $0.3) } }
@@ -155,15 +160,17 @@ public enum ResultClaimTable {
     /// Families by the window of their first result claimed under a ruleset
     /// and not rejected (the attachment fee is no result), counted apart for
     /// `progressPayments` and for the other results: a family may be in both.
+    /// A family merged into another counts as that one.
     public static func firstResultWindows(
         rulesetID: String, progressPayments: [String], on connection: PostgresConnection
     ) throws -> [(window: String, isProgress: Bool, families: Int)] {
         try connection.query(
             """
             SELECT first_window, is_progress, count(*) FROM (
-                SELECT family_id, payment = ANY(\(progressPayments)::text[]) AS is_progress, min(claim_window) AS first_window
-                FROM result_claim
-                WHERE ruleset_id = \(rulesetID) AND payment <> 'attachment' AND status <> 'rejected'
+                SELECT coalesce(merge.family_id, claim.family_id), claim.payment = ANY(\(progressPayments)::text[]) AS is_progress,
+                       min(claim.claim_window) AS first_window
+                FROM result_claim AS claim LEFT JOIN claims_merged_family AS merge ON merge.merged_family_id = claim.family_id
+                WHERE claim.ruleset_id = \(rulesetID) AND claim.payment <> 'attachment' AND claim.status <> 'rejected'
                 GROUP BY 1, 2) AS firsts
             GROUP BY 1, 2
             """, preparedAs: "result_claim_first_result_windows"

@@ -43,13 +43,16 @@ public enum HouseholdTables {
         ).decode((String, UUID, String).self).map { KnownPerson(identityKey: $0.0, familyID: $0.1, memberLabel: $0.2) }
     }
 
-    /// The family most recently registered at each of these addresses.
+    /// The family most recently registered at each of these addresses (a
+    /// family merged into another is not one any more).
     public static func latestFamilies(atAddresses addressKeys: [String], on connection: PostgresConnection) throws -> [String: UUID] {
         guard !addressKeys.isEmpty else { return [:] }
         let rows = try connection.query(
             """
             SELECT DISTINCT ON (address_key) address_key, family_id FROM family
-            WHERE address_key = ANY(\(addressKeys)::text[]) ORDER BY address_key, created_at DESC, family_id
+            WHERE address_key = ANY(\(addressKeys)::text[])
+              AND NOT EXISTS (SELECT 1 FROM family_merge WHERE family_merge.merged_family_id = family.family_id)
+            ORDER BY address_key, created_at DESC, family_id
             """, preparedAs: "families_latest_at_addresses"
         ).decode((String, UUID).self)
         return Dictionary(rows, uniquingKeysWith: { first, _ in first })
@@ -124,5 +127,75 @@ public enum HouseholdTables {
             preparedAs: "families_members"
         ).decode((UUID, String, String).self)
         return Dictionary(grouping: rows, by: \.0).mapValues { $0.map { Member(label: $0.1, dateOfBirth: $0.2) } }
+    }
+
+    /// Someone intake knows, as near matching compares them: names as stored
+    /// (for folding), date of birth, and their family's address key.
+    public struct Candidate: Sendable, Hashable {
+        public var identityKey: String
+        public var familyID: UUID
+        public var memberLabel: String
+        public var givenName: String
+        public var familyName: String
+        /// `YYYY-MM-DD`.
+        public var dateOfBirth: String
+        public var addressKey: String
+
+        public init(
+            identityKey: String, familyID: UUID, memberLabel: String, givenName: String, familyName: String, dateOfBirth: String, addressKey: String
+        ) {
+            self.identityKey = identityKey
+            self.familyID = familyID
+            self.memberLabel = memberLabel
+            self.givenName = givenName
+            self.familyName = familyName
+            self.dateOfBirth = dateOfBirth
+            self.addressKey = addressKey
+        }
+    }
+
+    /// Everyone born on one of these days (`YYYY-MM-DD`).
+    public static func people(bornOn days: [String], on connection: PostgresConnection) throws -> [Candidate] {
+        guard !days.isEmpty else { return [] }
+        return try connection.query(
+            """
+            SELECT person.identity_key, person.family_id, person.member_label, person.given_name, person.family_name,
+                   person.date_of_birth::text, family.address_key
+            FROM person JOIN family USING (family_id)
+            WHERE person.date_of_birth = ANY(\(days)::date[])
+            """, preparedAs: "people_born_on"
+        ).decode((String, UUID, String, String, String, String, String).self).map {
+            Candidate(identityKey: $0.0, familyID: $0.1, memberLabel: $0.2, givenName: $0.3, familyName: $0.4, dateOfBirth: $0.5, addressKey: $0.6)
+        }
+    }
+
+    /// The identity keys of these families' people and the families' address
+    /// keys: what a merge locks so no batch adds to the families meanwhile.
+    public static func matchingKeys(of familyIDs: [UUID], on connection: PostgresConnection) throws -> [String] {
+        try connection.query(
+            """
+            SELECT identity_key FROM person WHERE family_id = ANY(\(familyIDs)::uuid[])
+            UNION ALL SELECT address_key FROM family WHERE family_id = ANY(\(familyIDs)::uuid[])
+            """, preparedAs: "families_matching_keys"
+        ).decode(String.self)
+    }
+
+    /// Which of these families intake registered.
+    public static func existing(_ familyIDs: [UUID], on connection: PostgresConnection) throws -> Set<UUID> {
+        Set(try connection.query("SELECT family_id FROM family WHERE family_id = ANY(\(familyIDs)::uuid[])", preparedAs: "families_existing").decode(UUID.self))
+    }
+
+    /// Moves a merged family's people to the family kept under their new
+    /// labels, in one statement. Hold both families' locks.
+    public static func move(
+        from merged: UUID, to kept: UUID, relabelled: [(from: String, to: String)], on connection: PostgresConnection
+    ) throws {
+        guard !relabelled.isEmpty else { return }
+        try connection.execute(
+            """
+            UPDATE person SET family_id = \(kept), member_label = relabelled.to_label
+            FROM unnest(\(relabelled.map(\.from))::text[], \(relabelled.map(\.to))::text[]) AS relabelled (from_label, to_label)
+            WHERE person.family_id = \(merged) AND person.member_label = relabelled.from_label
+            """, preparedAs: "people_move")
     }
 }

@@ -9,19 +9,17 @@ public enum ReferralTable {
         public var familyID: UUID
         public var reasons: [String]
         public var submittedAt: Date
-        public var reviewNote: String?
         /// A digest of what the referral held, to tell a repeat from a conflict.
         public var contentDigest: String
 
         public init(
-            agencyID: String, referralID: String, familyID: UUID, reasons: [String], submittedAt: Date, reviewNote: String?, contentDigest: String
+            agencyID: String, referralID: String, familyID: UUID, reasons: [String], submittedAt: Date, contentDigest: String
         ) {
             self.agencyID = agencyID
             self.referralID = referralID
             self.familyID = familyID
             self.reasons = reasons
             self.submittedAt = submittedAt
-            self.reviewNote = reviewNote
             self.contentDigest = contentDigest
         }
     }
@@ -51,14 +49,13 @@ public enum ReferralTable {
         return Dictionary(rows.map { (Key(agencyID: $0.0, referralID: $0.1), $0.2) }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// The notes for review of every family a referral marked for review
-    /// (naming people of two families), by family.
-    public static func reviewNotes(on connection: PostgresConnection) throws -> [UUID: [String]] {
-        let rows = try connection.query(
-            "SELECT family_id, review_note FROM referral WHERE review_note IS NOT NULL ORDER BY submitted_at",
-            preparedAs: "referrals_review_notes"
-        ).decode((UUID, String).self)
-        return Dictionary(grouping: rows, by: \.0).mapValues { $0.map(\.1) }
+    /// Moves the referrals of a family merged into another to the family
+    /// kept, in one statement.
+    /// - Returns: the referrals moved.
+    public static func move(from merged: UUID, to kept: UUID, on connection: PostgresConnection) throws -> [Key] {
+        try connection.query(
+            "UPDATE referral SET family_id = \(kept) WHERE family_id = \(merged) RETURNING agency_id, referral_id", preparedAs: "referrals_move"
+        ).decode((String, String).self).map { Key(agencyID: $0.0, referralID: $0.1) }.sorted { ($0.agencyID, $0.referralID) < ($1.agencyID, $1.referralID) }
     }
 
     /// Records referrals, in one statement.
@@ -66,12 +63,12 @@ public enum ReferralTable {
         guard !rows.isEmpty else { return }
         try connection.execute(
             """
-            INSERT INTO referral (agency_id, referral_id, family_id, reasons, submitted_at, review_note, content_digest)
-            SELECT agency_id, referral_id, family_id, ARRAY(SELECT reason FROM jsonb_array_elements_text(reasons::jsonb) WITH ORDINALITY AS reason (reason, n) ORDER BY n), submitted_at, review_note, content_digest
+            INSERT INTO referral (agency_id, referral_id, family_id, reasons, submitted_at, content_digest)
+            SELECT agency_id, referral_id, family_id, ARRAY(SELECT reason FROM jsonb_array_elements_text(reasons::jsonb) WITH ORDINALITY AS reason (reason, n) ORDER BY n), submitted_at, content_digest
             FROM unnest(\(rows.map(\.agencyID))::text[], \(rows.map(\.referralID))::text[], \(rows.map(\.familyID))::uuid[],
                         \(rows.map { PostgresJSON($0.reasons) })::text[], \(rows.map(\.submittedAt))::timestamptz[],
-                        \(rows.map(\.reviewNote))::text[], \(rows.map(\.contentDigest))::text[])
-                 AS referral (agency_id, referral_id, family_id, reasons, submitted_at, review_note, content_digest)
+                        \(rows.map(\.contentDigest))::text[])
+                 AS referral (agency_id, referral_id, family_id, reasons, submitted_at, content_digest)
             """, preparedAs: "referrals_insert")
     }
 }

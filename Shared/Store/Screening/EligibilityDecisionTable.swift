@@ -20,12 +20,14 @@ public enum EligibilityDecisionTable {
         public var isEligible: Bool
         public var metCriteria: [String]
         public var summary: String
+        /// The labels of the members it was made for.
+        public var memberIDs: [String]
         /// The whole decision.
         public var decision: Decision
 
         public init(
             decisionID: UUID, familyID: UUID, revision: Int, decidedBy: String, decidedOn: String, rulesetID: String, rulesetVersion: String,
-            rulesetHash: String, isEligible: Bool, metCriteria: [String], summary: String, decision: Decision
+            rulesetHash: String, isEligible: Bool, metCriteria: [String], summary: String, memberIDs: [String], decision: Decision
         ) {
             self.decisionID = decisionID
             self.familyID = familyID
@@ -38,6 +40,7 @@ public enum EligibilityDecisionTable {
             self.isEligible = isEligible
             self.metCriteria = metCriteria
             self.summary = summary
+            self.memberIDs = memberIDs
             self.decision = decision
         }
     }
@@ -50,6 +53,8 @@ public enum EligibilityDecisionTable {
         public var isEligible: Bool
         public var metCriteria: [String]
         public var rulesetHash: String
+        /// The labels of the members it was made for; nil for a decision recorded before they were kept.
+        public var memberIDs: [String]?
     }
 
     /// The latest decision about each of these families that has one.
@@ -57,18 +62,18 @@ public enum EligibilityDecisionTable {
         let rows = try connection.query(
             """
             SELECT DISTINCT ON (family_id) family_id, revision, decided_on::text, is_eligible, array_to_string(met_criteria, ','),
-                   ruleset_hash
+                   ruleset_hash, array_to_string(member_ids, ',')
             FROM eligibility_decision WHERE family_id = ANY(\(familyIDs)::uuid[])
             ORDER BY family_id, revision DESC
             """, preparedAs: "eligibility_latest"
-        ).decode((UUID, Int, String, Bool, String, String).self)
+        ).decode((UUID, Int, String, Bool, String, String, String?).self)
         return Dictionary(
             uniqueKeysWithValues: rows.map {
                 (
                     $0.0,
                     Latest(
                         revision: $0.1, decidedOn: $0.2, isEligible: $0.3, metCriteria: $0.4.split(separator: ",").map(String.init),
-                        rulesetHash: $0.5)
+                        rulesetHash: $0.5, memberIDs: $0.6.map { $0.split(separator: ",").map(String.init) })
                 )
             })
     }
@@ -78,16 +83,17 @@ public enum EligibilityDecisionTable {
         try connection.execute(
             """
             INSERT INTO eligibility_decision (decision_id, family_id, revision, decided_by, decided_on, ruleset_id, ruleset_version,
-                                              ruleset_hash, is_eligible, met_criteria, summary, decision)
+                                              ruleset_hash, is_eligible, met_criteria, summary, member_ids, decision)
             SELECT decision_id, family_id, revision, decided_by, decided_on::date, ruleset_id, ruleset_version, ruleset_hash,
-                   is_eligible, string_to_array(met_criteria, ','), summary, decision::jsonb
+                   is_eligible, string_to_array(met_criteria, ','), summary, string_to_array(member_ids, ','), decision::jsonb
             FROM unnest(\(rows.map(\.decisionID))::uuid[], \(rows.map(\.familyID))::uuid[], \(rows.map(\.revision))::integer[],
                         \(rows.map(\.decidedBy))::text[], \(rows.map(\.decidedOn))::text[],
                         \(rows.map(\.rulesetID))::text[], \(rows.map(\.rulesetVersion))::text[], \(rows.map(\.rulesetHash))::text[],
                         \(rows.map(\.isEligible))::boolean[], \(rows.map { $0.metCriteria.joined(separator: ",") })::text[],
-                        \(rows.map(\.summary))::text[], \(rows.map { PostgresJSON($0.decision) })::text[])
+                        \(rows.map(\.summary))::text[], \(rows.map { $0.memberIDs.joined(separator: ",") })::text[],
+                        \(rows.map { PostgresJSON($0.decision) })::text[])
                  AS row (decision_id, family_id, revision, decided_by, decided_on, ruleset_id, ruleset_version, ruleset_hash,
-                         is_eligible, met_criteria, summary, decision)
+                         is_eligible, met_criteria, summary, member_ids, decision)
             """, preparedAs: "eligibility_insert")
     }
 

@@ -53,6 +53,19 @@ public struct EvidenceTable<Fact: Codable & Sendable>: Sendable {
             ).decode(UUID.self))
     }
 
+    /// Moves the evidence of families merged into others to the families
+    /// kept, each member's records to their label there, in one statement.
+    public func move(_ merges: [(from: UUID, to: UUID, labels: [String: String])], on connection: PostgresConnection) throws {
+        guard !merges.isEmpty else { return }
+        try connection.execute(
+            """
+            UPDATE \(identifier: name) AS evidence SET family_id = merge.kept, person_id = coalesce(merge.labels::jsonb ->> evidence.person_id, evidence.person_id)
+            FROM unnest(\(merges.map(\.from))::uuid[], \(merges.map(\.to))::uuid[], \(merges.map { PostgresJSON($0.labels) })::text[])
+                 AS merge (merged, kept, labels)
+            WHERE evidence.family_id = merge.merged
+            """, preparedAs: name + "_move")
+    }
+
     /// The families that hold these records now.
     public func families(holding evidenceIDs: [String], on connection: PostgresConnection) throws -> [UUID] {
         guard !evidenceIDs.isEmpty else { return [] }

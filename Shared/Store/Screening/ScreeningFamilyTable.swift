@@ -3,8 +3,11 @@ import Postgres
 
 /// Queries of `screening_family`: the families screening knows, pseudonymous.
 public enum ScreeningFamilyTable {
-    /// Records families' members (kept as JSON), replacing what was known, in
-    /// one statement. Give each family once: the latest of its acceptances.
+    /// Records families' members (kept as JSON arrays of objects with an
+    /// `id`), in one statement, adding to what was known: a family's members
+    /// only ever grow (intake never removes anyone, and a member's date of
+    /// birth never changes), so an acceptance that comes late, or after a
+    /// merge added people, never drops anyone. Give each family once.
     public static func upsert<Members: Codable & Sendable>(
         _ families: [(familyID: UUID, members: Members)], on connection: PostgresConnection
     ) throws {
@@ -14,8 +17,17 @@ public enum ScreeningFamilyTable {
             INSERT INTO screening_family (family_id, members)
             SELECT family_id, members::jsonb FROM unnest(\(families.map(\.familyID))::uuid[], \(families.map { PostgresJSON($0.members) })::text[])
                  AS family (family_id, members)
-            ON CONFLICT (family_id) DO UPDATE SET members = excluded.members, updated_at = now()
+            ON CONFLICT (family_id) DO UPDATE SET updated_at = now(), members = (
+                SELECT jsonb_agg(member ORDER BY member ->> 'id') FROM (
+                    SELECT DISTINCT ON (member ->> 'id') member
+                    FROM jsonb_array_elements(excluded.members || screening_family.members) AS member ORDER BY member ->> 'id') AS members)
             """, preparedAs: "screening_family_upsert")
+    }
+
+    /// Forgets families merged into others: they are never decided again.
+    public static func remove(_ familyIDs: [UUID], on connection: PostgresConnection) throws {
+        guard !familyIDs.isEmpty else { return }
+        try connection.execute("DELETE FROM screening_family WHERE family_id = ANY(\(familyIDs)::uuid[])", preparedAs: "screening_family_remove")
     }
 
     /// The members of those of these families screening knows.

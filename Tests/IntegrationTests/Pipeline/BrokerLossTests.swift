@@ -23,9 +23,14 @@ import Testing
                     try await PipelineHarness.eventually("the first receipts sent") {
                         try await pipeline.count("SELECT count(*) FROM outbox_event WHERE published_at IS NULL") == 0
                     }
-                    try await Script.dev("stop-broker", instance: instance)
-                    try await Script.dev("start-broker", instance: instance)
-                    try await PipelineHarness.createTopics(prefix: pipeline.prefix, kafka: pipeline.kafka)
+                }
+                // The services start again once the broker's topics are back, as
+                // the deployment's topic job and orchestrator bring them (a
+                // service that finds its topic missing stops, naming it).
+                try await Script.dev("stop-broker", instance: instance)
+                try await Script.dev("start-broker", instance: instance)
+                try await PipelineHarness.createTopics(prefix: pipeline.prefix, kafka: pipeline.kafka)
+                try await pipeline.withServices(screeningAsOf: "2013-09-01", claimsAsOf: "2014-09-30") {
                     try await pipeline.submit("evidence", lines: second, named: "second.jsonl", agency: "feeds", keyFile: key)
                     try await PipelineHarness.eventually("the second records held too") {
                         try await pipeline.count("SELECT count(*) FROM unmatched_evidence") == 16

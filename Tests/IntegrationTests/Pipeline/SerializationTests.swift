@@ -209,7 +209,7 @@ import Vocabulary
             #expect(try await pipeline.count("SELECT count(*) FROM family") == 500)
             #expect(try await pipeline.count("SELECT count(*) FROM person") == 1_500)
             #expect(try await pipeline.count("SELECT count(DISTINCT family_id) FROM referral") == 500)
-            #expect(try await pipeline.count("SELECT count(*) FROM referral WHERE review_note IS NOT NULL") == 0)
+            #expect(try await pipeline.count("SELECT count(*) FROM review_item") == 0)
             #expect(try await pipeline.count("SELECT count(*) FROM dead_letter") == 0)
             for (stage, output) in outputs where stage == "intake" {
                 #expect(!output.contains("40P01") && !output.contains("deadlock"), "\(output)")

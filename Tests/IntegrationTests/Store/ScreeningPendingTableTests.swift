@@ -19,7 +19,7 @@ import Testing
                         .init(
                             decisionID: UUID(), familyID: decidedBefore, revision: 1, decidedBy: "turnaround-screening", decidedOn: "2013-09-01",
                             rulesetID: "phase1-2012", rulesetVersion: "1.0.0", rulesetHash: "h", isEligible: false, metCriteria: [],
-                            summary: "not eligible", decision: "{}")
+                            summary: "not eligible", memberIDs: ["P1"], decision: "{}")
                     ], on: connection)
                 try ScreeningPendingTable.touch(
                     [referredOnly, withEvidence, decidedBefore],

@@ -13,11 +13,16 @@ import Testing
                 try await harness.running(RecordingHandler()) {
                     try await harness.produce((0..<20).map { "before-\($0)" })
                     try await WorkerHarness.eventually { try await harness.effects().count == 20 }
+                }
 
-                    // A fresh broker: the new messages take the same offsets, 0 to 19.
-                    try await Script.dev("stop-broker", instance: instance)
-                    try await Script.dev("start-broker", instance: instance)
-                    try await harness.createTopics()
+                // A fresh broker: the new messages take the same offsets, 0 to 19.
+                // The worker starts again once its topics are back, as a
+                // deployment's topic job and its orchestrator bring them (a
+                // worker that finds its topic missing stops, naming it).
+                try await Script.dev("stop-broker", instance: instance)
+                try await Script.dev("start-broker", instance: instance)
+                try await harness.createTopics()
+                try await harness.running(RecordingHandler()) {
                     try await harness.produce((0..<20).map { "after-\($0)" })
                     try await WorkerHarness.eventually { try await harness.effects().count == 40 }
                 }
