@@ -1,6 +1,5 @@
 import ArgumentParser
 import Contracts
-import Digest
 import Foundation
 import Store
 
@@ -11,21 +10,22 @@ import Store
 struct AgencyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agency",
-        abstract: "Register the partner agencies allowed to send referrals and evidence, and retire them.",
-        subcommands: [Add.self, List.self, Retire.self])
+        abstract: "Register the partner agencies allowed to send referrals and evidence, change their keys, and retire them.",
+        subcommands: [Add.self, List.self, Retire.self, Keys.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Register an agency and write its new signing key to a file only its owner can read.",
+            abstract: "Register an agency with a new Ed25519 key pair: the private key goes to a file only its owner can read.",
             discussion: """
-                Give the key file to the agency: `turnaround submit` signs with it. The key file is written first, \
-                so an agency is never registered with its key lost; if registering fails, the file is removed.
+                Give the key file to the agency: `turnaround submit` signs with it. Only the public key is stored, which \
+                can check the agency's signatures but never make one. The key file is written first, so an agency is \
+                never registered with its key lost; if registering fails, the file is removed.
                 """)
 
         @OptionGroup var common: CommonOptions
         @Argument(help: "The agency's id, e.g. leeds-police (letters, digits and - _ . / :).") var id: String
         @Option(help: "The agency's name.") var name: String
-        @Option(help: "Where to write the signing key (hex); must not exist yet.") var keyFile: String
+        @Option(help: "Where to write the private key; must not exist yet.") var keyFile: String
 
         func validate() throws {
             do {
@@ -38,34 +38,19 @@ struct AgencyCommand: AsyncParsableCommand {
 
         func run() async throws {
             let key = AgencySignature.newKey()
-            try Self.createKeyFile(keyFile, holding: Data((Hex.encode(key) + "\n").utf8))
+            try AgencyKeyFile.create(keyFile, holding: AgencyKeyFileText.text(agency: id, keyID: key.keyID, privateKey: key.privateKey))
             do {
                 try await common.withPool { pool in
-                    try await pool.withConnection { try AgencyTable.register(id: id, name: name, signingKey: key, on: $0) }
+                    try await pool.withConnection {
+                        try AgencyTable.register(id: id, name: name, keyID: key.keyID, publicKey: key.publicKey, on: $0)
+                    }
                 }
             } catch {
                 unlink(keyFile)
                 if let taken = error as? AgencyTable.AlreadyRegistered { throw CommandFailure.refused(taken.description) }
                 throw error
             }
-            common.say("registered agency \(id); its signing key is in \(keyFile)")
-        }
-
-        /// Creates `path` readable and writable by its owner alone, refusing a file that exists.
-        static func createKeyFile(_ path: String, holding contents: Data) throws {
-            let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-            guard descriptor >= 0 else {
-                let reason = String(cString: strerror(errno))
-                if errno == EEXIST { throw CommandFailure.refused("\(path) exists already: choose a new file for the key") }
-                throw CommandFailure.environment("cannot create the key file \(path): \(reason)")
-            }
-            let written = contents.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            let closed = close(descriptor)
-            guard written == contents.count, closed == 0 else {
-                let reason = String(cString: strerror(errno))
-                unlink(path)
-                throw CommandFailure.environment("cannot write the key file \(path): \(reason)")
-            }
+            common.say("registered agency \(id) with key \(key.keyID); its private key is in \(keyFile)")
         }
     }
 
@@ -98,6 +83,99 @@ struct AgencyCommand: AsyncParsableCommand {
             case .alreadyRetired(let since): throw CommandFailure.refused("agency \(id) was retired already, at \(since.formatted(.iso8601))")
             case .unknown: throw CommandFailure.refused("no agency \(id) is registered")
             }
+        }
+    }
+
+    struct Keys: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "An agency's keys: add a new one, retire an old one, list them.",
+            discussion: """
+                To change an agency's key: `agency keys add` gives it a second key, valid at once; once the agency \
+                signs with the new key, `agency keys retire` the old one (at once, or --from a later time). A message \
+                signed with a retired key is refused, naming the key's id. An agency registered before Ed25519 has the \
+                key `hmac`, whose secret intake holds: give it an Ed25519 key the same way, then retire `hmac`, which \
+                erases the secret.
+                """,
+            subcommands: [AddKey.self, RetireKey.self, ListKeys.self])
+    }
+
+    struct AddKey: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "add", abstract: "Give an agency a new Ed25519 key, valid from now beside its others.")
+        @OptionGroup var common: CommonOptions
+        @Argument(help: "The agency's id.") var agency: String
+        @Option(help: "Where to write the new private key; must not exist yet.") var keyFile: String
+
+        func run() async throws {
+            let key = AgencySignature.newKey()
+            try AgencyKeyFile.create(keyFile, holding: AgencyKeyFileText.text(agency: agency, keyID: key.keyID, privateKey: key.privateKey))
+            let added: Bool
+            do {
+                added = try await common.withPool { pool in
+                    try await pool.withConnection { try AgencyKeyTable.add(agency: agency, keyID: key.keyID, publicKey: key.publicKey, on: $0) }
+                }
+            } catch {
+                unlink(keyFile)
+                throw error
+            }
+            guard added else {
+                unlink(keyFile)
+                throw CommandFailure.refused("no active agency \(agency) is registered")
+            }
+            common.say("agency \(agency) has the new key \(key.keyID), valid now; its private key is in \(keyFile)")
+        }
+    }
+
+    struct RetireKey: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "retire", abstract: "Retire one of an agency's keys: messages signed with it are refused from then on.")
+        @OptionGroup var common: CommonOptions
+        @Argument(help: "The agency's id.") var agency: String
+        @Argument(help: "The key's id (`agency keys list` shows them).") var keyID: String
+        @Option(help: "Refused from this day (from 00:00 UTC) or time with its zone; default: now. An HMAC key is retired at once.")
+        var from: String?
+
+        func validate() throws {
+            if let from { _ = try Instant.parse(from, option: "--from") }
+        }
+
+        func run() async throws {
+            let from = try from.map { try Instant.parse($0, option: "--from") } ?? Date()
+            let retirement = try await common.withPool { pool in
+                try await pool.withConnection { try AgencyKeyTable.retire(agency: agency, keyID: keyID, from: from, on: $0) }
+            }
+            switch retirement {
+            case .retired(let at, let inUse):
+                common.say(
+                    "key \(keyID) of agency \(agency) is refused from \(Instant.text(at))"
+                        + (inUse == 0 ? "; the agency has no other key in use then: add one with `turnaround agency keys add`" : ""))
+            case .alreadyRetired(let at):
+                throw CommandFailure.refused("key \(keyID) of agency \(agency) is retired already, from \(Instant.text(at))")
+            case .unknown:
+                throw CommandFailure.refused("agency \(agency) has no key \(keyID)")
+            }
+        }
+    }
+
+    struct ListKeys: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List an agency's keys, oldest first.")
+        @OptionGroup var common: CommonOptions
+        @Argument(help: "The agency's id.") var agency: String
+        @Option(help: "table, csv or json.") var format: Report.Format = .table
+
+        func run() async throws {
+            let keys = try await common.withPool { pool in try await pool.withConnection { try AgencyKeyTable.of(agency: agency, on: $0) } }
+            guard !keys.isEmpty else { throw CommandFailure.refused("agency \(agency) is not registered") }
+            let now = Date()
+            Report(
+                header: ["key_id", "algorithm", "valid_from", "retired_from", "status"],
+                rows: keys.map { key in
+                    [
+                        key.keyID, key.algorithm, Instant.text(key.validFrom), key.retiredFrom.map(Instant.text) ?? "-",
+                        key.retiredFrom.map { $0 <= now ? "retired" : "retiring" } ?? "in use",
+                    ]
+                }
+            ).print(format, summary: "\(keys.count) key\(keys.count == 1 ? "" : "s") of agency \(agency)")
         }
     }
 }

@@ -31,11 +31,11 @@ struct ReceiptsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let key = try AgencyKeyFile.read(keyFile)
+        let signer = try AgencyKeyFile.read(keyFile, for: agency)
         let from = try since.map { try Instant.parse($0, option: "--since") } ?? Date().addingTimeInterval(-7 * 86_400)
         let receipts = try await common.withPool { pool in
             try await pool.withConnection { connection in
-                try AgencyKeyFile.authenticate(agency, key: key, on: connection)
+                try AgencyKeyFile.authenticate(agency, signer: signer, on: connection)
                 return try ReceiptTable.ofAgency(agency, since: from, limit: limit, on: connection)
             }
         }
@@ -62,29 +62,4 @@ struct ReceiptsCommand: AsyncParsableCommand {
         return "\(receipts.count) receipt\(receipts.count == 1 ? "" : "s")" + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", "))
     }
 
-}
-
-/// An agency's signing key, as `turnaround agency add` wrote it: hex, on one line.
-enum AgencyKeyFile {
-    /// - Throws: ``CommandFailure/refused(_:)`` when the file cannot be read or holds no key.
-    static func read(_ path: String) throws -> [UInt8] {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8), let key = Hex.decode(text.trimmingCharacters(in: .whitespacesAndNewlines))
-        else { throw CommandFailure.refused("\(path) does not hold a signing key (hex)") }
-        return key
-    }
-
-    /// Checks that `key` is the agency's own, as intake checks a message's
-    /// signature: a request signed with it must verify under the key intake holds.
-    /// - Throws: ``CommandFailure/refused(_:)`` for an agency not registered, retired, or holding another key.
-    static func authenticate(_ agency: String, key: [UInt8], on connection: PostgresConnection) throws {
-        guard let held = try AgencyTable.signingKeys(for: [agency], on: connection)[agency] else {
-            throw CommandFailure.refused("\(agency) is not a registered agency, or is retired")
-        }
-        let request = Array("turnaround receipts \(agency) \(Date().timeIntervalSince1970)".utf8)
-        do throws(ContractError) {
-            try AgencySignature.verify(AgencySignature.sign(request, key: key), payload: request, key: held)
-        } catch {
-            throw CommandFailure.refused("the key given is not agency \(agency)'s key")
-        }
-    }
 }

@@ -66,7 +66,7 @@ struct SubmissionOptions: ParsableArguments {
         _ message: Message.Type, to topic: KeyPath<Topics, String>, noun: String, csv kind: AgencyCSV.Kind
     ) async throws {
         let logger = common.makeLogger()
-        let key = try AgencyKeyFile.read(keyFile)
+        let signer = try AgencyKeyFile.read(keyFile, for: agency)
         let input = try InputFile(file)
         let name = input.name
         let topicName = Topics.fromEnvironment()[keyPath: topic]
@@ -78,7 +78,7 @@ struct SubmissionOptions: ParsableArguments {
             for start in stride(from: 0, to: lines.count, by: Self.linesPerTask) {
                 let run = lines[start..<min(start + Self.linesPerTask, lines.count)]
                 group.addTask {
-                    (start, run.compactMap { line in Self.prepare(line, of: name, frame: frame, key: key, topic: topicName) })
+                    (start, Self.signed(run.compactMap { line in Self.prepare(line, of: name, frame: frame, topic: topicName) }, with: signer))
                 }
             }
             var runs: [(Int, [Prepared])] = []
@@ -221,6 +221,20 @@ struct SubmissionOptions: ParsableArguments {
     }
 
     /// A line read, checked, signed and encoded, or everything wrong with it.
+    /// The run's messages signed, in batches, in their order.
+    static func signed(_ run: [Prepared], with signer: AgencySignature.Signer) -> [Prepared] {
+        let payloads = run.compactMap { prepared -> [UInt8]? in
+            if case .message(let message, _, _, _) = prepared { return message.value }
+            return nil
+        }
+        var signatures = AgencySignature.headers(signing: payloads, with: signer).makeIterator()
+        return run.map { prepared in
+            guard case .message(var message, let line, let id, let content) = prepared, let headers = signatures.next() else { return prepared }
+            message.headers += headers.map { KafkaHeader(name: $0.name, value: $0.value) }
+            return .message(message, line: line, id: id, content: content)
+        }
+    }
+
     enum Prepared: Sendable {
         /// The message, its line, the id the agency gave it and a hash of the line.
         case message(KafkaOutgoingMessage, line: Int, id: String, content: Int)
@@ -267,7 +281,7 @@ struct SubmissionOptions: ParsableArguments {
 
     /// One line as its message; nil for a blank line.
     private static func prepare<Message: AgencySubmission>(
-        _ line: Line, of name: String, frame: SubmissionFrame<Message>, key: [UInt8], topic: String
+        _ line: Line, of name: String, frame: SubmissionFrame<Message>, topic: String
     ) -> Prepared? {
         let text = line.text
         let number = line.number
@@ -290,7 +304,7 @@ struct SubmissionOptions: ParsableArguments {
             return .message(
                 KafkaOutgoingMessage(
                     topic: topic, key: Array(built.partitionKey.utf8), value: payload,
-                    headers: [.newEventID(), KafkaHeader(name: AgencySignature.header, value: AgencySignature.sign(payload, key: key))]),
+                    headers: [.newEventID()]),
                 line: number, id: built.lineID, content: content.finalize())
         } catch {
             // Named by the line's own fields (`members[0].dateOfBirth`), one a line of output.

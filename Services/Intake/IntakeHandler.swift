@@ -13,6 +13,8 @@ struct IntakeEvent: Sendable {
     var submission: HouseholdMatcher.Submission
     var payload: [UInt8]
     var signature: [UInt8]?
+    var signatureKeyID: [UInt8]?
+    var signaturePath: [UInt8]?
     /// The sender's id for the message, which its receipt answers.
     var eventID: String?
 
@@ -20,6 +22,8 @@ struct IntakeEvent: Sendable {
         self.submission = submission
         payload = message.value
         signature = message.headers.last { $0.name == AgencySignature.header }?.value
+        signatureKeyID = message.headers.last { $0.name == AgencySignature.keyHeader }?.value
+        signaturePath = message.headers.last { $0.name == AgencySignature.pathHeader }?.value
         eventID = message.eventID
     }
 
@@ -47,20 +51,17 @@ struct IntakeHandler: StageHandler {
     }
 
     /// Each message's agency must be registered and active, and its
-    /// signature must match the agency's key: a message that fails is
-    /// dead-lettered alone.
+    /// signature must match one of the agency's keys in use: a message that
+    /// fails is dead-lettered alone.
     func admit(_ events: [IntakeEvent], on connection: PostgresConnection) throws -> [Rejection?] {
-        let keys = try AgencyTable.signingKeys(for: Set(events.map(\.agency)), on: connection)
-        return events.map { event -> Rejection? in
-            guard let key = keys[event.agency] else {
-                return Rejection("agency: \(event.agency) is not a registered agency, or is retired")
-            }
-            do throws(ContractError) {
-                try AgencySignature.verify(event.signature, payload: event.payload, key: key)
-                return nil
-            } catch {
-                return Rejection(error.description)
-            }
+        let keys = try AgencyKeys.load(for: Set(events.map(\.agency)), on: connection)
+        let now = Date()
+        var checked = AgencySignature.CheckedBatches()
+        return events.map { event in
+            keys.refusal(
+                agency: event.agency, signature: event.signature, keyID: event.signatureKeyID, path: event.signaturePath, payload: event.payload,
+                at: now, checked: &checked
+            ).map(Rejection.init)
         }
     }
 

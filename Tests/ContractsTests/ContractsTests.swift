@@ -178,18 +178,142 @@ import Vocabulary
         }
     }
 
+    /// An agency's signer and the key intake holds for it.
+    static func agencyKey(retiredFrom: Date? = nil) -> (signer: AgencySignature.Signer, key: AgencySignature.VerifyingKey) {
+        let pair = AgencySignature.newKey()
+        return (
+            .ed25519(keyID: pair.keyID, privateKey: pair.privateKey),
+            AgencySignature.VerifyingKey(id: pair.keyID, algorithm: .ed25519, bytes: pair.publicKey, retiredFrom: retiredFrom)
+        )
+    }
+
+    static func verify(
+        _ headers: [(name: String, value: [UInt8])], _ payload: [UInt8], keys: [AgencySignature.VerifyingKey], at now: Date = Date()
+    ) throws(ContractError) {
+        var checked = AgencySignature.CheckedBatches()
+        try AgencySignature.verify(
+            signature: headers.first { $0.name == AgencySignature.header }?.value, keyID: headers.first { $0.name == AgencySignature.keyHeader }?.value,
+            path: headers.first { $0.name == AgencySignature.pathHeader }?.value, payload: payload, agency: "police", keys: keys, at: now,
+            checked: &checked)
+    }
+
+    /// Messages signed in batches: one signature a batch, each message
+    /// checked alone by its path, a changed message or path refused.
+    @Test func messagesSignedInBatchesAreEachCheckedAloneByTheirPath() throws {
+        let (signer, key) = Self.agencyKey()
+        let payloads = (0..<(AgencySignature.batchSize + 5)).map { Array("message \($0)".utf8) }
+        let signed = AgencySignature.headers(signing: payloads, with: signer)
+        #expect(Set(signed.map { $0.first { $0.name == AgencySignature.header }!.value }).count == 2, "one signature a batch of 64")
+        var checked = AgencySignature.CheckedBatches()
+        for (payload, headers) in zip(payloads, signed).reversed() {
+            try AgencySignature.verify(
+                signature: headers[0].value, keyID: headers[1].value, path: headers[2].value, payload: payload, agency: "police", keys: [key],
+                at: Date(), checked: &checked)
+        }
+        // A batch checked once, and then a message changed, or given another's path: refused even so.
+        #expect(throws: ContractError(field: "header signature", problem: "does not match the message and key \(key.id) of agency police")) {
+            try AgencySignature.verify(
+                signature: signed[3][0].value, keyID: signed[3][1].value, path: signed[3][2].value, payload: payloads[3] + [0x20], agency: "police",
+                keys: [key], at: Date(), checked: &checked)
+        }
+        #expect(throws: ContractError(field: "header signature", problem: "does not match the message and key \(key.id) of agency police")) {
+            try AgencySignature.verify(
+                signature: signed[3][0].value, keyID: signed[3][1].value, path: signed[4][2].value, payload: payloads[3], agency: "police",
+                keys: [key], at: Date(), checked: &checked)
+        }
+        #expect(throws: ContractError(field: "header signature-path", problem: "is missing: an Ed25519 signature signs a batch")) {
+            try Self.verify(Array(signed[0].prefix(2)), payloads[0], keys: [key])
+        }
+        #expect(throws: ContractError(field: "header signature-path", problem: "is not of the form <index>/<size>[:<hex>,…]")) {
+            try Self.verify(Array(signed[0].prefix(2)) + [(AgencySignature.pathHeader, Array("0/2:zz".utf8))], payloads[0], keys: [key])
+        }
+    }
+
     @Test func aSignatureHoldsOnlyForTheSameBytesAndKey() throws {
-        let key = AgencySignature.newKey()
+        let (signer, key) = Self.agencyKey()
         let payload = Self.submitted().encoded()
-        let signature = AgencySignature.sign(payload, key: key)
-        try AgencySignature.verify(signature, payload: payload, key: key)
-        #expect(throws: ContractError(field: "header signature", problem: "does not match the message and the agency's key")) {
-            try AgencySignature.verify(signature, payload: payload + [0x20], key: key)
+        let headers = AgencySignature.headers(signing: payload, with: signer)
+        try Self.verify(headers, payload, keys: [key])
+        #expect(throws: ContractError(field: "header signature", problem: "does not match the message and key \(key.id) of agency police")) {
+            try Self.verify(headers, payload + [0x20], keys: [key])
         }
-        #expect(throws: ContractError.self) { try AgencySignature.verify(signature, payload: payload, key: AgencySignature.newKey()) }
         #expect(throws: ContractError(field: "header signature", problem: "is missing")) {
-            try AgencySignature.verify(nil, payload: payload, key: key)
+            try Self.verify(headers.filter { $0.name != AgencySignature.header }, payload, keys: [key])
         }
+        #expect(throws: ContractError(field: "header signature-key", problem: "is missing: an Ed25519 signature names its key")) {
+            try Self.verify(headers.filter { $0.name != AgencySignature.keyHeader }, payload, keys: [key])
+        }
+    }
+
+    /// What intake holds is a public key: signing with its bytes, as an HMAC
+    /// secret or as if it were the private key, makes nothing intake accepts.
+    @Test func theBytesIntakeHoldsCannotSign() throws {
+        let (_, key) = Self.agencyKey()
+        let payload = Self.submitted().encoded()
+        let stored = try #require(key.bytes)
+        #expect(throws: ContractError(field: "header signature", problem: "agency police has no HMAC key: it signs with Ed25519")) {
+            try Self.verify(AgencySignature.headers(signing: payload, with: .hmac(secret: stored)), payload, keys: [key])
+        }
+        #expect(throws: ContractError(field: "header signature", problem: "does not match the message and key \(key.id) of agency police")) {
+            try Self.verify(AgencySignature.headers(signing: payload, with: .ed25519(keyID: key.id, privateKey: stored)), payload, keys: [key])
+        }
+    }
+
+    @Test func anotherAgencysKeyIsNotThisAgencysKey() throws {
+        let (police, policeKey) = Self.agencyKey()
+        let (school, _) = Self.agencyKey()
+        let payload = Self.submitted().encoded()
+        guard case .ed25519(let schoolKeyID, _) = school else { throw ContractError(field: "", problem: "not ed25519") }
+        #expect(throws: ContractError(field: "header signature-key", problem: "\(schoolKeyID) is not a key of agency police")) {
+            try Self.verify(AgencySignature.headers(signing: payload, with: school), payload, keys: [policeKey])
+        }
+        // The school's signature under the police's key id.
+        guard case .ed25519(_, let schoolPrivate) = school else { return }
+        #expect(throws: ContractError.self) {
+            try Self.verify(AgencySignature.headers(signing: payload, with: .ed25519(keyID: policeKey.id, privateKey: schoolPrivate)), payload, keys: [policeKey])
+        }
+        try Self.verify(AgencySignature.headers(signing: payload, with: police), payload, keys: [policeKey])
+    }
+
+    /// While an agency changes keys both are good; a retired key is refused
+    /// from its time on, by its id.
+    @Test func aRetiredKeyIsRefusedFromItsTimeOnByItsID() throws {
+        let retirement = Date(timeIntervalSince1970: 1_800_000_000)
+        let (old, oldKey) = Self.agencyKey(retiredFrom: retirement)
+        let (new, newKey) = Self.agencyKey()
+        let payload = Self.submitted().encoded()
+        for signer in [old, new] {
+            try Self.verify(AgencySignature.headers(signing: payload, with: signer), payload, keys: [oldKey, newKey], at: retirement.addingTimeInterval(-1))
+        }
+        #expect(throws: ContractError(field: "header signature-key", problem: "key \(oldKey.id) of agency police was retired at 2027-01-15T08:00:00Z")) {
+            try Self.verify(AgencySignature.headers(signing: payload, with: old), payload, keys: [oldKey, newKey], at: retirement)
+        }
+        try Self.verify(AgencySignature.headers(signing: payload, with: new), payload, keys: [oldKey, newKey], at: retirement)
+    }
+
+    /// An agency registered before Ed25519 signs with its HMAC secret until
+    /// that key is retired (when the secret is erased).
+    @Test func anHMACAgencyKeepsSigningUntilItsKeyIsRetired() throws {
+        let secret = [UInt8](repeating: 7, count: 32)
+        let payload = Self.submitted().encoded()
+        let headers = AgencySignature.headers(signing: payload, with: .hmac(secret: secret))
+        try Self.verify(headers, payload, keys: [AgencySignature.VerifyingKey(id: "hmac", algorithm: .hmacSHA256, bytes: secret, retiredFrom: nil)])
+        let retired = AgencySignature.VerifyingKey(id: "hmac", algorithm: .hmacSHA256, bytes: nil, retiredFrom: Date(timeIntervalSince1970: 0))
+        #expect(throws: ContractError(field: "header signature", problem: "key hmac of agency police was retired at 1970-01-01T00:00:00Z")) {
+            try Self.verify(headers, payload, keys: [retired])
+        }
+    }
+
+    @Test func aKeyFileNamesItsAgencyAndKeyAndRefusesDamage() throws {
+        let pair = AgencySignature.newKey()
+        let text = AgencyKeyFileText.text(agency: "police", keyID: pair.keyID, privateKey: pair.privateKey)
+        let read = try AgencyKeyFileText.read(text)
+        #expect(read.agency == "police" && read.signer == .ed25519(keyID: pair.keyID, privateKey: pair.privateKey))
+        #expect(try AgencyKeyFileText.read("00ff00ff\n").signer == .hmac(secret: [0, 0xff, 0, 0xff]))
+        #expect(throws: ContractError(field: "", problem: "is not a signing key file, or is damaged")) {
+            try AgencyKeyFileText.read(text.replacingOccurrences(of: "key-id: \(pair.keyID)", with: "key-id: 0000000000000000"))
+        }
+        #expect(throws: ContractError(field: "", problem: "is not a signing key file")) { try AgencyKeyFileText.read("hello\nworld") }
     }
 
     @Test func matchingFoldsCaseAccentsAndPunctuationButNotTheDateOfBirth() {

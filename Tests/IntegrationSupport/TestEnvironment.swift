@@ -20,6 +20,12 @@ public enum TestEnvironment {
         try variable("TURNAROUND_TEST_DATABASE_URL")
     }
 
+    /// `url` with its connections' search path set to `schema` (a process of
+    /// the tests' own, in a test's schema), beside the URL's other parameters.
+    public static func databaseURL(_ url: String, searchPath schema: String) -> String {
+        url + (url.contains("?") ? "&" : "?") + "options=-csearch_path%3D" + schema
+    }
+
     public static func kafkaConfiguration(properties: [String: String] = [:]) throws -> KafkaConfiguration {
         KafkaConfiguration(
             brokers: try variable("TURNAROUND_TEST_KAFKA_BROKERS").split(separator: ",").map(String.init),

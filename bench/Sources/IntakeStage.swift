@@ -25,13 +25,13 @@ struct IntakeStage: AsyncParsableCommand {
         let topics = Topics(prefix: "bench.intake.\(run).")
         let agency = "bench-\(run)"
         let key = AgencySignature.newKey()
-        try await pool.withConnection { try AgencyTable.register(id: agency, name: "bench", signingKey: key, on: $0) }
+        try await pool.withConnection { try AgencyTable.register(id: agency, name: "bench", keyID: key.keyID, publicKey: key.publicKey, on: $0) }
         try await Benchmark.createTopics(topics, kafka: kafka)
         let referrals = (0..<families).map { (topic: topics.referralsSubmitted, message: Self.referral(family: $0, run: run, agency: agency) as any Contract) }
         let evidence = (0..<families).flatMap { number in
             Self.evidence(family: number, run: run, agency: agency).map { (topic: topics.evidenceSubmitted, message: $0 as any Contract) }
         }
-        let events = try await Benchmark.sendBacklog(referrals + evidence, signingKey: key, kafka: kafka)
+        let events = try await Benchmark.sendBacklog(referrals + evidence, signer: .ed25519(keyID: key.keyID, privateKey: key.privateKey), kafka: kafka)
 
         let (elapsed, peak) = try await StageProcess.drain(
             executable: intake, prefix: topics.prefix, group: topics.consumerGroup("intake"),

@@ -36,9 +36,9 @@ struct PipelineRun: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(at: folder) }
         let agency = "bench-\(run)"
         let key = AgencySignature.newKey()
-        try await pool.withConnection { try AgencyTable.register(id: agency, name: "bench", signingKey: key, on: $0) }
+        try await pool.withConnection { try AgencyTable.register(id: agency, name: "bench", keyID: key.keyID, publicKey: key.publicKey, on: $0) }
         let keyFile = folder.appendingPathComponent("agency.key")
-        try (Hex.encode(key) + "\n").write(to: keyFile, atomically: true, encoding: .utf8)
+        try AgencyKeyFileText.text(agency: agency, keyID: key.keyID, privateKey: key.privateKey).write(to: keyFile, atomically: true, encoding: .utf8)
         let referrals = folder.appendingPathComponent("referrals.jsonl")
         let evidence = folder.appendingPathComponent("evidence.jsonl")
         try (0..<families).map { ContractJSON.encode(IntakeStage.referral(family: $0, run: run, agency: agency).referral) + "\n" }.joined()

@@ -21,20 +21,20 @@ extension Benchmark {
     }
 
     /// Sends a stage's backlog, as its producers would: each message keyed
-    /// by its partition key, with an event id and, given an agency's key,
-    /// its signature.
+    /// by its partition key, with an event id and, given an agency's signer,
+    /// its signature (in batches, as `turnaround submit` signs).
     /// - Returns: how many messages were sent.
     static func sendBacklog(
-        _ messages: [(topic: String, message: any Contract)], signingKey: [UInt8]? = nil, kafka: KafkaConfiguration
+        _ messages: [(topic: String, message: any Contract)], signer: AgencySignature.Signer? = nil, kafka: KafkaConfiguration
     ) async throws -> Int {
         let producer = try KafkaProducer(configuration: kafka, logger: logger)
-        for (topic, message) in messages {
-            let value = message.encoded()
+        let values = messages.map { $0.message.encoded() }
+        let signatures = signer.map { AgencySignature.headers(signing: values, with: $0) }
+        for (index, (topic, message)) in messages.enumerated() {
             try await producer.enqueue(
                 KafkaOutgoingMessage(
-                    topic: topic, key: Array(message.partitionKey.utf8), value: value,
-                    headers: [.newEventID()]
-                        + (signingKey.map { [KafkaHeader(name: AgencySignature.header, value: AgencySignature.sign(value, key: $0))] } ?? [])))
+                    topic: topic, key: Array(message.partitionKey.utf8), value: values[index],
+                    headers: [.newEventID()] + (signatures?[index].map { KafkaHeader(name: $0.name, value: $0.value) } ?? [])))
         }
         try await producer.flush(timeout: .seconds(300))
         await producer.shutdown()

@@ -1,7 +1,8 @@
 import Foundation
 import Postgres
 
-/// Queries of `agency`: who may send referrals and evidence, and their keys.
+/// Queries of `agency`: who may send referrals and evidence (their keys are
+/// in ``AgencyKeyTable``).
 public enum AgencyTable {
     public struct Agency: Sendable, Hashable {
         public var id: String
@@ -16,9 +17,15 @@ public enum AgencyTable {
         public var description: String { "agency \(agencyID) is already registered" }
     }
 
-    public static func register(id: String, name: String, signingKey: [UInt8], on connection: PostgresConnection) throws {
+    /// Registers an agency with its first key, an Ed25519 public key.
+    public static func register(id: String, name: String, keyID: String, publicKey: [UInt8], on connection: PostgresConnection) throws {
         do {
-            try connection.execute("INSERT INTO agency (agency_id, name, signing_key) VALUES (\(id), \(name), \(Data(signingKey)))")
+            try connection.execute(
+                """
+                WITH registered AS (INSERT INTO agency (agency_id, name) VALUES (\(id), \(name)) RETURNING agency_id)
+                INSERT INTO agency_key (agency_id, key_id, algorithm, key_bytes)
+                SELECT agency_id, \(keyID), 'ed25519', \(Data(publicKey)) FROM registered
+                """)
         } catch let error as PostgresError where error.isUniqueViolation {
             throw AlreadyRegistered(agencyID: id)
         }
@@ -43,14 +50,6 @@ public enum AgencyTable {
         ).decode(Date?.self)
         guard let row = rows.first else { return .unknown }
         return row.map { .alreadyRetired(since: $0) } ?? .retired
-    }
-
-    /// The signing keys of the agencies among `ids` that are registered and not retired.
-    public static func signingKeys(for ids: Set<String>, on connection: PostgresConnection) throws -> [String: [UInt8]] {
-        let rows = try connection.query(
-            "SELECT agency_id, signing_key FROM agency WHERE agency_id = ANY(\(Array(ids))::text[]) AND retired_at IS NULL",
-            preparedAs: "agency_signing_keys")
-        return Dictionary(uniqueKeysWithValues: try rows.decode((String, Data).self).map { ($0.0, [UInt8]($0.1)) })
     }
 
     public static func all(on connection: PostgresConnection) throws -> [Agency] {

@@ -90,7 +90,7 @@ import Testing
     @Test func aCommandOtherThanMigrateChangesNoSchemaAndSaysToMigrate() async throws {
         let url = try TestEnvironment.databaseURL()
         try await TestEnvironment.withTestSchema { pool in
-            let environment = ["DATABASE_URL": url + "?options=-csearch_path%3D" + pool.configuration.searchPath![0]]
+            let environment = ["DATABASE_URL": TestEnvironment.databaseURL(url, searchPath: pool.configuration.searchPath![0])]
             for command in [["families"], ["claims"], ["agency", "list"], ["report", "claims"]] {
                 let refused = try await Self.turnaround(command, environment: environment)
                 #expect(refused.status == 2, "\(command) \(refused.output)")

@@ -14,11 +14,12 @@ import Testing
             let school = try await pipeline.registerAgency("school")
             try await pipeline.pool.withConnection { connection in
                 try connection.execute("CREATE TABLE held_agency AS SELECT * FROM agency WHERE agency_id = 'school'")
+                try connection.execute("CREATE TABLE held_agency_key AS SELECT * FROM agency_key WHERE agency_id = 'school'")
                 try connection.execute("DELETE FROM agency WHERE agency_id = 'school'")
             }
             try await pipeline.submit("referrals", sample: "school-referrals.jsonl", agency: "school", keyFile: school)
             // And evidence signed with the wrong key, which no fix will make right.
-            try await pipeline.submit("evidence", sample: "police-evidence.jsonl", agency: "police", keyFile: school)
+            try await pipeline.submit("evidence", sample: "police-evidence.jsonl", agency: "police", keyFile: try pipeline.relabelledKeyFile(school, as: "police"))
 
             try await pipeline.withServices(screeningAsOf: "2013-09-01", claimsAsOf: "2014-09-30") {
                 try await PipelineHarness.eventually("six dead letters") { try await pipeline.count("SELECT count(*) FROM dead_letter") == 6 }
@@ -44,7 +45,10 @@ import Testing
                 #expect(shown.output.contains("school is not a registered agency") && shown.output.contains("\"familyName\""), "\(shown.output)")
 
                 // The cause fixed, a dry run first, then the replay.
-                try await pipeline.pool.withConnection { try $0.execute("INSERT INTO agency SELECT * FROM held_agency") }
+                try await pipeline.pool.withConnection { connection in
+                    try connection.execute("INSERT INTO agency SELECT * FROM held_agency")
+                    try connection.execute("INSERT INTO agency_key SELECT * FROM held_agency_key")
+                }
                 let dryRun = try await pipeline.cli(["dlq", "replay", "--topic", "referrals.submitted", "--dry-run"])
                 #expect(dryRun.status == 0 && dryRun.output.contains("would replay 2 dead letters"), "\(dryRun.output)")
                 #expect(try await pipeline.count("SELECT count(*) FROM dead_letter WHERE replayed_at IS NOT NULL") == 0)

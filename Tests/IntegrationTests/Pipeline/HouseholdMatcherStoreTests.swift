@@ -24,7 +24,8 @@ import Vocabulary
                 HeldEvidenceRow(agencyID: "police", recordID: $0.record.id, identityKey: identity.keyHash, fact: $0.record.fact)
             }
             try await pool.withTransaction { connection in
-                try AgencyTable.register(id: "police", name: "police", signingKey: AgencySignature.newKey(), on: connection)
+                let key = AgencySignature.newKey()
+                try AgencyTable.register(id: "police", name: "police", keyID: key.keyID, publicKey: key.publicKey, on: connection)
                 try UnmatchedEvidenceTable.hold(held, on: connection)
             }
             // A batch with OFF-1 corrected (proven) and the referral naming Kerry.

@@ -4,6 +4,7 @@ import IntegrationSupport
 import Kafka
 import Postgres
 import Store
+import Synchronization
 
 /// The pipeline as agencies, co-ordinators and operators run it: the three
 /// service processes and the `turnaround` CLI, against the test servers, in
@@ -14,6 +15,14 @@ struct PipelineHarness {
     let environment: [String: String]
     let prefix: String
     let folder: URL
+    /// What every CLI run and service process of the harness printed, in the order they ended.
+    let transcript = Transcript()
+
+    final class Transcript: Sendable {
+        private let outputs = Mutex<[String]>([])
+        func append(_ output: String) { outputs.withLock { $0.append(output) } }
+        var all: [String] { outputs.withLock { $0 } }
+    }
 
     static let binaries = TestEnvironment.repositoryRoot.appendingPathComponent(".build/debug")
     static let samples = TestEnvironment.repositoryRoot.appendingPathComponent("samples")
@@ -31,7 +40,7 @@ struct PipelineHarness {
         try await TestEnvironment.withTestSchema(maxConnections: 2) { pool in
             try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).apply(Migration.bundled())
             let environment = [
-                "DATABASE_URL": url + "?options=-csearch_path%3D" + pool.configuration.searchPath![0],
+                "DATABASE_URL": TestEnvironment.databaseURL(url, searchPath: pool.configuration.searchPath![0]),
                 "KAFKA_BROKERS": kafka.brokers.joined(separator: ","),
                 "TOPIC_PREFIX": prefix,
                 "WORKER_SHUTDOWN_TIMEOUT_S": "20",
@@ -58,12 +67,14 @@ struct PipelineHarness {
     /// to take a producer's first message.
     var cliEnvironment: [String: String] { environment.merging(["KAFKA_PROP_MESSAGE_TIMEOUT_MS": "60000"]) { own, _ in own } }
 
-    /// Runs the CLI to its end.
+    /// Runs the CLI to its end, in the harness's environment with `extra` added.
     /// - Returns: its exit status and what it printed (standard output and error).
     @discardableResult
-    func cli(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-        let process = try await ChildProcess(Self.binaries.appendingPathComponent("turnaround").path, arguments, environment: cliEnvironment)
+    func cli(_ arguments: [String], environment extra: [String: String] = [:]) async throws -> (status: Int32, output: String) {
+        let process = try await ChildProcess(
+            Self.binaries.appendingPathComponent("turnaround").path, arguments, environment: cliEnvironment.merging(extra) { $1 })
         let status = await process.waitForExit()
+        transcript.append(process.output)
         return (status, process.output)
     }
 
@@ -74,6 +85,21 @@ struct PipelineHarness {
         let result = try await cli(["agency", "add", id, "--name", id, "--key-file", keyFile])
         guard result.status == 0 else { throw Failure("agency add \(id): \(result.output)") }
         return keyFile
+    }
+
+    /// The headers an agency's key file signs `payload` with, as `submit` signs.
+    static func signatureHeaders(_ payload: [UInt8], keyFile: String) throws -> [KafkaHeader] {
+        let key = try AgencyKeyFileText.read(try String(contentsOfFile: keyFile, encoding: .utf8))
+        return AgencySignature.headers(signing: payload, with: key.signer).map { KafkaHeader(name: $0.name, value: $0.value) }
+    }
+
+    /// A copy of an agency's key file that says it is `agency`'s, as someone
+    /// holding one agency's key might try to send as another.
+    func relabelledKeyFile(_ keyFile: String, as agency: String) throws -> String {
+        let text = try String(contentsOfFile: keyFile, encoding: .utf8)
+        let relabelled = text.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.hasPrefix("agency: ") ? "agency: \(agency)" : String($0) }.joined(separator: "\n")
+        return try file(named: "relabelled-\(agency)-" + URL(fileURLWithPath: keyFile).lastPathComponent, holding: relabelled)
     }
 
     func submit(_ kind: String, sample: String, agency: String, keyFile: String) async throws {
@@ -146,8 +172,9 @@ struct PipelineHarness {
             failure = ended.isEmpty ? error : Failure("\(error)\n" + ended.joined(separator: "\n"))
         }
         var stopped: [String] = []
-        for service in services where await service.process.stopGracefully() != 0 {
-            stopped.append(service.process.output)
+        for service in services {
+            if await service.process.stopGracefully() != 0 { stopped.append(service.process.output) }
+            transcript.append(service.process.output)
         }
         if let failure { throw failure }
         guard stopped.isEmpty else { throw Failure("a service did not stop cleanly: \(stopped)") }
@@ -183,6 +210,24 @@ struct PipelineHarness {
         let deadline = ContinuousClock.now + patience
         while try await !condition() {
             guard ContinuousClock.now < deadline else { throw Failure("never happened: \(what)") }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+    }
+
+    /// Waits for work the stages get through bit by bit: the patience runs
+    /// from the last time `progress` said something new, so slow progress on
+    /// a loaded machine is waited for and a stage that stopped is not.
+    static func eventually(_ what: String, progressing progress: () async throws -> (done: Bool, state: String)) async throws {
+        var deadline = ContinuousClock.now + patience
+        var last: String?
+        while true {
+            let (done, state) = try await progress()
+            if done { return }
+            if state != last {
+                last = state
+                deadline = ContinuousClock.now + patience
+            }
+            guard ContinuousClock.now < deadline else { throw Failure("never happened: \(what) (still at \(state))") }
             try await Task.sleep(for: .milliseconds(200))
         }
     }

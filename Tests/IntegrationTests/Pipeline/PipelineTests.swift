@@ -216,7 +216,6 @@ import Testing
     @Test func aReferralWithAFieldNotInItsSchemaOrOverTheSizeLimitIsDeadLetteredByIntake() async throws {
         try await PipelineHarness.with { pipeline in
             let keyFile = try await pipeline.registerAgency("police")
-            let key = try #require(Hex.decode(try String(contentsOfFile: keyFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
             let line = try String(contentsOf: PipelineHarness.samples.appendingPathComponent("police-referrals.jsonl"), encoding: .utf8)
                 .split(separator: "\n")[0]
             let frame = SubmissionFrame<ReferralSubmitted>(agency: "police", submittedAt: Date())
@@ -227,7 +226,7 @@ import Testing
                 _ = try await producer.send(
                     KafkaOutgoingMessage(
                         topic: pipeline.prefix + "referrals.submitted", key: Array("police/WYP".utf8), value: payload,
-                        headers: [.newEventID(), KafkaHeader(name: AgencySignature.header, value: AgencySignature.sign(payload, key: key))]))
+                        headers: [.newEventID()] + PipelineHarness.signatureHeaders(payload, keyFile: keyFile)))
             }
             await producer.shutdown()
             try await pipeline.withServices(screeningAsOf: "2013-09-01", claimsAsOf: "2014-09-30", replicas: ["screening": 0, "claims": 0]) {
@@ -245,15 +244,15 @@ import Testing
             let police = try await pipeline.registerAgency("police")
             let impostor = try await pipeline.registerAgency("impostor")
             // Signed with another agency's key, and sent as an agency never registered.
-            try await pipeline.submit("referrals", sample: "police-referrals.jsonl", agency: "police", keyFile: impostor)
-            try await pipeline.submit("referrals", sample: "school-referrals.jsonl", agency: "school", keyFile: police)
+            try await pipeline.submit("referrals", sample: "police-referrals.jsonl", agency: "police", keyFile: try pipeline.relabelledKeyFile(impostor, as: "police"))
+            try await pipeline.submit("referrals", sample: "school-referrals.jsonl", agency: "school", keyFile: try pipeline.relabelledKeyFile(police, as: "school"))
             try await pipeline.withServices(screeningAsOf: "2013-09-01", claimsAsOf: "2014-09-30") {
 
                 let dead = try await pipeline.consume("referrals.submitted.dlq", count: 5)
                 let reasons = dead.map { message in
                     String(decoding: message.headers.first { $0.name == "dlq-reason" }?.value ?? [], as: UTF8.self)
                 }
-                #expect(reasons.filter { $0.contains("signature") && $0.contains("does not match") }.count == 3, "\(reasons)")
+                #expect(reasons.filter { $0.contains("header signature-key") && $0.contains("is not a key of agency police") }.count == 3, "\(reasons)")
                 #expect(reasons.filter { $0.contains("school is not a registered agency") }.count == 2, "\(reasons)")
                 #expect(try await pipeline.count("SELECT count(*) FROM referral") == 0)
             }

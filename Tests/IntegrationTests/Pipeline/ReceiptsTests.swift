@@ -66,19 +66,18 @@ import Testing
                 #expect(retired.status == 1 && retired.output.contains("retired.jsonl:1: refused: agency: gone is not a registered agency, or is retired"), "\(retired.output)")
 
                 // Messages that break their contract or their signature, sent past the CLI, are refused with the reason.
-                let key = try #require(Hex.decode(try String(contentsOfFile: police, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
                 let frame = SubmissionFrame<ReferralSubmitted>(agency: "police", submittedAt: Date())
                 let unknownField = frame.message(around: Array(policeReferrals[2].replacingOccurrences(of: #""id":"#, with: #""extra_field":1,"id":"#).utf8))
                 let producer = try KafkaProducer(configuration: pipeline.kafka, logger: TestEnvironment.logger)
-                let raw: [(id: String, payload: [UInt8], signature: [UInt8])] = [
-                    ("3d1c2a9e-0b7f-4f8e-9a51-2f6f3c1d0a01", unknownField, AgencySignature.sign(unknownField, key: key)),
-                    ("3d1c2a9e-0b7f-4f8e-9a51-2f6f3c1d0a02", frame.message(around: Array(policeReferrals[2].utf8)), AgencySignature.sign([1], key: key)),
+                let raw: [(id: String, payload: [UInt8], signature: [KafkaHeader])] = [
+                    ("3d1c2a9e-0b7f-4f8e-9a51-2f6f3c1d0a01", unknownField, try PipelineHarness.signatureHeaders(unknownField, keyFile: police)),
+                    ("3d1c2a9e-0b7f-4f8e-9a51-2f6f3c1d0a02", frame.message(around: Array(policeReferrals[2].utf8)), try PipelineHarness.signatureHeaders([1], keyFile: police)),
                 ]
                 for message in raw {
                     _ = try await producer.send(
                         KafkaOutgoingMessage(
                             topic: pipeline.prefix + "referrals.submitted", key: Array("police/x".utf8), value: message.payload,
-                            headers: [.eventID(message.id), KafkaHeader(name: AgencySignature.header, value: message.signature)]))
+                            headers: [.eventID(message.id)] + message.signature))
                 }
                 await producer.shutdown()
                 try await PipelineHarness.eventually("both raw messages refused") {
@@ -97,7 +96,10 @@ import Testing
                 for row in rows { verdicts[row["verdict"] as? String ?? "?", default: 0] += 1 }
                 #expect(verdicts == ["held": 1, "accepted": 3, "released": 1, "repeated": 1, "conflicting": 1, "refused": 2], "\(verdicts)")
                 let wrongKey = try await pipeline.cli(["receipts", "--agency", "police", "--key-file", school])
-                #expect(wrongKey.status == 1 && wrongKey.output.contains("the key given is not agency police's key"), "\(wrongKey.output)")
+                #expect(wrongKey.status == 1 && wrongKey.output.contains("holds agency school's key, not agency police's"), "\(wrongKey.output)")
+                let relabelled = try pipeline.relabelledKeyFile(school, as: "police")
+                let forged = try await pipeline.cli(["receipts", "--agency", "police", "--key-file", relabelled])
+                #expect(forged.status == 1 && forged.output.contains("the key given does not sign as agency police: header signature-key:"), "\(forged.output)")
 
                 // No receipt, in the table or on the topic, holds a name, a date of birth or an address.
                 let personal = try Self.personalData(in: ["police-referrals.jsonl", "school-referrals.jsonl", "police-evidence.jsonl"])

@@ -204,7 +204,10 @@ import Vocabulary
             try await pipeline.submit("referrals", lines: corpus.overlappingReferrals(variant: 0), named: "police.jsonl", agency: "police", keyFile: police)
             try await pipeline.submit("referrals", lines: corpus.overlappingReferrals(variant: 1), named: "school.jsonl", agency: "school", keyFile: school)
             let outputs = try await pipeline.withServices(screeningAsOf: "2013-09-01", claimsAsOf: "2014-09-30", replicas: ["intake": 2]) {
-                try await PipelineHarness.eventually("2,000 referrals accepted") { try await pipeline.count("SELECT count(*) FROM referral") == 2_000 }
+                try await PipelineHarness.eventually("2,000 referrals accepted") {
+                    let accepted = try await pipeline.count("SELECT count(*) FROM referral")
+                    return (accepted == 2_000, "\(accepted) referrals")
+                }
             }
             #expect(try await pipeline.count("SELECT count(*) FROM family") == 500)
             #expect(try await pipeline.count("SELECT count(*) FROM person") == 1_500)
@@ -239,27 +242,23 @@ extension PipelineHarness {
     /// and claims every event sent to them: intake's, screening's and
     /// `attachments` more.
     func awaitQuiet(submitted: Int, attachments: Int) async throws {
-        var counts = ""
-        do {
-            try await Self.eventually("every stage applied every event") {
-                // Read in the pipeline's order, each after what feeds it: once
-                // screening has applied every event no batch makes a family
-                // due again, and once none is due every decision is in the outbox.
-                let intake = try await applied(by: "intake")
-                let accepted = try await emitted(to: "referrals.accepted")
-                let recorded = try await emitted(to: "evidence.recorded")
-                let screened = try await applied(by: "screening")
-                let undecided = try await count("SELECT count(*) FROM screening_pending")
-                let decided = try await emitted(to: "eligibility.decided")
-                let claimed = try await applied(by: "claims")
-                counts = "intake applied \(intake) of \(submitted); screening applied \(screened) of \(accepted) + \(recorded), "
-                    + "\(undecided) families awaiting their decision; claims applied \(claimed) of \(decided) + \(recorded) + \(attachments)"
-                return intake == submitted && screened == accepted + recorded && undecided == 0
-                    && claimed == decided + recorded + attachments
-            }
-        } catch {
-            // Which stage stopped short, for whoever reads the failure.
-            throw Failure("\(error): \(counts)")
+        try await Self.eventually("every stage applied every event") {
+            // Read in the pipeline's order, each after what feeds it: once
+            // screening has applied every event no batch makes a family
+            // due again, and once none is due every decision is in the outbox.
+            let intake = try await applied(by: "intake")
+            let accepted = try await emitted(to: "referrals.accepted")
+            let recorded = try await emitted(to: "evidence.recorded")
+            let screened = try await applied(by: "screening")
+            let undecided = try await count("SELECT count(*) FROM screening_pending")
+            let decided = try await emitted(to: "eligibility.decided")
+            let claimed = try await applied(by: "claims")
+            // Which stage stopped short, for whoever reads a failure.
+            let counts = "intake applied \(intake) of \(submitted); screening applied \(screened) of \(accepted) + \(recorded), "
+                + "\(undecided) families awaiting their decision; claims applied \(claimed) of \(decided) + \(recorded) + \(attachments)"
+            return (
+                intake == submitted && screened == accepted + recorded && undecided == 0 && claimed == decided + recorded + attachments, counts
+            )
         }
     }
 }

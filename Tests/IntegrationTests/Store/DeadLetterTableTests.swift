@@ -105,7 +105,7 @@ import Testing
                 let cli = try await ChildProcess(
                     TestEnvironment.repositoryRoot.appendingPathComponent(".build/debug/turnaround").path,
                     ["dlq", "list", "--format", "csv"],
-                    environment: ["DATABASE_URL": try #require(url.string) + "?options=-csearch_path%3D" + schema])
+                    environment: ["DATABASE_URL": TestEnvironment.databaseURL(try #require(url.string), searchPath: schema)])
                 #expect(await cli.waitForExit() == 0, "\(cli.output)")
                 #expect(cli.output.contains("intake,referrals,0,1,id-referrals-1,r,not replayed"), "\(cli.output)")
             } catch {

@@ -22,7 +22,7 @@ import Testing
         return try await ChildProcess(
             executable, arguments,
             environment: [
-                "DATABASE_URL": harness.databaseURL + "?options=-csearch_path%3D" + schema,
+                "DATABASE_URL": TestEnvironment.databaseURL(harness.databaseURL, searchPath: schema),
                 "KAFKA_BROKERS": harness.kafka.brokers.joined(separator: ","),
                 "WORKER_RELAY": relay ? "on" : "off",
                 "WORKER_SHUTDOWN_TIMEOUT_S": String(shutdownTimeoutSeconds),
