@@ -160,6 +160,38 @@ import Testing
         }
     }
 
+    /// SIGTERM while the database is down, with batches in hand: the worker
+    /// ends by itself, without waiting for the database, and commits nothing
+    /// it did not apply; a worker started later applies every event once.
+    @Test func sigtermWhilePostgresIsDownEndsWithinTheShutdownTimeoutAndLosesNothing() async throws {
+        try await Script.withInstance("pgdownstop", starting: "start-postgres") { instance in
+            let url = try await Script.dev("database-url", instance: instance).trimmingCharacters(in: .whitespacesAndNewlines)
+            try await WorkerHarness.with(databaseURL: url) { harness in
+                try await harness.produce(Self.values(0..<600), eventIDs: Self.ids(0..<600))
+                // Each batch of 100 takes a second: batches are in hand when the database goes.
+                let worker = try await Self.start(harness, applyDelayMs: 1000, shutdownTimeoutSeconds: 3)
+                try await WorkerHarness.eventually { try await harness.effects().count >= 100 }
+                try await Script.dev("stop-postgres", instance: instance)
+                worker.signal(SIGTERM)
+                // A watchdog ends the worker 30 s after the timeout if it has not ended by itself.
+                let watchdog = Task {
+                    try await Task.sleep(for: .seconds(33))
+                    worker.signal(SIGKILL)
+                }
+                let status = await worker.waitForExit()
+                watchdog.cancel()
+                #expect(status != 128 + SIGKILL, "the worker was still running 30 s past its shutdown timeout:\n\(worker.output)")
+
+                try await Script.dev("start-postgres", instance: instance)
+                let restarted = try await Self.start(harness)
+                try await harness.waitUntilCommitted(600)
+                #expect(await restarted.stopGracefully() == 0, "\(restarted.output)")
+                let effects = try await harness.effects()
+                #expect(effects.count == 600 && Set(effects).count == 600)
+            }
+        }
+    }
+
     @Test func lagIsExportedWhileMessagesWaitForADatabaseThatIsDown() async throws {
         try await Script.withInstance("pglag", starting: "start-postgres") { instance in
             let url = try await Script.dev("database-url", instance: instance).trimmingCharacters(in: .whitespacesAndNewlines)
