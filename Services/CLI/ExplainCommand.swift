@@ -23,9 +23,21 @@ struct ExplainCommand: AsyncParsableCommand {
         }
         print("Family \(familyID), decided on \(decision.decidedOn) under \(decision.rulesetID) v\(decision.rulesetVersion)")
         print(decision.summary)
+        let sources = Self.sources(of: decision)
         for criterion in decision.criteria {
             print("\n\(criterion.isMet ? "[met]    " : "[not met]") \(criterion.name)")
+            if let source = sources[criterion.id] { print("  source: \(source)") }
             for finding in criterion.findings { print("  - \(finding.text)") }
         }
+    }
+
+    /// Where each criterion comes from, as the shipped ruleset the decision
+    /// was made under says (the same content, by its hash); none for a
+    /// ruleset of the authority's own.
+    static func sources(of decision: EligibilityDecision) -> [String: String] {
+        guard Ruleset.bundledNames.contains(decision.rulesetID), let ruleset = try? Ruleset.bundled(decision.rulesetID),
+            ruleset.contentHash == decision.rulesetHash
+        else { return [:] }
+        return Dictionary(uniqueKeysWithValues: ruleset.criteria.compactMap { criterion in criterion.source.map { (criterion.id, $0) } })
     }
 }

@@ -62,9 +62,11 @@ struct EvaluationContext {
         switch test {
         case .provenOffence(let ageUnder, let lookbackMonths):
             let since = asOf.adding(months: -lookbackMonths)
+            // No age limit: any member's offence counts.
+            let ageLimit = ageUnder ?? .max
             let findings = records.compactMap { record -> Finding? in
                 guard case .offence(let date, true) = record.fact, since <= date, date <= asOf,
-                    let age = age(of: record.personID, on: date), age < ageUnder
+                    let age = age(of: record.personID, on: date), age < ageLimit
                 else { return nil }
                 return met(
                     record,

@@ -80,7 +80,7 @@ enum Subject: Sendable, Hashable {
 enum FindingDetail: Sendable, Hashable {
     case sentence(String)
     case provenOffence(Subject, date: CalendarDate, age: Int, recordID: String, lookbackMonths: Int, since: CalendarDate)
-    case noProvenOffence(ageUnder: Int, lookbackMonths: Int, since: CalendarDate)
+    case noProvenOffence(ageUnder: Int?, lookbackMonths: Int, since: CalendarDate)
     case asbIntervention(Subject, kind: String, date: CalendarDate, recordID: String, lookbackMonths: Int, since: CalendarDate)
     case noneInLookback(alternatives: String, lookbackMonths: Int, since: CalendarDate)
     case permanentExclusion(Subject, date: CalendarDate, recordID: String, terms: [String])
@@ -105,7 +105,8 @@ enum FindingDetail: Sendable, Hashable {
         case .provenOffence(let subject, let date, let age, let recordID, let lookbackMonths, let since):
             return "\(subject.label): proven offence on \(date) at age \(age) (\(recordID)), within the \(lookbackMonths) months since \(since)"
         case .noProvenOffence(let ageUnder, let lookbackMonths, let since):
-            return "No proven offence by a member under \(ageUnder) at the time in the \(lookbackMonths) months since \(since)"
+            let by = ageUnder.map { "a member under \($0) at the time" } ?? "any member"
+            return "No proven offence by \(by) in the \(lookbackMonths) months since \(since)"
         case .asbIntervention(let subject, let kind, let date, let recordID, let lookbackMonths, let since):
             return "\(subject.label): \(kind) on \(date) (\(recordID)), within the \(lookbackMonths) months since \(since)"
         case .noneInLookback(let alternatives, let lookbackMonths, let since):

@@ -47,17 +47,21 @@ public struct Ruleset: Sendable, Hashable, Codable {
 public struct Criterion: Sendable, Hashable, Codable {
     public var id: String
     public var name: String
+    /// Where the criterion comes from: the framework and the part of it, or
+    /// the council's Outcome Plan, as a co-ordinator checks it against.
+    public var source: String?
     public var anyOf: [CriterionTest] { didSet { describeTests() } }
     /// For each test, the things it looks for in words ("ASBO, ABC or
     /// housing ASB intervention"), kept because every unmet test quotes them.
     private(set) var alternatives: [String] = []
 
-    private enum CodingKeys: String, CodingKey { case id, name, anyOf }
+    private enum CodingKeys: String, CodingKey { case id, name, source, anyOf }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decode(String.self, forKey: .id)
         name = try container.decode(String.self, forKey: .name)
+        source = try container.decodeIfPresent(String.self, forKey: .source)
         anyOf = try container.decode([CriterionTest].self, forKey: .anyOf)
         describeTests()
     }
@@ -75,8 +79,10 @@ public struct Criterion: Sendable, Hashable, Codable {
 
 /// A test over the family's evidence, looking back from the decision date.
 public enum CriterionTest: Sendable, Hashable, Codable {
-    /// A proven offence by a member aged under `ageUnder` on the offence date, in the last `lookbackMonths`.
-    case provenOffence(ageUnder: Int, lookbackMonths: Int)
+    /// A proven offence in the last `lookbackMonths` by a member aged under
+    /// `ageUnder` on the offence date (phase 1's children), or by any member
+    /// when there is no age limit (phase 2, Supporting Families).
+    case provenOffence(ageUnder: Int?, lookbackMonths: Int)
     /// An ASB intervention of one of `interventions`, by any member, in the last `lookbackMonths`.
     case asbIntervention(interventions: [String], lookbackMonths: Int)
     /// A child permanently excluded, or with `fixedTermAtLeast` fixed-term exclusions, in the last `terms` terms.
@@ -122,7 +128,9 @@ public enum CriterionTest: Sendable, Hashable, Codable {
             return value
         }
         switch kind {
-        case "provenOffence": self = .provenOffence(ageUnder: try count(.ageUnder), lookbackMonths: try count(.lookbackMonths))
+        case "provenOffence":
+            self = .provenOffence(
+                ageUnder: container.contains(.ageUnder) ? try count(.ageUnder) : nil, lookbackMonths: try count(.lookbackMonths))
         case "asbIntervention":
             self = .asbIntervention(
                 interventions: try container.decode([String].self, forKey: .interventions),
@@ -151,7 +159,7 @@ public enum CriterionTest: Sendable, Hashable, Codable {
         switch self {
         case .provenOffence(let ageUnder, let lookbackMonths):
             try container.encode("provenOffence", forKey: .kind)
-            try container.encode(ageUnder, forKey: .ageUnder)
+            try container.encodeIfPresent(ageUnder, forKey: .ageUnder)
             try container.encode(lookbackMonths, forKey: .lookbackMonths)
         case .asbIntervention(let interventions, let lookbackMonths):
             try container.encode("asbIntervention", forKey: .kind)

@@ -125,6 +125,8 @@ import Testing
             // The first event again, as a redelivery: same id, key and value.
             try await harness.produce(["event-0"], eventIDs: ["id-0"])
             try await harness.waitUntilCommitted(41)
+            // Lag is measured every few seconds, not on each event: wait for its first report.
+            try await WorkerHarness.eventually { await Self.lag(port) != nil }
             let metrics = try #require(await LocalHTTP.get(port: port, path: "/metrics"))
             #expect(await worker.stopGracefully() == 0, "\(worker.output)")
             #expect(metrics.status == 200)
