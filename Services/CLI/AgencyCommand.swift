@@ -3,10 +3,6 @@ import Contracts
 import Foundation
 import Store
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 struct AgencyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agency",
@@ -37,20 +33,16 @@ struct AgencyCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let key = AgencySignature.newKey()
-            try AgencyKeyFile.create(keyFile, holding: AgencyKeyFileText.text(agency: id, keyID: key.keyID, privateKey: key.privateKey))
-            do {
-                try await common.withPool { pool in
-                    try await pool.withConnection {
-                        try AgencyTable.register(id: id, name: name, keyID: key.keyID, publicKey: key.publicKey, on: $0)
+            let keyID = try await AgencyKeyFile.issue(to: keyFile, agency: id) { keyID, publicKey in
+                do {
+                    try await common.withPool { pool in
+                        try await pool.withConnection { try AgencyTable.register(id: id, name: name, keyID: keyID, publicKey: publicKey, on: $0) }
                     }
+                } catch let taken as AgencyTable.AlreadyRegistered {
+                    throw CommandFailure.refused(taken.description)
                 }
-            } catch {
-                unlink(keyFile)
-                if let taken = error as? AgencyTable.AlreadyRegistered { throw CommandFailure.refused(taken.description) }
-                throw error
             }
-            common.say("registered agency \(id) with key \(key.keyID); its private key is in \(keyFile)")
+            common.say("registered agency \(id) with key \(keyID); its private key is in \(keyFile)")
         }
     }
 
@@ -107,22 +99,13 @@ struct AgencyCommand: AsyncParsableCommand {
         @Option(help: "Where to write the new private key; must not exist yet.") var keyFile: String
 
         func run() async throws {
-            let key = AgencySignature.newKey()
-            try AgencyKeyFile.create(keyFile, holding: AgencyKeyFileText.text(agency: agency, keyID: key.keyID, privateKey: key.privateKey))
-            let added: Bool
-            do {
-                added = try await common.withPool { pool in
-                    try await pool.withConnection { try AgencyKeyTable.add(agency: agency, keyID: key.keyID, publicKey: key.publicKey, on: $0) }
+            let keyID = try await AgencyKeyFile.issue(to: keyFile, agency: agency) { keyID, publicKey in
+                let added = try await common.withPool { pool in
+                    try await pool.withConnection { try AgencyKeyTable.add(agency: agency, keyID: keyID, publicKey: publicKey, on: $0) }
                 }
-            } catch {
-                unlink(keyFile)
-                throw error
+                guard added else { throw CommandFailure.refused("no active agency \(agency) is registered") }
             }
-            guard added else {
-                unlink(keyFile)
-                throw CommandFailure.refused("no active agency \(agency) is registered")
-            }
-            common.say("agency \(agency) has the new key \(key.keyID), valid now; its private key is in \(keyFile)")
+            common.say("agency \(agency) has the new key \(keyID), valid now; its private key is in \(keyFile)")
         }
     }
 

@@ -25,6 +25,24 @@ enum AgencyKeyFile {
         return key.signer
     }
 
+    /// Makes a new key pair for `agency`, writes the private key to `path`
+    /// first (so no key is stored whose private half is lost), then has
+    /// `store` keep the public key; the file is removed if storing fails.
+    /// - Returns: the new key's id.
+    static func issue(
+        to path: String, agency: String, store: (_ keyID: String, _ publicKey: [UInt8]) async throws -> Void
+    ) async throws -> String {
+        let key = AgencySignature.newKey()
+        try create(path, holding: AgencyKeyFileText.text(agency: agency, keyID: key.keyID, privateKey: key.privateKey))
+        do {
+            try await store(key.keyID, key.publicKey)
+        } catch {
+            unlink(path)
+            throw error
+        }
+        return key.keyID
+    }
+
     /// Creates `path` readable and writable by its owner alone, refusing a file that exists.
     static func create(_ path: String, holding contents: String) throws {
         let bytes = Array(contents.utf8)

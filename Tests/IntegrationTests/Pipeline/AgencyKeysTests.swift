@@ -142,6 +142,11 @@ import Testing
                 #expect(again.status != 0 && again.output.contains("is retired already"), "\(again.output)")
                 let unknown = try await pipeline.cli(["agency", "keys", "retire", "police", "0123456789abcdef"])
                 #expect(unknown.status != 0 && unknown.output.contains("agency police has no key 0123456789abcdef"), "\(unknown.output)")
+                // A key for an agency that is not there is not kept, nor its file.
+                let stray = pipeline.folder.appendingPathComponent("nobody.key").path
+                let nobody = try await pipeline.cli(["agency", "keys", "add", "nobody", "--key-file", stray])
+                #expect(nobody.status != 0 && nobody.output.contains("no active agency nobody is registered"), "\(nobody.output)")
+                #expect(!FileManager.default.fileExists(atPath: stray))
             }
             // No private key reached a log line.
             for (stage, output) in sent {
