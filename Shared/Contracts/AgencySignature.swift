@@ -126,9 +126,11 @@ public enum AgencySignature {
         }
         let key = try key(for: .ed25519, named: keyID, of: agency, among: keys, at: now)
         let root = try root(of: payload, path: path)
-        let batch = Array(key.id.utf8) + [0] + root + code
+        guard let publicKey = key.bytes else { throw mismatch(key, agency) }
+        // A batch is the agency's, under this very key: two agencies never share a check.
+        let batch = Array(agency.utf8) + [0] + publicKey + root + code
         if checked.valid.contains(batch) { return }
-        guard let publicKey = key.bytes, Ed25519.isValid(code, for: signedBytes(root: root), publicKey: publicKey) else { throw mismatch(key, agency) }
+        guard Ed25519.isValid(code, for: signedBytes(root: root), publicKey: publicKey) else { throw mismatch(key, agency) }
         checked.valid.insert(batch)
     }
 

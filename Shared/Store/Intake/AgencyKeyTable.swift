@@ -54,35 +54,40 @@ public enum AgencyKeyTable {
     public enum Retirement: Sendable, Equatable {
         /// Retired from that time; `inUse` is how many of the agency's keys are still valid then.
         case retired(from: Date, inUse: Int)
+        /// Retired already, from that time, which is no later than the one asked for.
         case alreadyRetired(from: Date)
         case unknown
     }
 
-    /// Retires a key from `from` on. An HMAC key's secret is erased as it is
-    /// retired, so an HMAC key is retired at once, whatever `from` says.
+    /// Retires a key from `from` on, or sooner than it was to be retired. An
+    /// HMAC key's secret is erased as it is retired, so an HMAC key is
+    /// retired at once, whatever `from` says.
     public static func retire(agency: String, keyID: String, from: Date, on connection: PostgresConnection) throws -> Retirement {
         let rows = try connection.query(
             """
             WITH found AS (
-                SELECT key_id, algorithm, retired_from FROM agency_key WHERE agency_id = \(agency) AND key_id = \(keyID) FOR UPDATE
+                SELECT key_id, algorithm, retired_from,
+                       CASE WHEN algorithm = 'hmac-sha256' THEN now() ELSE \(from)::timestamptz END AS retiring_at
+                FROM agency_key WHERE agency_id = \(agency) AND key_id = \(keyID) FOR UPDATE
             ), retired AS (
                 UPDATE agency_key
-                SET retired_from = CASE WHEN found.algorithm = 'hmac-sha256' THEN now() ELSE \(from) END,
+                SET retired_from = found.retiring_at,
                     key_bytes = CASE WHEN found.algorithm = 'hmac-sha256' THEN NULL ELSE agency_key.key_bytes END
                 FROM found
-                WHERE agency_key.agency_id = \(agency) AND agency_key.key_id = found.key_id AND found.retired_from IS NULL
+                WHERE agency_key.agency_id = \(agency) AND agency_key.key_id = found.key_id
+                  AND (found.retired_from IS NULL OR found.retired_from > found.retiring_at)
                 RETURNING agency_key.retired_from
             )
             SELECT found.retired_from, (SELECT retired_from FROM retired),
                    (SELECT count(*)::int FROM agency_key AS other
                     WHERE other.agency_id = \(agency) AND other.key_id <> \(keyID)
-                      AND (other.retired_from IS NULL OR other.retired_from > (SELECT retired_from FROM retired)))
+                      AND (other.retired_from IS NULL OR other.retired_from > found.retiring_at))
             FROM found
             """
         ).decode((Date?, Date?, Int).self)
         guard let row = rows.first else { return .unknown }
-        if let earlier = row.0 { return .alreadyRetired(from: earlier) }
-        return .retired(from: row.1 ?? from, inUse: row.2)
+        if let retiredFrom = row.1 { return .retired(from: retiredFrom, inUse: row.2) }
+        return row.0.map { .alreadyRetired(from: $0) } ?? .unknown
     }
 
     private static func decoded(_ rows: PostgresRows) throws -> [Row] {

@@ -38,13 +38,22 @@ public enum AgencyTable {
         case unknown
     }
 
-    /// Retires an agency: its messages are refused from now on; its past
-    /// referrals and evidence stay.
+    /// Retires an agency: its messages are refused from now on, its keys
+    /// are retired with it (an HMAC secret erased); its past referrals and
+    /// evidence stay.
     public static func retire(id: String, on connection: PostgresConnection) throws -> Retirement {
         let rows = try connection.query(
             """
             WITH found AS (SELECT agency_id, retired_at FROM agency WHERE agency_id = \(id) FOR UPDATE),
-                 retired AS (UPDATE agency SET retired_at = now() WHERE agency_id IN (SELECT agency_id FROM found WHERE retired_at IS NULL))
+                 retired AS (
+                     UPDATE agency SET retired_at = now() WHERE agency_id IN (SELECT agency_id FROM found WHERE retired_at IS NULL)
+                     RETURNING agency_id
+                 ),
+                 keys AS (
+                     UPDATE agency_key
+                     SET retired_from = now(), key_bytes = CASE WHEN algorithm = 'hmac-sha256' THEN NULL ELSE key_bytes END
+                     WHERE agency_id IN (SELECT agency_id FROM retired) AND (retired_from IS NULL OR retired_from > now())
+                 )
             SELECT retired_at FROM found
             """
         ).decode(Date?.self)

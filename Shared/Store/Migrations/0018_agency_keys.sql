@@ -17,8 +17,10 @@ CREATE TABLE agency_key (
     -- The key is refused from this time on.
     retired_from timestamptz,
     PRIMARY KEY (agency_id, key_id),
-    CHECK (algorithm <> 'ed25519' OR length(key_bytes) = 32),
-    CHECK (algorithm <> 'hmac-sha256' OR (key_id = 'hmac' AND (key_bytes IS NOT NULL) = (retired_from IS NULL)))
+    -- An Ed25519 key is 32 bytes, and its id is the first 16 hex digits of its SHA-256.
+    CHECK (algorithm <> 'ed25519' OR (length(key_bytes) = 32 AND key_id = left(encode(sha256(key_bytes), 'hex'), 16))),
+    -- An HMAC secret is at least 32 bytes while in use, and gone once retired.
+    CHECK (algorithm <> 'hmac-sha256' OR (key_id = 'hmac' AND CASE WHEN retired_from IS NULL THEN length(key_bytes) >= 32 ELSE key_bytes IS NULL END))
 );
 
 INSERT INTO agency_key (agency_id, key_id, algorithm, key_bytes, valid_from, retired_from)

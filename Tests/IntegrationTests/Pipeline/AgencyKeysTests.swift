@@ -138,6 +138,12 @@ import Testing
                 let schoolAsPolice = try await pipeline.cli(["receipts", "--agency", "police", "--key-file", school])
                 #expect(schoolAsPolice.status != 0 && schoolAsPolice.output.contains("holds agency school's key, not agency police's"), "\(schoolAsPolice.output)")
 
+                // A key due to be retired later is retired sooner when it must be (it leaked).
+                let sooner = try await pipeline.cli(["agency", "keys", "retire", "police", secondKeyID])
+                #expect(sooner.status == 0 && !sooner.output.contains("2099"), "\(sooner.output)")
+                let leaked = try await submit(7, with: second)
+                #expect(leaked.status == 1 && leaked.output.contains("key \(secondKeyID) of agency police was retired at"), "\(leaked.output)")
+
                 let again = try await pipeline.cli(["agency", "keys", "retire", "police", policeKeyID])
                 #expect(again.status != 0 && again.output.contains("is retired already"), "\(again.output)")
                 let unknown = try await pipeline.cli(["agency", "keys", "retire", "police", "0123456789abcdef"])
@@ -209,6 +215,10 @@ import Testing
                 try connection.query("SELECT count(*)::int FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'agency' AND column_name = 'signing_key'").decode(Int.self)
             }
             #expect(columns == [0])
+            // Retiring an agency retires its keys, and erases an HMAC secret.
+            #expect(try await pool.withConnection { try AgencyTable.retire(id: "police", on: $0) } == .retired)
+            let retired = try await pool.withConnection { try AgencyKeyTable.of(agency: "police", on: $0) }
+            #expect(retired.map(\.keyBytes) == [nil] && retired.allSatisfy { $0.retiredFrom != nil })
         }
     }
 }
