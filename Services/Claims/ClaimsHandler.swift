@@ -84,9 +84,7 @@ struct ClaimsHandler: StageHandler {
     /// families' locks, those of the families a corrected record moves away
     /// from, and those of the families kept for the merged families it names.
     func lock(_ events: [ClaimsEvent], on connection: PostgresConnection) throws {
-        try FamilyMerges.lockFamilies(
-            naming: events.flatMap(\.familyIDs), evidence: events.compactMap(\.evidence), merges: .claims, evidenceIn: .claims,
-            locks: .claimsFamilies, on: connection)
+        try FamilyMerges.lockFamilies(naming: events.flatMap(\.familyIDs), evidence: events.compactMap(\.evidence), in: .claims, on: connection)
     }
 
     var dueWorkInterval: Duration? { sweepInterval }
@@ -103,9 +101,7 @@ struct ClaimsHandler: StageHandler {
     func apply(_ events: [ClaimsEvent], in batch: inout HandlerBatch) throws {
         let connection = batch.connection
         let named = events.flatMap(\.familyIDs)
-        let merges = try FamilyMerges.record(
-            events.compactMap(\.merged), after: try FamilyMerges.of(named, in: .claims, on: connection), in: .claims, evidence: .claims,
-            on: connection)
+        let merges = try FamilyMerges.record(events.compactMap(\.merged), naming: named, in: .claims, on: connection)
         // Evidence and attachments on their way when their family was merged
         // belong to the family kept; a merged family's decisions change nothing.
         let movedFrom = try FamilyEvidence.record(events.compactMap(\.evidence).map(merges.redirected), in: .claims, on: connection)

@@ -92,16 +92,13 @@ struct ScreeningHandler: StageHandler {
     /// from, and those of the families kept for the merged families it names.
     func lock(_ events: [ScreeningEvent], on connection: PostgresConnection) throws {
         try FamilyMerges.lockFamilies(
-            naming: events.flatMap(\.familyIDs), evidence: events.compactMap(\.evidence), merges: .screening, evidenceIn: .screening,
-            locks: .screeningFamilies, on: connection)
+            naming: events.flatMap(\.familyIDs), evidence: events.compactMap(\.evidence), in: .screening, on: connection)
     }
 
     func apply(_ events: [ScreeningEvent], in batch: inout HandlerBatch) throws {
         let connection = batch.connection
         let mergedNow = events.compactMap(\.merged)
-        let merges = try FamilyMerges.record(
-            mergedNow, after: try FamilyMerges.of(events.flatMap(\.familyIDs), in: .screening, on: connection), in: .screening,
-            evidence: .screening, on: connection)
+        let merges = try FamilyMerges.record(mergedNow, naming: events.flatMap(\.familyIDs), in: .screening, on: connection)
         // Each family's members as its messages name them, added to what is known.
         var members: [UUID: [String: FamilyMember]] = [:]
         for case let (familyID, named)? in events.map(\.members) {

@@ -12,9 +12,19 @@ public struct FamilyMerges: Sendable {
     /// Where each merged family went, as far as the stage knows.
     public private(set) var merges: [UUID: MergedFamilyTable.Merge]
 
+    /// A stage's own record of merges, its evidence and the locks on its families.
+    public struct Stage: Sendable {
+        let merges: MergedFamilyTable
+        let evidence: StageEvidenceTable
+        let locks: AdvisoryLocks
+
+        public static let screening = Stage(merges: .screening, evidence: .screening, locks: .screeningFamilies)
+        public static let claims = Stage(merges: .claims, evidence: .claims, locks: .claimsFamilies)
+    }
+
     /// The merges of the families `familyIDs` name, as the stage recorded them.
-    public static func of(_ familyIDs: [UUID], in table: MergedFamilyTable, on connection: PostgresConnection) throws -> FamilyMerges {
-        FamilyMerges(merges: try table.merges(of: Array(Set(familyIDs)), on: connection))
+    static func of(_ familyIDs: [UUID], in stage: Stage, on connection: PostgresConnection) throws -> FamilyMerges {
+        FamilyMerges(merges: try stage.merges.merges(of: Array(Set(familyIDs)), on: connection))
     }
 
     /// The family a message about `familyID` is about now.
@@ -42,30 +52,28 @@ public struct FamilyMerges: Sendable {
     /// committed while the batch waited for its locks sends messages there
     /// too, so those are locked after).
     public static func lockFamilies(
-        naming named: [UUID], evidence: [EvidenceRecorded], merges table: MergedFamilyTable, evidenceIn evidenceTable: StageEvidenceTable,
-        locks: AdvisoryLocks, on connection: PostgresConnection
+        naming named: [UUID], evidence: [EvidenceRecorded], in stage: Stage, on connection: PostgresConnection
     ) throws {
-        let merges = try of(named, in: table, on: connection)
+        let merges = try of(named, in: stage, on: connection)
         let families = try FamilyEvidence.familiesChanged(
-            naming: named + named.map(merges.family), evidence: evidence.map(merges.redirected), in: evidenceTable, on: connection)
-        try locks.lock(families.map(\.uuidString), on: connection)
-        let mergedMeanwhile = Set(named.map(try of(named, in: table, on: connection).family)).subtracting(families)
-        try locks.lock(mergedMeanwhile.map(\.uuidString), on: connection)
+            naming: named + named.map(merges.family), evidence: evidence.map(merges.redirected), in: stage.evidence, on: connection)
+        try stage.locks.lock(families.map(\.uuidString), on: connection)
+        let mergedMeanwhile = Set(named.map(try of(named, in: stage, on: connection).family)).subtracting(families)
+        try stage.locks.lock(mergedMeanwhile.map(\.uuidString), on: connection)
     }
 
-    /// Records merges in the stage, in the batch's order, with what the stage
-    /// recorded before: a family merged earlier into one merged now follows
-    /// it, its labels composed. Moves the evidence of every family merged
-    /// now, in one statement.
+    /// Records a batch's merges in the stage, in the batch's order, with what
+    /// the stage recorded before about the families the batch names: a family
+    /// merged earlier into one merged now follows it, its labels composed.
+    /// Moves the evidence of every family merged now, in one statement.
     /// - Returns: the merges as they now stand, to redirect the batch's other messages with.
     public static func record(
-        _ messages: [FamilyMerged], after earlier: FamilyMerges, in table: MergedFamilyTable, evidence: StageEvidenceTable,
-        on connection: PostgresConnection
+        _ messages: [FamilyMerged], naming named: [UUID], in stage: Stage, on connection: PostgresConnection
     ) throws -> FamilyMerges {
-        var merges = earlier
+        var merges = try of(named, in: stage, on: connection)
         guard !messages.isEmpty else { return merges }
         let mergedNow = messages.map(\.mergedFamilyID)
-        for (merged, merge) in try table.merged(into: mergedNow, on: connection) where merges.merges[merged] == nil {
+        for (merged, merge) in try stage.merges.merged(into: mergedNow, on: connection) where merges.merges[merged] == nil {
             merges.merges[merged] = merge
         }
         var changed: Set<UUID> = []
@@ -80,8 +88,8 @@ public struct FamilyMerges: Sendable {
             merges.merges[message.mergedFamilyID] = MergedFamilyTable.Merge(familyID: message.familyID, labels: labels)
             changed.insert(message.mergedFamilyID)
         }
-        try table.record(merges.merges.filter { changed.contains($0.key) }, at: Date(), on: connection)
-        try evidence.move(Set(mergedNow).sorted().map { (from: $0, to: merges.merges[$0]!.familyID, labels: merges.merges[$0]!.labels) }, on: connection)
+        try stage.merges.record(merges.merges.filter { changed.contains($0.key) }, at: Date(), on: connection)
+        try stage.evidence.move(Set(mergedNow).sorted().map { (from: $0, to: merges.merges[$0]!.familyID, labels: merges.merges[$0]!.labels) }, on: connection)
         return merges
     }
 }
