@@ -91,9 +91,7 @@ public enum HouseholdMatcher {
             var days: Set<String> = []
             for case .referral(let message, let memberKeys, _, _) in submissions {
                 for (member, key) in zip(message.referral.members, memberKeys) where known.people[key] == nil {
-                    let day = member.dateOfBirth.description
-                    days.insert(day)
-                    if let swapped = NearMatch.swapped(day) { days.insert(swapped) }
+                    days.formUnion(NearMatch.birthdays(toCompareWith: member.dateOfBirth.description))
                 }
             }
             for candidate in try HouseholdTables.people(bornOn: days.sorted(), on: connection) {
@@ -249,7 +247,7 @@ public enum HouseholdMatcher {
                     let compared = NearMatch.Person(
                         familyID: familyID, memberLabel: newPerson.memberLabel, givenName: PersonIdentity.fold(person.givenName),
                         familyName: PersonIdentity.fold(person.familyName), dateOfBirth: newPerson.dateOfBirth, addressKey: addressKey)
-                    let days = [newPerson.dateOfBirth] + (NearMatch.swapped(newPerson.dateOfBirth).map { [$0] } ?? [])
+                    let days = NearMatch.birthdays(toCompareWith: newPerson.dateOfBirth)
                     for candidate in days.flatMap({ bornOn[$0] ?? [] }) where candidate.familyID != familyID {
                         if let match = NearMatch.compare(compared, with: candidate) {
                             raise(

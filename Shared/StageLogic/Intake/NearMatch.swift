@@ -58,7 +58,8 @@ enum NearMatch: Sendable, Hashable {
             if close && given + family <= 2 { return .namesApart(given + family) }
             return person.addressKey == known.addressKey ? .sameBirthAndAddress : nil
         }
-        if swapped(person.dateOfBirth) == known.dateOfBirth && close && given + family <= 1 { return .dayAndMonthSwapped }
+        // Born on other days: one of them is the other with day and month swapped.
+        if birthdays(toCompareWith: person.dateOfBirth).contains(known.dateOfBirth) && close && given + family <= 1 { return .dayAndMonthSwapped }
         return nil
     }
 
@@ -66,11 +67,15 @@ enum NearMatch: Sendable, Hashable {
         max(1, (min(one.count, other.count) + 2) / 3)
     }
 
-    /// `YYYY-MM-DD` with day and month swapped, when that is another real day.
-    static func swapped(_ day: String) -> String? {
+    /// The birthdays (`YYYY-MM-DD`) of people someone born on `day` may
+    /// nearly match: that day, and the day with day and month swapped when
+    /// that is another real day.
+    static func birthdays(toCompareWith day: String) -> [String] {
         let parts = day.split(separator: "-")
-        guard parts.count == 3, parts[1] != parts[2] else { return nil }
-        return CalendarDate(iso: "\(parts[0])-\(parts[2])-\(parts[1])")?.description
+        guard parts.count == 3, parts[1] != parts[2], let swapped = CalendarDate(iso: "\(parts[0])-\(parts[2])-\(parts[1])") else {
+            return [day]
+        }
+        return [day, swapped.description]
     }
 
     /// The fewest letters inserted, deleted or replaced to make one the other.
