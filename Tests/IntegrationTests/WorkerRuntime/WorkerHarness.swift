@@ -5,7 +5,13 @@ import Logging
 import Postgres
 import ServiceLifecycle
 import Store
+import Synchronization
+import Testing
 import WorkerRuntime
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Writes one row per event, and one per call of `apply` with the events it
 /// was given; rejects values starting "malformed" when reading them, refuses
@@ -52,6 +58,8 @@ struct WorkerHarness {
     let databaseURL: String
     /// Every topic the harness created, and its partition count.
     let topics: [String: Int]
+    /// The worker processes the test started, shown when it fails.
+    let processes = StartedProcesses()
 
     static let patience = Duration.seconds(60)
 
@@ -74,7 +82,12 @@ struct WorkerHarness {
                 topic: topic, service: TestEnvironment.uniqueName("service"), pool: pool, kafka: kafka, databaseURL: url,
                 topics: [topic: partitions, topic + ".dlq": partitions].merging(extraTopics.map { ($0, partitions) }) { first, _ in first })
             try await harness.createTopics()
-            try await body(harness)
+            do {
+                try await body(harness)
+            } catch {
+                harness.processes.reportAndStop()
+                throw error
+            }
         }
     }
 
@@ -171,11 +184,18 @@ struct WorkerHarness {
         let observer = try KafkaConsumer(configuration: kafka, groupID: service, logger: TestEnvironment.logger)
         let admin = try KafkaAdmin(configuration: kafka, logger: TestEnvironment.logger)
         let topic = topic
-        // A broker busy with every suite at once may not answer one query in time: ask again.
-        try await Self.eventually {
-            guard let partitionCount = try? await admin.partitionCounts()[topic] else { return false }
-            let partitions = (0..<Int32(partitionCount)).map { KafkaTopicPartition(topic: topic, partition: $0) }
-            return (try? await observer.committedOffsets(for: partitions))?.values.reduce(0, +) == Int64(count)
+        var committed: Int64?
+        do {
+            // A broker busy with every suite at once may not answer one query in time: ask again.
+            try await Self.eventually {
+                guard let partitionCount = try? await admin.partitionCounts()[topic] else { return false }
+                let partitions = (0..<Int32(partitionCount)).map { KafkaTopicPartition(topic: topic, partition: $0) }
+                committed = (try? await observer.committedOffsets(for: partitions))?.values.reduce(0, +) ?? committed
+                return committed == Int64(count)
+            }
+        } catch {
+            Issue.record("the group committed \(committed.map(String.init) ?? "nothing readable") of \(count) messages")
+            throw error
         }
         await observer.close()
     }
@@ -205,4 +225,24 @@ struct WorkerHarness {
     }
 
     struct ConditionNeverHeld: Error {}
+}
+
+/// The worker processes a test started: when the test fails, each one's
+/// output (its partition assignments, its errors) goes into the failure, and
+/// those still running are killed so they take nothing from the next tests.
+final class StartedProcesses: Sendable {
+    private let processes = Mutex<[ChildProcess]>([])
+
+    func add(_ process: ChildProcess) {
+        processes.withLock { $0.append(process) }
+    }
+
+    func reportAndStop() {
+        for process in processes.withLock({ $0 }) {
+            let status = process.exitStatus.map { "ended with \($0)" } ?? "still running, killed"
+            if process.exitStatus == nil { process.signal(SIGKILL) }
+            let lines = process.output.split(separator: "\n", omittingEmptySubsequences: false).suffix(60)
+            Issue.record("worker \(process.pid) \(status); its last lines (\(process.logPath)):\n\(lines.joined(separator: "\n"))")
+        }
+    }
 }

@@ -19,7 +19,7 @@ import Testing
         let schema = harness.pool.configuration.searchPath![0]
         var arguments = ["--service", harness.service, "--topic", harness.topic, "--apply-delay-ms", "\(applyDelayMs)", "--batch-size", "100"]
         if let outputTopic { arguments += ["--output-topic", outputTopic] }
-        return try await ChildProcess(
+        let process = try await ChildProcess(
             executable, arguments,
             environment: [
                 "DATABASE_URL": TestEnvironment.databaseURL(harness.databaseURL, searchPath: schema),
@@ -28,6 +28,8 @@ import Testing
                 "WORKER_SHUTDOWN_TIMEOUT_S": String(shutdownTimeoutSeconds),
                 "WORKER_HTTP_PORT": String(try httpPort ?? LocalHTTP.freePort()),
             ])
+        harness.processes.add(process)
+        return process
     }
 
     static func values(_ range: Range<Int>) -> [String] { range.map { "event-\($0)" } }
