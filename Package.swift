@@ -137,7 +137,7 @@ let package = Package(
             path: "Tests/IntegrationSupport", swiftSettings: strictSettings),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"], swiftSettings: strictSettings),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "Settings", "IntegrationSupport"], swiftSettings: strictSettings),
-        .testTarget(name: "RulesTests", dependencies: ["Rules", "Vocabulary"], resources: [.copy("IndicatorCases")], swiftSettings: strictSettings),
+        .testTarget(name: "RulesTests", dependencies: ["Rules", "Vocabulary", "Contracts"], resources: [.copy("IndicatorCases")], swiftSettings: strictSettings),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Vocabulary"], swiftSettings: strictSettings),
         .testTarget(name: "DigestTests", dependencies: ["Digest"], swiftSettings: strictSettings),
         .testTarget(name: "SettingsTests", dependencies: ["Settings", "Vocabulary"], swiftSettings: strictSettings),

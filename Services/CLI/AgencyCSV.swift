@@ -31,7 +31,8 @@ struct AgencyCSV {
             case .referrals: ["referral_id", "postcode", "reasons", "ref", "given_name", "family_name", "date_of_birth"]
             case .evidence:
                 ["record_id", "given_name", "family_name", "date_of_birth", "kind", "date", "proven", "type", "term_id", "term_start", "term_end",
-                 "possible_sessions", "unauthorised_absences", "authorised_absences", "permanent", "benefit", "from", "to", "provision", "name"]
+                 "possible_sessions", "unauthorised_absences", "authorised_absences", "permanent", "benefit", "from", "to", "provision", "name",
+                 "expected_release", "order"]
             }
         }
 

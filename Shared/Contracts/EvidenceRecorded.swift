@@ -1,4 +1,5 @@
 import Foundation
+import Vocabulary
 
 /// An agency's evidence record matched to a family member: pseudonymous.
 public struct EvidenceRecorded: Contract, Hashable {
@@ -10,10 +11,10 @@ public struct EvidenceRecorded: Contract, Hashable {
     public var evidenceID: String
     /// The member's label within the family (`C2`).
     public var personID: String
-    public var fact: ReportedFact
+    public var fact: EvidenceFact
     public var recordedAt: Date
 
-    public init(familyID: UUID, evidenceID: String, personID: String, fact: ReportedFact, recordedAt: Date) {
+    public init(familyID: UUID, evidenceID: String, personID: String, fact: EvidenceFact, recordedAt: Date) {
         self.familyID = familyID
         self.evidenceID = evidenceID
         self.personID = personID

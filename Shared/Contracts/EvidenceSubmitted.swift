@@ -1,4 +1,5 @@
 import Foundation
+import Vocabulary
 
 /// A record from an agency's data feed, about one person, as the agency
 /// knows them. Intake matches the person and sends the record on, without
@@ -42,9 +43,9 @@ public struct EvidenceReport: Codable, Sendable, Hashable {
     /// The record's id in the agency's feed; sending it again corrects it.
     public var id: String
     public var subject: PersonIdentity
-    public var fact: ReportedFact
+    public var fact: EvidenceFact
 
-    public init(id: String, subject: PersonIdentity, fact: ReportedFact) {
+    public init(id: String, subject: PersonIdentity, fact: EvidenceFact) {
         self.id = id
         self.subject = subject
         self.fact = fact
@@ -54,7 +55,7 @@ public struct EvidenceReport: Codable, Sendable, Hashable {
         var fields = try FieldReader(decoder, CodingKeys.self)
         id = try fields.read(String.self, .id, else: "")
         subject = try fields.read(PersonIdentity.self, .subject, else: Self.standIn.subject)
-        fact = try fields.read(ReportedFact.self, .fact, else: Self.standIn.fact)
+        fact = try fields.read(EvidenceFact.self, .fact, else: Self.standIn.fact)
         try fields.finish { field throws(ContractError) in try validate(at: field) }
     }
 

@@ -50,7 +50,11 @@ struct EvaluationContext {
         var findings: [Finding] = []
         findings.reserveCapacity(criterion.anyOf.count + 2)
         for (test, alternatives) in zip(criterion.anyOf, criterion.alternatives) {
-            findings += evaluate(test, alternatives: alternatives)
+            for finding in evaluate(test, alternatives: alternatives) {
+                // Tests over school terms say the same when there are none: once is enough.
+                if !finding.isMet, findings.contains(where: { !$0.isMet && $0.detail == finding.detail }) { continue }
+                findings.append(finding)
+            }
         }
         return CriterionOutcome(
             id: criterion.id, name: criterion.name, isMet: findings.contains(where: \.isMet), findings: findings)
@@ -129,15 +133,15 @@ struct EvaluationContext {
                 if case .notOnRoll(let date) = $0 { date } else { nil }
             }
 
-        case .absence(let measure, let threshold, let terms):
+        case .absence(let measure, let threshold, let terms, let label):
             let window = completedTerms(terms)
             guard !window.isEmpty else { return [none(.noCompleteTerm(before: asOf))] }
             let termIDs = window.map(\.id)
             var children: [String] = []
             var totals: [(possible: Int, absent: Int, terms: [String], ids: [String])] = []
             for record in records {
-                guard case .attendance(let termID, let possible, let unauthorised, let authorised) = record.fact,
-                    termIDs.contains(termID)
+                guard case .attendance(let term, let possible, let unauthorised, let authorised) = record.fact,
+                    termIDs.contains(term.id)
                 else { continue }
                 let absent = measure == .unauthorised ? unauthorised : unauthorised + authorised
                 let index: Int
@@ -150,7 +154,7 @@ struct EvaluationContext {
                 }
                 totals[index].possible += possible
                 totals[index].absent += absent
-                totals[index].terms.append(termID)
+                totals[index].terms.append(term.id)
                 totals[index].ids.append(record.id)
             }
             let findings = zip(children, totals).sorted { $0.0 < $1.0 }.compactMap { child, total -> Finding? in
@@ -159,7 +163,7 @@ struct EvaluationContext {
                     isMet: threshold.isReached(by: total.absent, of: total.possible), personID: child, evidenceIDs: total.ids,
                     detail: .absence(
                         subject(child), absent: total.absent, possible: total.possible, measure: measure,
-                        terms: termIDs.filter(total.terms.contains), threshold: threshold))
+                        terms: termIDs.filter(total.terms.contains), threshold: threshold, label: label))
             }
             return findings.isEmpty ? [none(.noAttendance(terms: termIDs))] : findings
 
@@ -190,6 +194,48 @@ struct EvaluationContext {
                     isMet: true, personID: member.id, evidenceIDs: [], detail: .dependentChild(id: member.id, age: age, on: asOf))
             }
             return findings.isEmpty ? [none(.noDependentChild(adultAge: adultAge, on: asOf))] : findings
+
+        case .custodyRelease(let withinMonths):
+            let by = asOf.adding(months: withinMonths)
+            let findings = records.compactMap { record -> Finding? in
+                guard case .custody(let from, let release) = record.fact, from <= asOf, asOf < release, release <= by,
+                    !isChild(record.personID)
+                else { return nil }
+                return met(record, .dueForRelease(subject(record.personID), from: from, release: release, recordID: record.id, by: by))
+            }
+            return findings.isEmpty ? [none(.noneDueForRelease(withinMonths: withinMonths, by: by))] : findings
+
+        case .courtOrder(let orders, let lookbackMonths):
+            let since = asOf.adding(months: -lookbackMonths)
+            let findings = records.compactMap { record -> Finding? in
+                guard case .courtOrder(let order, let from, let to) = record.fact, orders.contains(order), from <= asOf, since <= to
+                else { return nil }
+                return met(
+                    record,
+                    .courtOrder(
+                        subject(record.personID), order: order, from: from, to: to, recordID: record.id, lookbackMonths: lookbackMonths,
+                        since: since))
+            }
+            return findings.isEmpty
+                ? [none(.noneInLookback(alternatives: alternatives, lookbackMonths: lookbackMonths, since: since))] : findings
+
+        case .notInEducationEmploymentOrTraining(let ageFrom, let ageUnder):
+            let findings = records.compactMap { record -> Finding? in
+                guard case .notInEducationEmploymentOrTraining(let from, let to) = record.fact, from <= asOf,
+                    to.map({ $0 >= asOf }) ?? true, let age = age(of: record.personID, on: asOf), ageFrom <= age, age < ageUnder
+                else { return nil }
+                return met(record, .notInEducationEmploymentOrTraining(subject(record.personID), age: age, from: from, recordID: record.id))
+            }
+            return findings.isEmpty ? [none(.noneNotInEducationEmploymentOrTraining(ageFrom: ageFrom, ageUnder: ageUnder, on: asOf))] : findings
+
+        case .missingEducation(let lookbackMonths):
+            let since = asOf.adding(months: -lookbackMonths)
+            let findings = records.compactMap { record -> Finding? in
+                guard case .missingEducation(let from, let to) = record.fact, from <= asOf, (to ?? asOf) >= since else { return nil }
+                return met(record, .placement(subject(record.personID), what: "missing education", date: from, recordID: record.id))
+            }
+            return findings.isEmpty
+                ? [none(.noneInLookback(alternatives: "child missing education", lookbackMonths: lookbackMonths, since: since))] : findings
         }
     }
 

@@ -14,7 +14,7 @@ public struct Family: Sendable, Hashable, Codable {
 
 /// Everything known about a family from the data feeds, and the term calendar
 /// to read attendance against.
-public struct Evidence: Sendable, Hashable, Codable {
+public struct Evidence: Sendable, Hashable {
     public var records: [EvidenceRecord]
     public var terms: [SchoolTerm]
 
@@ -25,7 +25,7 @@ public struct Evidence: Sendable, Hashable, Codable {
 }
 
 /// One dated fact from a data feed about one member of the family.
-public struct EvidenceRecord: Sendable, Hashable, Codable {
+public struct EvidenceRecord: Sendable, Hashable {
     /// The record's id in its source feed, quoted in explanations.
     public var id: String
     public var personID: String
@@ -36,29 +36,4 @@ public struct EvidenceRecord: Sendable, Hashable, Codable {
         self.personID = personID
         self.fact = fact
     }
-}
-
-/// The facts the feeds report.
-public enum EvidenceFact: Sendable, Hashable, Codable {
-    /// An offence on `date`; only a proven one counts towards the criteria.
-    case offence(date: CalendarDate, proven: Bool)
-    /// An ASBO, ASB injunction, anti-social behaviour contract, housing ASB
-    /// intervention or ASB incident of `kind`, on `date`.
-    case asbIntervention(kind: String, date: CalendarDate)
-    /// A child's attendance over one term, in sessions.
-    case attendance(termID: String, possibleSessions: Int, unauthorisedAbsences: Int, authorisedAbsences: Int)
-    /// A fixed-term or permanent exclusion that started on `date`.
-    case exclusion(permanent: Bool, date: CalendarDate)
-    /// A place in a pupil referral unit or alternative provision because of exclusion, from `date`.
-    case alternativeProvision(date: CalendarDate)
-    /// A child of school age not on any school roll, as of `date`.
-    case notOnRoll(date: CalendarDate)
-    /// A spell on a benefit such as `JSA` or `ESA`; `to` nil while it lasts.
-    case benefitSpell(benefit: String, from: CalendarDate, to: CalendarDate?)
-    /// A spell in work; `to` nil while it lasts.
-    case employmentSpell(from: CalendarDate, to: CalendarDate?)
-    /// Attachment to a work programme such as the Work Programme or ESF family provision.
-    case workProvision(provision: String, date: CalendarDate)
-    /// A local or later-phase indicator (child in need, domestic abuse, ...) on `date`.
-    case indicator(name: String, date: CalendarDate)
 }

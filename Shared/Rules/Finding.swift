@@ -88,7 +88,8 @@ enum FindingDetail: Sendable, Hashable {
     case noExclusions(terms: [String])
     case placement(Subject, what: String, date: CalendarDate, recordID: String)
     case noPlacement(what: String, since: CalendarDate)
-    case absence(Subject, absent: Int, possible: Int, measure: CriterionTest.AbsenceMeasure, terms: [String], threshold: Percentage)
+    case absence(
+        Subject, absent: Int, possible: Int, measure: CriterionTest.AbsenceMeasure, terms: [String], threshold: Percentage, label: String?)
     case noAttendance(terms: [String])
     case onBenefit(Subject, benefit: String, from: CalendarDate, recordID: String)
     case noBenefit(alternatives: String, on: CalendarDate)
@@ -97,6 +98,11 @@ enum FindingDetail: Sendable, Hashable {
     case dependentChild(id: String, age: Int, on: CalendarDate)
     case noDependentChild(adultAge: Int, on: CalendarDate)
     case noCompleteTerm(before: CalendarDate)
+    case dueForRelease(Subject, from: CalendarDate, release: CalendarDate, recordID: String, by: CalendarDate)
+    case noneDueForRelease(withinMonths: Int, by: CalendarDate)
+    case courtOrder(Subject, order: CourtOrder, from: CalendarDate, to: CalendarDate, recordID: String, lookbackMonths: Int, since: CalendarDate)
+    case notInEducationEmploymentOrTraining(Subject, age: Int, from: CalendarDate, recordID: String)
+    case noneNotInEducationEmploymentOrTraining(ageFrom: Int, ageUnder: Int, on: CalendarDate)
 
     var text: String {
         switch self {
@@ -122,9 +128,9 @@ enum FindingDetail: Sendable, Hashable {
             return "\(subject.label): \(what) from \(date) (\(recordID))"
         case .noPlacement(let what, let since):
             return "No child \(what) since \(since)"
-        case .absence(let subject, let absent, let possible, let measure, let terms, let threshold):
+        case .absence(let subject, let absent, let possible, let measure, let terms, let threshold, let label):
             return "\(subject.label): \(EvaluationContext.percent(absent, of: possible)) \(measure.rawValue) absence "
-                + "over terms \(terms.joined(separator: ", ")) (threshold \(threshold))"
+                + "over terms \(terms.joined(separator: ", ")) (\(label.map { $0 + ", " } ?? "")threshold \(threshold))"
         case .noAttendance(let terms):
             return "No attendance recorded for terms \(terms.joined(separator: ", "))"
         case .onBenefit(let subject, let benefit, let from, let recordID):
@@ -141,6 +147,16 @@ enum FindingDetail: Sendable, Hashable {
             return "No member under \(adultAge) on \(date)"
         case .noCompleteTerm(let date):
             return "No complete school term recorded before \(date)"
+        case .dueForRelease(let subject, let from, let release, let recordID, let by):
+            return "\(subject.label): in custody since \(from), expected release \(release) (\(recordID)), by \(by)"
+        case .noneDueForRelease(let withinMonths, let by):
+            return "No adult in custody due for release within \(withinMonths) months (by \(by))"
+        case .courtOrder(let subject, let order, let from, let to, let recordID, let lookbackMonths, let since):
+            return "\(subject.label): \(order.words) from \(from) to \(to) (\(recordID)), within the \(lookbackMonths) months since \(since)"
+        case .notInEducationEmploymentOrTraining(let subject, let age, let from, let recordID):
+            return "\(subject.label), \(age): not in education, employment or training since \(from) (\(recordID))"
+        case .noneNotInEducationEmploymentOrTraining(let ageFrom, let ageUnder, let date):
+            return "No member aged \(ageFrom) to \(ageUnder - 1) not in education, employment or training on \(date)"
         }
     }
 }

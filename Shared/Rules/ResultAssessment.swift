@@ -190,7 +190,7 @@ extension EvaluationContext {
         var byChild: [String: (possible: Int, absent: Int, fixed: [String], permanent: [String], ids: [String])] = [:]
         for record in records where isChild(record.personID) {
             switch record.fact {
-            case .attendance(let termID, let possible, let unauthorised, _) where termIDs.contains(termID):
+            case .attendance(let term, let possible, let unauthorised, _) where termIDs.contains(term.id):
                 byChild[record.personID, default: (0, 0, [], [], [])].possible += possible
                 byChild[record.personID, default: (0, 0, [], [], [])].absent += unauthorised
                 byChild[record.personID, default: (0, 0, [], [], [])].ids.append(record.id)

@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// A programme's rules as data: criteria, the eligibility rule, result
 /// definitions and the payment schedule. Local authorities change these
 /// files, not the code.
@@ -71,6 +73,8 @@ public struct Criterion: Sendable, Hashable, Codable {
             switch test {
             case .asbIntervention(let items, _), .outOfWorkBenefit(let items), .indicator(let items, _):
                 RulesEngine.list(items, conjunction: "or")
+            case .courtOrder(let orders, _):
+                RulesEngine.list(orders.map(\.words), conjunction: "or")
             default: ""
             }
         }
@@ -91,14 +95,27 @@ public enum CriterionTest: Sendable, Hashable, Codable {
     case alternativeProvision(terms: Int)
     /// A child not on a school roll, recorded in the last `terms` terms.
     case notOnRoll(terms: Int)
-    /// A child whose absence over the last `terms` terms is `thresholdPercent` or more of possible sessions.
-    case absence(measure: AbsenceMeasure, thresholdPercent: Percentage, terms: Int)
+    /// A child whose absence over the last `terms` terms is `thresholdPercent`
+    /// or more of possible sessions; `label` names the indicator
+    /// ("severe absence") where a framework names more than one.
+    case absence(measure: AbsenceMeasure, thresholdPercent: Percentage, terms: Int, label: String?)
     /// An adult on one of `benefits` on the decision date.
     case outOfWorkBenefit(benefits: [String])
     /// Any member with one of `indicators` in the last `lookbackMonths`.
     case indicator(indicators: [String], lookbackMonths: Int)
     /// A member under the adult age on the decision date.
     case dependentChild
+    /// An adult in custody on the decision date whose expected release is
+    /// within `withinMonths` after it.
+    case custodyRelease(withinMonths: Int)
+    /// A member subject to one of `orders` at any time in the last `lookbackMonths`.
+    case courtOrder(orders: [CourtOrder], lookbackMonths: Int)
+    /// A member aged from `ageFrom` to under `ageUnder` on the decision date
+    /// and then not in education, employment or training.
+    case notInEducationEmploymentOrTraining(ageFrom: Int, ageUnder: Int)
+    /// A child missing education at any time in the last `lookbackMonths`
+    /// (months, not terms: a family may have no attendance records to give the term calendar).
+    case missingEducation(lookbackMonths: Int)
 
     public enum AbsenceMeasure: String, Sendable, Hashable, Codable {
         /// Unauthorised absent sessions only (phase 1).
@@ -109,12 +126,12 @@ public enum CriterionTest: Sendable, Hashable, Codable {
 
     static let kinds = [
         "provenOffence", "asbIntervention", "exclusions", "alternativeProvision", "notOnRoll", "absence",
-        "outOfWorkBenefit", "indicator", "dependentChild",
+        "outOfWorkBenefit", "indicator", "dependentChild", "custodyRelease", "courtOrder", "neet", "missingEducation",
     ]
 
     private enum CodingKeys: String, CodingKey {
-        case kind, ageUnder, lookbackMonths, interventions, fixedTermAtLeast, terms, measure, thresholdPercent
-        case benefits, indicators
+        case kind, ageUnder, lookbackMonths, interventions, fixedTermAtLeast, terms, measure, thresholdPercent, label
+        case benefits, indicators, withinMonths, orders, ageFrom
     }
 
     public init(from decoder: any Decoder) throws {
@@ -141,12 +158,18 @@ public enum CriterionTest: Sendable, Hashable, Codable {
         case "absence":
             self = .absence(
                 measure: try container.decode(AbsenceMeasure.self, forKey: .measure),
-                thresholdPercent: try container.decode(Percentage.self, forKey: .thresholdPercent), terms: try count(.terms))
+                thresholdPercent: try container.decode(Percentage.self, forKey: .thresholdPercent), terms: try count(.terms),
+                label: try container.decodeIfPresent(String.self, forKey: .label))
         case "outOfWorkBenefit": self = .outOfWorkBenefit(benefits: try container.decode([String].self, forKey: .benefits))
         case "indicator":
             self = .indicator(
                 indicators: try container.decode([String].self, forKey: .indicators), lookbackMonths: try count(.lookbackMonths))
         case "dependentChild": self = .dependentChild
+        case "custodyRelease": self = .custodyRelease(withinMonths: try count(.withinMonths))
+        case "courtOrder":
+            self = .courtOrder(orders: try container.decode([CourtOrder].self, forKey: .orders), lookbackMonths: try count(.lookbackMonths))
+        case "neet": self = .notInEducationEmploymentOrTraining(ageFrom: try count(.ageFrom), ageUnder: try count(.ageUnder))
+        case "missingEducation": self = .missingEducation(lookbackMonths: try count(.lookbackMonths))
         default:
             throw DecodingError.dataCorruptedError(
                 forKey: .kind, in: container,
@@ -175,11 +198,12 @@ public enum CriterionTest: Sendable, Hashable, Codable {
         case .notOnRoll(let terms):
             try container.encode("notOnRoll", forKey: .kind)
             try container.encode(terms, forKey: .terms)
-        case .absence(let measure, let thresholdPercent, let terms):
+        case .absence(let measure, let thresholdPercent, let terms, let label):
             try container.encode("absence", forKey: .kind)
             try container.encode(measure, forKey: .measure)
             try container.encode(thresholdPercent, forKey: .thresholdPercent)
             try container.encode(terms, forKey: .terms)
+            try container.encodeIfPresent(label, forKey: .label)
         case .outOfWorkBenefit(let benefits):
             try container.encode("outOfWorkBenefit", forKey: .kind)
             try container.encode(benefits, forKey: .benefits)
@@ -189,6 +213,20 @@ public enum CriterionTest: Sendable, Hashable, Codable {
             try container.encode(lookbackMonths, forKey: .lookbackMonths)
         case .dependentChild:
             try container.encode("dependentChild", forKey: .kind)
+        case .custodyRelease(let withinMonths):
+            try container.encode("custodyRelease", forKey: .kind)
+            try container.encode(withinMonths, forKey: .withinMonths)
+        case .courtOrder(let orders, let lookbackMonths):
+            try container.encode("courtOrder", forKey: .kind)
+            try container.encode(orders, forKey: .orders)
+            try container.encode(lookbackMonths, forKey: .lookbackMonths)
+        case .notInEducationEmploymentOrTraining(let ageFrom, let ageUnder):
+            try container.encode("neet", forKey: .kind)
+            try container.encode(ageFrom, forKey: .ageFrom)
+            try container.encode(ageUnder, forKey: .ageUnder)
+        case .missingEducation(let lookbackMonths):
+            try container.encode("missingEducation", forKey: .kind)
+            try container.encode(lookbackMonths, forKey: .lookbackMonths)
         }
     }
 }

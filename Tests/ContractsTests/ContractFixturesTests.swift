@@ -12,7 +12,7 @@ import Vocabulary
         FamilyMember(id: "P1", dateOfBirth: date("1980-02-14")), FamilyMember(id: "P2", dateOfBirth: date("1998-06-01")),
     ]
     static let dylan = PersonIdentity(givenName: "Dylan", familyName: "Brennan", dateOfBirth: date("1998-06-01"))
-    static let offence = ReportedFact.offence(date: date("2013-03-10"), proven: true)
+    static let offence = EvidenceFact.offence(date: date("2013-03-10"), proven: true)
 
     static func date(_ iso: String) -> CalendarDate { CalendarDate(iso: iso)! }
     static func time(_ seconds: TimeInterval) -> Date { Date(timeIntervalSince1970: seconds) }
@@ -124,9 +124,9 @@ import Vocabulary
     }
 
     /// The facts both evidence messages carry, every kind of them.
-    @Test func everyKindOfReportedFactVersion1() throws {
+    @Test func everyKindOfEvidenceFactVersion1() throws {
         let term = SchoolTerm(id: "2012-AU", start: Self.date("2012-09-03"), end: Self.date("2012-12-20"))
-        let facts: [ReportedFact] = [
+        let facts: [EvidenceFact] = [
             Self.offence,
             .asbIntervention(type: "ASB injunction", date: Self.date("2013-05-01")),
             .attendance(term: term, possibleSessions: 140, unauthorisedAbsences: 28, authorisedAbsences: 4),
@@ -138,9 +138,13 @@ import Vocabulary
             .employmentSpell(from: Self.date("2014-01-06"), to: nil),
             .workProvision(provision: "Work Programme", date: Self.date("2013-10-01")),
             .indicator(name: "child-in-need", date: Self.date("2013-06-30")),
+            .custody(from: Self.date("2012-11-01"), expectedRelease: Self.date("2014-02-28")),
+            .courtOrder(order: .communityOrder, from: Self.date("2013-01-10"), to: Self.date("2014-01-09")),
+            .notInEducationEmploymentOrTraining(from: Self.date("2013-07-01"), to: nil),
+            .missingEducation(from: Self.date("2013-03-01"), to: Self.date("2013-05-24")),
         ]
-        let file = try Self.fixture("reported-facts.v1")
-        #expect(try ContractJSON.read([ReportedFact].self, from: file) == facts)
+        let file = try Self.fixture("evidence-facts.v1")
+        #expect(try ContractJSON.read([EvidenceFact].self, from: file) == facts)
         try Self.expectSameJSON(Array(ContractJSON.encode(facts).utf8), file)
     }
 

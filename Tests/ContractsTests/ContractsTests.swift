@@ -156,7 +156,7 @@ import Vocabulary
 
     @Test func evidenceFactsTravelByKindAndAreChecked() throws {
         let term = SchoolTerm(id: "2013-SP", start: CalendarDate(iso: "2013-01-07")!, end: CalendarDate(iso: "2013-03-28")!)
-        let facts: [ReportedFact] = [
+        let facts: [EvidenceFact] = [
             .offence(date: CalendarDate(iso: "2013-03-10")!, proven: true),
             .attendance(term: term, possibleSessions: 110, unauthorisedAbsences: 20, authorisedAbsences: 4),
             .benefitSpell(benefit: "JSA", from: CalendarDate(iso: "2011-01-04")!, to: nil),
@@ -173,9 +173,39 @@ import Vocabulary
         #expect(throws: ContractError(field: "fact.unauthorisedAbsences", problem: "with authorisedAbsences exceeds possibleSessions")) {
             try EvidenceRecorded.decode(tooManyAbsences.encoded())
         }
-        #expect(throws: ContractError(field: "kind", problem: "is not one of offence, asbIntervention, attendance, exclusion, alternativeProvision, notOnRoll, benefitSpell, employmentSpell, workProvision, indicator")) {
-            try ContractJSON.read(ReportedFact.self, from: Array(#"{"kind":"rumour"}"#.utf8))
+        #expect(
+            throws: ContractError(
+                field: "kind",
+                problem: "is not one of offence, asbIntervention, attendance, exclusion, alternativeProvision, notOnRoll, benefitSpell, "
+                    + "employmentSpell, workProvision, indicator, custody, courtOrder, neet, missingEducation")
+        ) {
+            try ContractJSON.read(EvidenceFact.self, from: Array(#"{"kind":"rumour"}"#.utf8))
         }
+    }
+
+    /// The kinds the later programmes' indicators need are checked as the others are: dates in order, known orders.
+    @Test func custodyCourtOrdersAndSpellsOutOfEducationAreChecked() throws {
+        func problems(_ json: String) -> [String] {
+            do throws(ContractError) {
+                // As a list's element, each problem is named by its path, as within a message.
+                _ = try ContractJSON.read([EvidenceFact].self, from: Array("[\(json)]".utf8), strictlyAs: "evidence.submitted v1", carefully: true)
+                return []
+            } catch {
+                return error.problems.map { "\($0.field.replacing("[0].", with: "", maxReplacements: 1)): \($0.problem)" }
+            }
+        }
+        #expect(problems(#"{"kind":"custody","from":"2025-03-01","expectedRelease":"2027-01-31"}"#) == [])
+        #expect(problems(#"{"kind":"custody","from":"2025-03-01","expectedRelease":"2025-02-01"}"#) == ["expectedRelease: is before from"])
+        #expect(problems(#"{"kind":"custody","from":"2025-03-01"}"#) == ["expectedRelease: is missing"])
+        #expect(problems(#"{"kind":"courtOrder","order":"licence","from":"2025-03-01","to":"2026-03-01"}"#) == [])
+        #expect(
+            problems(#"{"kind":"courtOrder","order":"fine","from":"2025-03-01","to":"2026-03-01"}"#)
+                == ["order: is not a court order: one of licence, communityOrder, suspendedSentence"])
+        #expect(problems(#"{"kind":"courtOrder","order":"licence","from":"2025-03-01","to":"2024-03-01"}"#) == ["to: is before from"])
+        #expect(problems(#"{"kind":"neet","from":"2025-09-01"}"#) == [])
+        #expect(problems(#"{"kind":"neet","from":"2999-09-01"}"#) == ["from: is in the future"])
+        #expect(problems(#"{"kind":"missingEducation","from":"2025-09-01","to":"2025-08-01"}"#) == ["to: is before from"])
+        #expect(problems(#"{"kind":"missingEducation","from":"2025-09-01","date":"2025-09-01"}"#) == ["date: is not a field of evidence.submitted v1"])
     }
 
     /// An agency's signer and the key intake holds for it.

@@ -48,7 +48,7 @@ enum Fixture {
             record(
                 "ATT-\(child)-\(terms[index])", child,
                 .attendance(
-                    termID: terms[index], possibleSessions: possible[index], unauthorisedAbsences: absences[index],
+                    term: Self.terms.first { $0.id == terms[index] }!, possibleSessions: possible[index], unauthorisedAbsences: absences[index],
                     authorisedAbsences: 5))
         }
     }

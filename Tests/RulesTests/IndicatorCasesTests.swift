@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import Rules
 import Testing
@@ -18,13 +19,22 @@ import Vocabulary
     struct Case: Decodable, CustomTestStringConvertible {
         var name: String
         var members: [FamilyMember]
-        var records: [EvidenceRecord]
+        /// Each record's fact as agencies send it.
+        var records: [Record]
         var met: [String]
         var eligible: Bool
         /// For a criterion, what its explanation must name: the record, or the measure.
         var cites: [String: String]?
+        /// For a criterion, what no finding that met it may name (an indicator the case stays below).
+        var citesNot: [String: String]?
 
         var testDescription: String { name }
+    }
+
+    struct Record: Decodable {
+        var id: String
+        var personID: String
+        var fact: EvidenceFact
     }
 
     static func table(_ ruleset: String) throws -> Table {
@@ -39,13 +49,18 @@ import Vocabulary
         #expect(table.cases.count >= 6)
         for example in table.cases {
             let decision = RulesEngine.eligibility(
-                family: Family(id: example.name, members: example.members), evidence: Evidence(records: example.records, terms: table.terms),
+                family: Family(id: example.name, members: example.members), evidence: Evidence(
+                    records: example.records.map { EvidenceRecord(id: $0.id, personID: $0.personID, fact: $0.fact) }, terms: table.terms),
                 asOf: table.asOf, ruleset: ruleset)
             #expect(decision.metCriteria == example.met, "\(example.name): \(decision.summary)")
             #expect(decision.isEligible == example.eligible, "\(example.name): \(decision.summary)")
             for (criterion, cited) in example.cites ?? [:] {
                 let findings = decision.criteria.first { $0.id == criterion }?.findings.filter(\.isMet) ?? []
                 #expect(findings.contains { $0.text.contains(cited) }, "\(example.name): \(findings.map(\.text))")
+            }
+            for (criterion, uncited) in example.citesNot ?? [:] {
+                let findings = decision.criteria.first { $0.id == criterion }?.findings.filter(\.isMet) ?? []
+                #expect(!findings.contains { $0.text.contains(uncited) }, "\(example.name): \(findings.map(\.text))")
             }
         }
     }
@@ -56,5 +71,15 @@ import Vocabulary
         for criterion in try Ruleset.bundled(name).criteria {
             #expect(criterion.source?.isEmpty == false, "\(criterion.id) has no source")
         }
+    }
+
+    /// Several tests over school terms with no term calendar say so once, not once a test.
+    @Test func aCriterionSaysOnceThatThereIsNoCompleteTerm() throws {
+        let decision = RulesEngine.eligibility(
+            family: Family(id: "F", members: [FamilyMember(id: "P1", dateOfBirth: CalendarDate(iso: "2015-01-20")!)]),
+            evidence: Evidence(records: [], terms: []), asOf: CalendarDate(iso: "2026-09-01")!,
+            ruleset: try Ruleset.bundled("supporting-families-2022"))
+        let education = try #require(decision.criteria.first { $0.id == "good-education" })
+        #expect(education.findings.map(\.text).filter { $0.hasPrefix("No complete school term") }.count == 1, "\(education.findings.map(\.text))")
     }
 }

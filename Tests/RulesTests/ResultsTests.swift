@@ -13,7 +13,7 @@ import Vocabulary
 
     static func asb(_ count: Int, by person: String = "A1", before end: CalendarDate, prefix: String) -> [EvidenceRecord] {
         series(count, endingBefore: end) { index, day in
-            Fixture.record("\(prefix)-\(index)", person, .asbIntervention(kind: "ASB incident", date: day))
+            Fixture.record("\(prefix)-\(index)", person, .asbIntervention(type: "ASB incident", date: day))
         }
     }
 

@@ -24,8 +24,8 @@ import Vocabulary
         var terms: [SchoolTerm] = []
         if eligible {
             records = [
-                EvidenceRecord(id: "b", personID: "P1", fact: ReportedFact.benefitSpell(benefit: "JSA", from: CalendarDate(iso: "2011-01-04")!, to: nil).ruleFact),
-                EvidenceRecord(id: "o", personID: "P2", fact: ReportedFact.offence(date: CalendarDate(iso: "2013-03-10")!, proven: true).ruleFact),
+                EvidenceRecord(id: "b", personID: "P1", fact: EvidenceFact.benefitSpell(benefit: "JSA", from: CalendarDate(iso: "2011-01-04")!, to: nil)),
+                EvidenceRecord(id: "o", personID: "P2", fact: EvidenceFact.offence(date: CalendarDate(iso: "2013-03-10")!, proven: true)),
             ]
             terms = [
                 SchoolTerm(id: "2012-AU", start: CalendarDate(iso: "2012-09-03")!, end: CalendarDate(iso: "2012-12-21")!),
@@ -37,8 +37,7 @@ import Vocabulary
                     records.append(
                         EvidenceRecord(
                             id: "\(child)-\(term.id)", personID: child,
-                            fact: ReportedFact.attendance(term: term, possibleSessions: 120, unauthorisedAbsences: 24, authorisedAbsences: 2)
-                                .ruleFact))
+                            fact: EvidenceFact.attendance(term: term, possibleSessions: 120, unauthorisedAbsences: 24, authorisedAbsences: 2)))
                 }
             }
         }

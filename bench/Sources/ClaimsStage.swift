@@ -48,7 +48,7 @@ struct ClaimsStage: AsyncParsableCommand {
         let decision = RulesEngine.eligibility(
             family: Family(id: accepted.familyID.uuidString.lowercased(), members: accepted.members),
             evidence: Evidence(
-                records: evidence.map { EvidenceRecord(id: $0.evidenceID, personID: $0.personID, fact: $0.fact.ruleFact) },
+                records: evidence.map { EvidenceRecord(id: $0.evidenceID, personID: $0.personID, fact: $0.fact) },
                 terms: Array(Set(evidence.compactMap(\.fact.term))).sorted { $0.start < $1.start }),
             asOf: CalendarDate(iso: "2013-09-01")!, ruleset: ruleset)
         let decided = EligibilityDecided(

@@ -75,7 +75,7 @@ struct IntakeStage: AsyncParsableCommand {
     /// three terms' attendance for each child.
     static func evidence(family number: Int, run: String, agency: String) -> [EvidenceSubmitted] {
         let people = people(family: number, run: run)
-        func record(_ id: String, _ person: ReferredPerson, _ fact: ReportedFact) -> EvidenceSubmitted {
+        func record(_ id: String, _ person: ReferredPerson, _ fact: EvidenceFact) -> EvidenceSubmitted {
             EvidenceSubmitted(
                 agency: agency, submittedAt: Date(),
                 record: EvidenceReport(

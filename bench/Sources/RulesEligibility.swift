@@ -26,7 +26,7 @@ struct RulesEligibility: AsyncParsableCommand {
             var records = terms.map { term in
                 EvidenceRecord(
                     id: "ATT-\(term.id)", personID: "C2",
-                    fact: .attendance(termID: term.id, possibleSessions: 330, unauthorisedAbsences: 30 + number % 40, authorisedAbsences: 6))
+                    fact: .attendance(term: term, possibleSessions: 330, unauthorisedAbsences: 30 + number % 40, authorisedAbsences: 6))
             }
             records += [
                 EvidenceRecord(id: "BEN-1", personID: "A1", fact: .benefitSpell(benefit: "JSA", from: CalendarDate(iso: "2024-02-01")!, to: nil)),

@@ -61,7 +61,7 @@ struct ScreeningStage: AsyncParsableCommand {
                 familyID: familyID, agency: "police", referralID: "R-\(number)", acceptedAt: now, members: members,
                 isNewFamily: true, reasons: ["youth offending"]))
         ]
-        func evidence(_ id: String, _ person: String, _ fact: ReportedFact) -> (String, any Contract) {
+        func evidence(_ id: String, _ person: String, _ fact: EvidenceFact) -> (String, any Contract) {
             (topics.evidenceRecorded, EvidenceRecorded(familyID: familyID, evidenceID: "bench/\(familyID)-\(id)", personID: person, fact: fact, recordedAt: now))
         }
         messages.append(evidence("benefit", "P1", .benefitSpell(benefit: "JSA", from: CalendarDate(iso: "2011-01-04")!, to: nil)))

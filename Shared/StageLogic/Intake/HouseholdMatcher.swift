@@ -311,7 +311,7 @@ public enum HouseholdMatcher {
         try ReferralTable.insert(plan.referrals, on: connection)
         try ReviewItemTable.raise(plan.reviewItems, at: now, on: connection)
         let registered = plan.registered
-        let released = try UnmatchedEvidenceTable.release(identityKeys: Array(registered.keys), as: ReportedFact.self, on: connection)
+        let released = try UnmatchedEvidenceTable.release(identityKeys: Array(registered.keys), as: EvidenceFact.self, on: connection)
         try UnmatchedEvidenceTable.hold(plan.held, on: connection)
         // A record the batch itself carries was sent or held in its newer copy.
         let superseded = plan.batchRecords
@@ -330,7 +330,7 @@ public enum HouseholdMatcher {
     /// An agency's record, matched to its person, as screening and claims
     /// read it: the evidence id is the agency's and the record's id.
     static func recorded(
-        agency: String, recordID: String, fact: ReportedFact, about person: HouseholdTables.KnownPerson, at now: Date
+        agency: String, recordID: String, fact: EvidenceFact, about person: HouseholdTables.KnownPerson, at now: Date
     ) -> EvidenceRecorded {
         EvidenceRecorded(
             familyID: person.familyID, evidenceID: agency + "/" + recordID, personID: person.memberLabel, fact: fact, recordedAt: now)

@@ -24,7 +24,7 @@ public enum FamilyEvidence {
         for row in try table.evidence(of: familyIDs, on: connection) {
             let fact = row.fact
             byFamily[row.familyID, default: ([], [:])].records.append(
-                EvidenceRecord(id: row.evidenceID, personID: row.personID, fact: fact.ruleFact))
+                EvidenceRecord(id: row.evidenceID, personID: row.personID, fact: fact))
             if let term = fact.term { byFamily[row.familyID, default: ([], [:])].terms[term.id] = term }
         }
         return byFamily.mapValues { Evidence(records: $0.records, terms: $0.terms.values.sorted { $0.start < $1.start }) }

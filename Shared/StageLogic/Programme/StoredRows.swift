@@ -7,9 +7,9 @@ import Vocabulary
 // keeps JSON of any shape, and the stages name the shape here, once.
 
 /// A stage's copy of the evidence: each record's fact as the messages carry it.
-public typealias StageEvidenceTable = EvidenceTable<ReportedFact>
+public typealias StageEvidenceTable = EvidenceTable<EvidenceFact>
 /// A record intake holds until a referral names its person.
-public typealias HeldEvidenceRow = UnmatchedEvidenceTable.Row<ReportedFact>
+public typealias HeldEvidenceRow = UnmatchedEvidenceTable.Row<EvidenceFact>
 /// A decision screening made, whole as the rules engine made it.
 public typealias DecisionRow = EligibilityDecisionTable.Row<EligibilityDecision>
 /// What the claims stage knows of a family, its members as decisions name them.

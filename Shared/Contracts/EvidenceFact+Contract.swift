@@ -1,32 +1,9 @@
 import Vocabulary
 
-/// One dated fact from an agency's data feed, as it travels:
-/// `{"kind": "offence", "date": "2026-01-09", "proven": true}`.
-public enum ReportedFact: Sendable, Hashable {
-    /// An offence; only a proven one counts towards the criteria.
-    case offence(date: CalendarDate, proven: Bool)
-    /// An ASBO, ASB injunction, contract, housing ASB intervention or incident.
-    case asbIntervention(type: String, date: CalendarDate)
-    /// A child's attendance over one term, in sessions.
-    case attendance(term: SchoolTerm, possibleSessions: Int, unauthorisedAbsences: Int, authorisedAbsences: Int)
-    case exclusion(permanent: Bool, date: CalendarDate)
-    /// A place in a pupil referral unit or alternative provision because of exclusion.
-    case alternativeProvision(date: CalendarDate)
-    case notOnRoll(date: CalendarDate)
-    /// A spell on an out-of-work benefit such as `JSA`; `to` absent while it lasts.
-    case benefitSpell(benefit: String, from: CalendarDate, to: CalendarDate?)
-    case employmentSpell(from: CalendarDate, to: CalendarDate?)
-    /// Attachment to a work programme such as the Work Programme or ESF family provision.
-    case workProvision(provision: String, date: CalendarDate)
-    /// A local or later-phase indicator (`child-in-need`, `domestic-abuse`, …).
-    case indicator(name: String, date: CalendarDate)
-
-    /// The school term an attendance record is for.
-    public var term: SchoolTerm? {
-        if case .attendance(let term, _, _, _) = self { return term }
-        return nil
-    }
-
+/// A fact as agencies send it and stages pass it on:
+/// `{"kind": "offence", "date": "2026-01-09", "proven": true}`. Each kind has
+/// its fields, checked as the rest of the message is.
+extension EvidenceFact {
     func validate(at field: String) throws(ContractError) {
         var problems = Problems()
         func check(_ body: () throws(ContractError) -> Void) { problems.check(body) }
@@ -54,7 +31,13 @@ public enum ReportedFact: Sendable, Hashable {
         case .benefitSpell(let benefit, let from, let to):
             check { () throws(ContractError) in try Check.text(benefit, field + ".benefit", maxLength: 60) }
             check { () throws(ContractError) in try Self.validateSpell(from: from, to: to, at: field) }
-        case .employmentSpell(let from, let to):
+        case .employmentSpell(let from, let to), .notInEducationEmploymentOrTraining(let from, let to),
+            .missingEducation(let from, let to):
+            check { () throws(ContractError) in try Self.validateSpell(from: from, to: to, at: field) }
+        case .custody(let from, let expectedRelease):
+            check { () throws(ContractError) in try Check.notFuture(from, field + ".from") }
+            if expectedRelease < from { problems.add(ContractError(field: field + ".expectedRelease", problem: "is before from")) }
+        case .courtOrder(_, let from, let to):
             check { () throws(ContractError) in try Self.validateSpell(from: from, to: to, at: field) }
         }
         try problems.throwIfAny()
@@ -68,15 +51,17 @@ public enum ReportedFact: Sendable, Hashable {
     }
 }
 
-extension ReportedFact: Codable {
+extension EvidenceFact: Codable {
     private enum Kind: String, Codable, CaseIterable, Hashable {
         case offence, asbIntervention, attendance, exclusion, alternativeProvision, notOnRoll, benefitSpell,
-            employmentSpell, workProvision, indicator
+            employmentSpell, workProvision, indicator, custody, courtOrder
+        case notInEducationEmploymentOrTraining = "neet"
+        case missingEducation
     }
 
     private enum CodingKeys: String, CodingKey {
         case kind, date, proven, type, term, possibleSessions, unauthorisedAbsences, authorisedAbsences, permanent,
-            benefit, from, to, provision, name
+            benefit, from, to, provision, name, expectedRelease, order
     }
 
     /// The fields a fact of each kind holds, `kind` included: a field of another kind is refused, not ignored.
@@ -91,9 +76,11 @@ extension ReportedFact: Codable {
         case .exclusion: [.permanent, .date]
         case .alternativeProvision, .notOnRoll: [.date]
         case .benefitSpell: [.benefit, .from, .to]
-        case .employmentSpell: [.from, .to]
+        case .employmentSpell, .notInEducationEmploymentOrTraining, .missingEducation: [.from, .to]
         case .workProvision: [.provision, .date]
         case .indicator: [.name, .date]
+        case .custody: [.from, .expectedRelease]
+        case .courtOrder: [.order, .from, .to]
         }
     }
 
@@ -127,6 +114,17 @@ extension ReportedFact: Codable {
             self = .employmentSpell(from: try date(.from), to: try fields.readIfPresent(CalendarDate.self, .to))
         case .workProvision: self = .workProvision(provision: try text(.provision), date: try date(.date))
         case .indicator: self = .indicator(name: try text(.name), date: try date(.date))
+        case .custody: self = .custody(from: try date(.from), expectedRelease: try date(.expectedRelease))
+        case .courtOrder:
+            let orderName = try text(.order)
+            guard let order = CourtOrder(rawValue: orderName) else {
+                throw fields.refusal(.order, "is not a court order: one of " + CourtOrder.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            self = .courtOrder(order: order, from: try date(.from), to: try date(.to))
+        case .notInEducationEmploymentOrTraining:
+            self = .notInEducationEmploymentOrTraining(from: try date(.from), to: try fields.readIfPresent(CalendarDate.self, .to))
+        case .missingEducation:
+            self = .missingEducation(from: try date(.from), to: try fields.readIfPresent(CalendarDate.self, .to))
         }
         try fields.finish { field throws(ContractError) in try validate(at: field) }
     }
@@ -175,6 +173,23 @@ extension ReportedFact: Codable {
             try container.encode(Kind.indicator, forKey: .kind)
             try container.encode(name, forKey: .name)
             try container.encode(date, forKey: .date)
+        case .custody(let from, let expectedRelease):
+            try container.encode(Kind.custody, forKey: .kind)
+            try container.encode(from, forKey: .from)
+            try container.encode(expectedRelease, forKey: .expectedRelease)
+        case .courtOrder(let order, let from, let to):
+            try container.encode(Kind.courtOrder, forKey: .kind)
+            try container.encode(order, forKey: .order)
+            try container.encode(from, forKey: .from)
+            try container.encode(to, forKey: .to)
+        case .notInEducationEmploymentOrTraining(let from, let to):
+            try container.encode(Kind.notInEducationEmploymentOrTraining, forKey: .kind)
+            try container.encode(from, forKey: .from)
+            try container.encodeIfPresent(to, forKey: .to)
+        case .missingEducation(let from, let to):
+            try container.encode(Kind.missingEducation, forKey: .kind)
+            try container.encode(from, forKey: .from)
+            try container.encodeIfPresent(to, forKey: .to)
         }
     }
 }
@@ -194,7 +209,7 @@ private struct StrictSchoolTerm: Decodable {
         term = SchoolTerm(
             id: try fields.read(String.self, .id, else: ""), start: try fields.read(CalendarDate.self, .start, else: standIn),
             end: try fields.read(CalendarDate.self, .end, else: standIn))
-        // The term's checks belong to its record: ReportedFact.validate runs them.
+        // The term's checks belong to its record: EvidenceFact.validate runs them.
         try fields.finish { _ throws(ContractError) in }
     }
 }
