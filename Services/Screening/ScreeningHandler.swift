@@ -12,6 +12,7 @@ enum ScreeningEvent: Sendable {
     case accepted(ReferralAccepted)
     case evidence(EvidenceRecorded)
     case merged(FamilyMerged)
+    case rescreen(FamilyRescreenRequested)
 
     /// The families it names: a merge names the family kept and the one merged into it.
     var familyIDs: [UUID] {
@@ -19,6 +20,7 @@ enum ScreeningEvent: Sendable {
         case .accepted(let message): [message.familyID]
         case .evidence(let message): [message.familyID]
         case .merged(let message): [message.familyID, message.mergedFamilyID]
+        case .rescreen(let message): [message.familyID]
         }
     }
 
@@ -32,12 +34,17 @@ enum ScreeningEvent: Sendable {
         switch self {
         case .accepted(let message): (message.familyID, message.members)
         case .merged(let message): (message.familyID, message.members)
-        case .evidence: nil
+        case .evidence, .rescreen: nil
         }
     }
 
     var evidence: EvidenceRecorded? {
         if case .evidence(let message) = self { return message }
+        return nil
+    }
+
+    var rescreen: FamilyRescreenRequested? {
+        if case .rescreen(let message) = self { return message }
         return nil
     }
 }
@@ -46,7 +53,8 @@ enum ScreeningEvent: Sendable {
 /// batch touched due for a decision once its events stop coming; its
 /// put-off work decides the families that are due, once each. A decision is
 /// recorded and sent when it is the family's first or says something new
-/// (eligibility, criteria met, ruleset).
+/// (eligibility, criteria met, ruleset). A co-ordinator's rescreen is decided
+/// in the batch that reads it.
 struct ScreeningHandler: StageHandler {
     static let stage = "screening"
     /// Who screening's decisions are recorded as made by.
@@ -83,6 +91,7 @@ struct ScreeningHandler: StageHandler {
                 topics.referralsAccepted: { message throws(ContractError) in .accepted(try ReferralAccepted.decode(message.value)) },
                 topics.evidenceRecorded: { message throws(ContractError) in .evidence(try EvidenceRecorded.decode(message.value)) },
                 topics.familiesMerged: { message throws(ContractError) in .merged(try FamilyMerged.decode(message.value)) },
+                topics.familiesRescreen: { message throws(ContractError) in .rescreen(try FamilyRescreenRequested.decode(message.value)) },
             ])
     }
 
@@ -114,6 +123,51 @@ struct ScreeningHandler: StageHandler {
         let movedFrom = try FamilyEvidence.record(evidence, in: .screening, on: connection)
         let touched = movedFrom.union(events.flatMap(\.familyIDs).map(merges.family))
         try ScreeningPendingTable.touch(touched.subtracting(mergedNow.map(\.mergedFamilyID)), windows: windows, on: connection)
+        try rescreen(events.compactMap(\.rescreen), merges: merges, in: &batch)
+    }
+
+    /// Decides again, now, the families co-ordinators asked to be rescreened,
+    /// from what screening holds (this batch's events included), recording
+    /// and sending only the decisions that change. A request for another
+    /// ruleset than this process's is set aside, not decided: the rescreen
+    /// counts it with the reason. Each rescreen counts its families in this
+    /// transaction, so its progress is exact whatever fails.
+    private func rescreen(_ requests: [FamilyRescreenRequested], merges: FamilyMerges, in batch: inout HandlerBatch) throws {
+        guard !requests.isEmpty else { return }
+        var steps: [UUID: RescreenTable.Step] = [:]
+        var toDecide: [RescreenRun: [UUID: [UUID]]] = [:]
+        for request in requests {
+            var step = steps[request.requestID] ?? RescreenTable.Step(requestID: request.requestID)
+            if request.rulesetHash == ruleset.contentHash {
+                step.decided += 1
+                let run = RescreenRun(asOf: request.asOf, by: request.requestedBy)
+                toDecide[run, default: [:]][merges.family(request.familyID), default: []].append(request.requestID)
+            } else {
+                step.setAside += 1
+                step.setAsideReason =
+                    "a screening process runs \(ruleset.reference), not \(request.rulesetID)@\(request.rulesetVersion)#\(request.rulesetHash.prefix(12))"
+            }
+            steps[request.requestID] = step
+        }
+        let screener = Screener(ruleset: ruleset)
+        for (run, requestsByFamily) in toDecide.sorted(by: { ($0.key.asOf?.description ?? "", $0.key.by) < ($1.key.asOf?.description ?? "", $1.key.by) }) {
+            let day = run.asOf ?? today()
+            let reviews = try screener.review(requestsByFamily.keys.sorted(), asOf: { _ in day }, on: batch.connection)
+            let changed = reviews.filter(\.differsFromLatest)
+            for decided in try screener.record(changed, decidedBy: run.by + " (turnaround rescreen)", on: batch.connection) {
+                batch.emit(decided, to: topics.eligibilityDecided)
+            }
+            for review in changed {
+                for requestID in Set(requestsByFamily[review.familyID] ?? []) { steps[requestID]?.changed += 1 }
+            }
+        }
+        try RescreenTable.advance(steps.values.sorted { $0.requestID < $1.requestID }, on: batch.connection)
+    }
+
+    /// Rescreen requests decided together: as of one day, recorded as one person's.
+    private struct RescreenRun: Hashable {
+        var asOf: CalendarDate?
+        var by: String
     }
 
     /// Looks for due families every tenth of the settle window, and at least

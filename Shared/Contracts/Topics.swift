@@ -29,6 +29,8 @@ public struct Topics: Sendable, Hashable {
     public var familiesAttached: String { prefix + "families.attached" }
     /// A co-ordinator's merge of two families intake found may be one (``FamilyMerged``); keyed by the family kept.
     public var familiesMerged: String { prefix + "families.merged" }
+    /// A co-ordinator's requests that screening decide families again (``FamilyRescreenRequested``); keyed by family.
+    public var familiesRescreen: String { prefix + "families.rescreen" }
 
     /// Intake's verdict on every message an agency sent (``ReceiptsIssued``, a message a batch and agency); keyed by agency.
     public var receipts: String { prefix + "receipts" }
@@ -39,6 +41,7 @@ public struct Topics: Sendable, Hashable {
 
     /// Every topic, as `deploy/topics` lists them.
     public var all: [String] {
-        [referralsSubmitted, evidenceSubmitted, referralsAccepted, evidenceRecorded, eligibilityDecided, familiesAttached, familiesMerged, receipts]
+        [referralsSubmitted, evidenceSubmitted, referralsAccepted, evidenceRecorded, eligibilityDecided, familiesAttached, familiesMerged, familiesRescreen,
+            receipts]
     }
 }

@@ -120,7 +120,7 @@ public enum ReportPage {
                         + "a progress-to-work result claimed. Claims rejected by internal audit or refused by the department are not counted.")))
     }
 
-    private static func page(title: String, generatedAt: Date, _ body: Node<HTML.BodyContext>...) -> String {
+    static func page(title: String, generatedAt: Date, source: String = "the claims database", _ body: Node<HTML.BodyContext>...) -> String {
         HTML(
             .head(
                 .meta(.charset(.utf8)),
@@ -130,7 +130,7 @@ public enum ReportPage {
                 .style(css)),
             .body(
                 .h1(.text(title)),
-                .p(.class("generated"), .text("Made \(generatedAt.formatted(.iso8601)) from the claims database.")),
+                .p(.class("generated"), .text("Made \(generatedAt.formatted(.iso8601)) from \(source).")),
                 .group(body))
         ).render(indentedBy: .spaces(1))
     }
@@ -156,6 +156,7 @@ public enum ReportPage {
         .charts { display: flex; flex-wrap: wrap; gap: 1.5em; } figure.chart { margin: 0; }
         .does-not-reconcile { color: #b00; font-weight: bold; }
         .generated, .notes { color: #555; font-size: 0.9em; }
+        .decisions { display: flex; flex-wrap: wrap; gap: 1.5em; } .decision { flex: 1 1 30em; }
         @media print {
           body { margin: 0; max-width: none; }
           figure.chart, table { break-inside: avoid; }

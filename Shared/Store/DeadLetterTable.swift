@@ -80,10 +80,12 @@ public enum DeadLetterTable {
         public var until: Date?
         /// Only replayed ones (true) or only ones not replayed (false).
         public var replayed: Bool?
+        /// Bytes the original message holds (a request's id, as its JSON writes it).
+        public var payloadContaining: [UInt8]?
 
         public init(
             ids: [Int64] = [], topic: String? = nil, service: String? = nil, reasonContaining: String? = nil,
-            since: Date? = nil, until: Date? = nil, replayed: Bool? = nil
+            since: Date? = nil, until: Date? = nil, replayed: Bool? = nil, payloadContaining: [UInt8]? = nil
         ) {
             self.ids = ids
             self.topic = topic
@@ -92,6 +94,7 @@ public enum DeadLetterTable {
             self.since = since
             self.until = until
             self.replayed = replayed
+            self.payloadContaining = payloadContaining
         }
 
         /// `statement` (program text naming the table `letter`), restricted to
@@ -106,6 +109,7 @@ public enum DeadLetterTable {
             AND (\(since)::timestamptz IS NULL OR letter.dead_lettered_at >= \(since))
             AND (\(until)::timestamptz IS NULL OR letter.dead_lettered_at < \(until))
             AND (\(replayed)::boolean IS NULL OR (letter.replayed_at IS NOT NULL) = \(replayed))
+            AND (\(payloadContaining.map { Data($0) })::bytea IS NULL OR position(\(payloadContaining.map { Data($0) })::bytea IN letter.payload) > 0)
             \(unescaped: rest)
             """
         }

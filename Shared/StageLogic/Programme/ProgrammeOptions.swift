@@ -20,10 +20,15 @@ public struct ProgrammeOptions: ParsableArguments {
     public func resolve(
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> (Ruleset, @Sendable () -> CalendarDate) {
-        let name = try SettingsReader(environment: environment).value(S.ruleset, option: ruleset)
-        let loaded = Ruleset.bundledNames.contains(name) ? try Ruleset.bundled(name) : try Ruleset.load(from: URL(fileURLWithPath: name))
+        let loaded = try Self.ruleset(named: try SettingsReader(environment: environment).value(S.ruleset, option: ruleset))
         guard let date = try fixedDate(environment: environment) else { return (loaded, { .today }) }
         return (loaded, { date })
+    }
+
+    /// A shipped ruleset by its name, or a ruleset file by its path, checked.
+    /// - Throws: ``RulesetError`` naming the file and field of a broken ruleset.
+    public static func ruleset(named name: String) throws -> Ruleset {
+        Ruleset.bundledNames.contains(name) ? try Ruleset.bundled(name) : try Ruleset.load(from: URL(fileURLWithPath: name))
     }
 
     /// The date given with `--as-of` or `AS_OF_DATE`, if one was.

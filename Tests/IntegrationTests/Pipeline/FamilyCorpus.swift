@@ -95,3 +95,19 @@ struct FamilyCorpus {
         #"{"id":"\#(id)","subject":{"givenName":"\#(given)","familyName":"\#(family)","dateOfBirth":"\#(born)"},"fact":\#(fact)}"#
     }
 }
+
+extension FamilyCorpus {
+    /// Sends the corpus as one agency's files and runs the stages (no
+    /// claims) until screening has decided every family under phase 1 as of
+    /// 1 September 2013: where a test of a change of rules starts.
+    func decidedUnderPhaseOne(in pipeline: PipelineHarness) async throws {
+        let council = try await pipeline.registerAgency("council")
+        try await pipeline.submit("referrals", lines: referrals, named: "referrals.jsonl", agency: "council", keyFile: council)
+        try await pipeline.submit("evidence", lines: evidence, named: "evidence.jsonl", agency: "council", keyFile: council)
+        try await pipeline.withServices(screeningAsOf: "2013-09-01", claimsAsOf: "2013-09-01", replicas: ["claims": 0]) {
+            try await PipelineHarness.eventually("\(count) families decided under phase 1") {
+                try await pipeline.count("SELECT count(DISTINCT family_id) FROM eligibility_decision") == count
+            }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import Postgres
+import Rules
+import Store
+import Vocabulary
+
+/// Every family screening holds, decided under a proposed ruleset and the
+/// current one, recording nothing: which families a change of rules would
+/// let in or leave out, and why (`turnaround what-if`).
+public struct RulesetComparison: Sendable {
+    public let proposed: Ruleset
+    public let current: Ruleset
+    public let asOf: CalendarDate
+
+    public init(proposed: Ruleset, current: Ruleset, asOf: CalendarDate) {
+        self.proposed = proposed
+        self.current = current
+        self.asOf = asOf
+    }
+
+    /// A family whose outcome or criteria met differ between the two rulesets.
+    public struct Difference: Sendable {
+        public var familyID: UUID
+        public var current: EligibilityDecision
+        public var proposed: EligibilityDecision
+
+        public var outcomeChanged: Bool { current.isEligible != proposed.isEligible }
+        /// Criteria met under the proposed ruleset and not the current one, by id.
+        public var criteriaGained: [String] { proposed.metCriteria.filter { !current.metCriteria.contains($0) } }
+        /// Criteria met under the current ruleset and not the proposed one, by id.
+        public var criteriaLost: [String] { current.metCriteria.filter { !proposed.metCriteria.contains($0) } }
+    }
+
+    /// What the comparison found over all the families.
+    public struct Tally: Sendable, Equatable {
+        public var families = 0
+        public var nowEligible = 0
+        public var noLongerEligible = 0
+        /// Families whose criteria met differ, whether or not their outcome does.
+        public var criteriaChanged = 0
+        /// For each criterion id, the families that meet it only under the proposed ruleset.
+        public var gained: [String: Int] = [:]
+        /// For each criterion id, the families that meet it only under the current ruleset.
+        public var lost: [String: Int] = [:]
+
+        public init() {}
+
+        mutating func add(_ difference: Difference) {
+            if difference.outcomeChanged {
+                if difference.proposed.isEligible { nowEligible += 1 } else { noLongerEligible += 1 }
+            }
+            if !difference.criteriaGained.isEmpty || !difference.criteriaLost.isEmpty { criteriaChanged += 1 }
+            for id in difference.criteriaGained { gained[id, default: 0] += 1 }
+            for id in difference.criteriaLost { lost[id, default: 0] += 1 }
+        }
+    }
+
+    /// The families screening holds, in id order, in slices of `size`: what
+    /// ``differences(among:on:)`` reads at once.
+    public static func familySlices(size: Int = 5_000, on connection: PostgresConnection) throws -> [[UUID]] {
+        let all = try ScreeningFamilyTable.allFamilyIDs(on: connection)
+        return stride(from: 0, to: all.count, by: size).map { Array(all[$0..<min($0 + size, all.count)]) }
+    }
+
+    /// Decides these families under both rulesets from what screening holds
+    /// (one query for their members, one for their evidence), and adds each
+    /// to `tally`.
+    /// - Returns: the families whose outcome or criteria met differ.
+    public func differences(among familyIDs: [UUID], tally: inout Tally, on connection: PostgresConnection) throws -> [Difference] {
+        let members = try ScreeningFamilyTable.members(of: familyIDs, as: [FamilyMember].self, on: connection)
+        let known = members.keys.sorted()
+        let evidence = try FamilyEvidence.load(of: known, from: .screening, on: connection)
+        let none = Evidence(records: [], terms: [])
+        var differences: [Difference] = []
+        for familyID in known {
+            let family = Family(id: familyID.uuidString.lowercased(), members: members[familyID]!)
+            let held = evidence[familyID] ?? none
+            let current = RulesEngine.eligibility(family: family, evidence: held, asOf: asOf, ruleset: current)
+            let proposed = RulesEngine.eligibility(family: family, evidence: held, asOf: asOf, ruleset: proposed)
+            tally.families += 1
+            guard current.isEligible != proposed.isEligible || Set(current.metCriteria) != Set(proposed.metCriteria) else { continue }
+            let difference = Difference(familyID: familyID, current: current, proposed: proposed)
+            tally.add(difference)
+            differences.append(difference)
+        }
+        return differences
+    }
+}
