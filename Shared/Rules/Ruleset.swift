@@ -69,15 +69,7 @@ public struct Criterion: Sendable, Hashable, Codable {
     }
 
     private mutating func describeTests() {
-        alternatives = anyOf.map { test in
-            switch test {
-            case .asbIntervention(let items, _), .outOfWorkBenefit(let items), .indicator(let items, _):
-                RulesEngine.list(items, conjunction: "or")
-            case .courtOrder(let orders, _):
-                RulesEngine.list(orders.map(\.words), conjunction: "or")
-            default: ""
-            }
-        }
+        alternatives = anyOf.map(\.alternatives)
     }
 }
 
