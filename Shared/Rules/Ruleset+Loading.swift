@@ -57,6 +57,10 @@ extension Ruleset {
     /// - Throws: ``InvalidRuleset`` with the JSON's first problem, or else every value that is wrong.
     public static func decode(_ bytes: [UInt8], file: String) throws(InvalidRuleset) -> Ruleset {
         func invalid(_ problem: RulesetError) -> InvalidRuleset { InvalidRuleset(problems: [problem]) }
+        // Kept as text and hashed as bytes: the text must give back the same bytes.
+        guard let content = String(validating: bytes, as: UTF8.self) else {
+            throw invalid(RulesetError(file: file, field: "", problem: "is not UTF-8 text"))
+        }
         var ruleset: Ruleset
         do {
             ruleset = try JSONDecoder().decode(Ruleset.self, from: Data(bytes))
@@ -68,6 +72,7 @@ extension Ruleset {
         let problems = ruleset.problems(file: file)
         guard problems.isEmpty else { throw InvalidRuleset(problems: problems) }
         ruleset.contentHash = SHA256.hex(bytes)
+        ruleset.content = content
         return ruleset
     }
 }

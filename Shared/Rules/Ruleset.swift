@@ -15,6 +15,10 @@ public struct Ruleset: Sendable, Hashable, Codable {
     public var payments: PaymentSchedule
     /// SHA-256 of the file the ruleset was read from; set by the loader.
     public internal(set) var contentHash: String = ""
+    /// The file's text, as read (its SHA-256 is ``contentHash``); set by the
+    /// loader. Screening records it, so a ruleset in use can still be read
+    /// once no build ships it.
+    public internal(set) var content: String = ""
     /// The eligibility rule in words, kept with the ruleset because every
     /// decision quotes it.
     public private(set) var eligibilityDescription = ""

@@ -24,6 +24,14 @@ import Testing
         #expect(original.contentHash != edited.contentHash)
     }
 
+    /// What screening records, so a ruleset no longer shipped can be read: the file's text, whose hash it is.
+    @Test func aRulesetKeepsTheTextItWasReadFrom() throws {
+        let text = try String(contentsOf: Self.phase1File, encoding: .utf8)
+        let ruleset = try Ruleset.decode(Array(text.utf8), file: "a.json")
+        #expect(ruleset.content == text)
+        #expect(try Ruleset.decode(Array(ruleset.content.utf8), file: "again.json").contentHash == ruleset.contentHash)
+    }
+
     @Test(arguments: [
         (#""lookbackMonths": 12 },"#, #" },"#, "criteria[0].anyOf[0].lookbackMonths", "is missing"),
         (#""thresholdPercent": 15"#, #""thresholdPercent": -15"#, "criteria[1].anyOf[3].thresholdPercent", "must be a percentage from 0 to 100"),
