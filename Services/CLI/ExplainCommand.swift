@@ -16,28 +16,27 @@ struct ExplainCommand: AsyncParsableCommand {
         guard let family = UUID(uuidString: familyID) else { throw ValidationError("\(familyID) is not a family id") }
         let pool = try await common.pool(logger: logger)
         defer { pool.close() }
-        let latest = try await pool.withConnection { try EligibilityDecisionTable.latestDecision(of: family, as: EligibilityDecision.self, on: $0) }
-        guard let decision = latest else {
+        let latest = try await pool.withConnection { connection -> (EligibilityDecision, Ruleset?)? in
+            guard let decision = try EligibilityDecisionTable.latestDecision(of: family, as: EligibilityDecision.self, on: connection) else {
+                return nil
+            }
+            let ruleset = try KnownRulesets.named(
+                id: decision.rulesetID, version: decision.rulesetVersion, contentHash: decision.rulesetHash, on: connection)
+            return (decision, ruleset)
+        }
+        guard let (decision, ruleset) = latest else {
             print("no decision about family \(familyID) yet")
             throw ExitCode.failure
         }
         print("Family \(familyID), decided on \(decision.decidedOn) under \(decision.rulesetID) v\(decision.rulesetVersion)")
         print(decision.summary)
-        let sources = Self.sources(of: decision)
+        // Where each criterion comes from, as the ruleset the decision was made under says.
+        let sources = Dictionary(
+            (ruleset?.criteria ?? []).compactMap { criterion in criterion.source.map { (criterion.id, $0) } }) { first, _ in first }
         for criterion in decision.criteria {
             print("\n\(criterion.isMet ? "[met]    " : "[not met]") \(criterion.name)")
             if let source = sources[criterion.id] { print("  source: \(source)") }
             for finding in criterion.findings { print("  - \(finding.text)") }
         }
-    }
-
-    /// Where each criterion comes from, as the shipped ruleset the decision
-    /// was made under says (the same content, by its hash); none for a
-    /// ruleset of the authority's own.
-    static func sources(of decision: EligibilityDecision) -> [String: String] {
-        guard Ruleset.bundledNames.contains(decision.rulesetID), let ruleset = try? Ruleset.bundled(decision.rulesetID),
-            ruleset.contentHash == decision.rulesetHash
-        else { return [:] }
-        return Dictionary(uniqueKeysWithValues: ruleset.criteria.compactMap { criterion in criterion.source.map { (criterion.id, $0) } })
     }
 }

@@ -13,6 +13,8 @@ struct Report {
         case count
         /// Whole pence: `£2,400` in a table; `<name>_pence` and `<name>_pounds`, numbers, in CSV and JSON.
         case money
+        /// A content hash in hex: its first 12 digits in a table (as a ruleset's reference quotes it), whole in CSV and JSON.
+        case digest
     }
 
     let header: [String]
@@ -25,9 +27,16 @@ struct Report {
         switch format {
         case .table:
             if !rows.isEmpty {
-                var table = TextTable(header: header, alignments: header.map { kinds[$0] == nil ? .left : .right })
+                var table = TextTable(header: header, alignments: header.map { [.count, .money].contains(kinds[$0]) ? .right : .left })
                 for row in rows {
-                    table.append(zip(header, row).map { column, cell in kinds[column] == .money ? money(cell).description : cell })
+                    table.append(
+                        zip(header, row).map { column, cell in
+                            switch kinds[column] {
+                            case .money: money(cell).description
+                            case .digest: String(cell.prefix(12))
+                            case .count, nil: cell
+                            }
+                        })
                 }
                 Swift.print(table.text, terminator: "")
             }
@@ -47,7 +56,7 @@ struct Report {
                         switch kinds[column] {
                         case .count: [(column, Int(cell) ?? 0)]
                         case .money: [(column + "_pence", money(cell).pence), (column + "_pounds", Double(money(cell).pence) / 100)]
-                        case nil: [(column, cell)]
+                        case .digest, nil: [(column, cell)]
                         }
                     })
             }

@@ -19,7 +19,8 @@ struct Turnaround: AsyncParsableCommand {
         version: version,
         subcommands: [
             MigrateCommand.self, CheckCommand.self, AgencyCommand.self, SubmitCommand.self, ReceiptsCommand.self, AttachCommand.self,
-            FamiliesCommand.self, ReviewCommand.self, ExplainCommand.self, RescreenCommand.self, WhatIfCommand.self, ClaimsCommand.self, AuditCommand.self, ReportCommand.self, DeadLetterCommand.self,
+            FamiliesCommand.self, ReviewCommand.self, ExplainCommand.self, RescreenCommand.self, WhatIfCommand.self, RulesetsCommand.self,
+            ClaimsCommand.self, AuditCommand.self, ReportCommand.self, DeadLetterCommand.self,
         ])
 
     /// The build (`TURNAROUND_VERSION`, which the image sets) and the shipped rulesets, each by id, version and content hash.

@@ -124,12 +124,12 @@ struct EvaluationContext {
             return findings.isEmpty ? [none(.noExclusions(terms: termNames))] : findings
 
         case .alternativeProvision(let terms):
-            return placements(terms: terms, what: "in a pupil referral unit or alternative provision") {
+            return placements(terms: terms, what: CriterionTest.inAlternativeProvision) {
                 if case .alternativeProvision(let date) = $0 { date } else { nil }
             }
 
         case .notOnRoll(let terms):
-            return placements(terms: terms, what: "not on a school roll") {
+            return placements(terms: terms, what: CriterionTest.notOnRoll) {
                 if case .notOnRoll(let date) = $0 { date } else { nil }
             }
 

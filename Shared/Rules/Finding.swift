@@ -111,8 +111,7 @@ enum FindingDetail: Sendable, Hashable {
         case .provenOffence(let subject, let date, let age, let recordID, let lookbackMonths, let since):
             return "\(subject.label): proven offence on \(date) at age \(age) (\(recordID)), within the \(lookbackMonths) months since \(since)"
         case .noProvenOffence(let ageUnder, let lookbackMonths, let since):
-            let by = ageUnder.map { "a member under \($0) at the time" } ?? "any member"
-            return "No proven offence by \(by) in the \(lookbackMonths) months since \(since)"
+            return "No proven offence by \(CriterionTest.offender(ageUnder: ageUnder)) in the \(lookbackMonths) months since \(since)"
         case .asbIntervention(let subject, let kind, let date, let recordID, let lookbackMonths, let since):
             return "\(subject.label): \(kind) on \(date) (\(recordID)), within the \(lookbackMonths) months since \(since)"
         case .noneInLookback(let alternatives, let lookbackMonths, let since):
@@ -136,7 +135,7 @@ enum FindingDetail: Sendable, Hashable {
         case .onBenefit(let subject, let benefit, let from, let recordID):
             return "\(subject.label): on \(benefit) since \(from) (\(recordID))"
         case .noBenefit(let alternatives, let date):
-            return "No adult on an out-of-work benefit (\(alternatives)) on \(date)"
+            return "No adult \(CriterionTest.onOutOfWorkBenefit(alternatives)) on \(date)"
         case .indicator(let subject, let name, let date, let recordID):
             return "\(subject.label): \(name) recorded on \(date) (\(recordID))"
         case .noneRecorded(let alternatives, let lookbackMonths, let since):
@@ -150,13 +149,13 @@ enum FindingDetail: Sendable, Hashable {
         case .dueForRelease(let subject, let from, let release, let recordID, let by):
             return "\(subject.label): in custody since \(from), expected release \(release) (\(recordID)), by \(by)"
         case .noneDueForRelease(let withinMonths, let by):
-            return "No adult in custody due for release within \(withinMonths) months (by \(by))"
+            return "No adult \(CriterionTest.dueForRelease(withinMonths: withinMonths)) (by \(by))"
         case .courtOrder(let subject, let order, let from, let to, let recordID, let lookbackMonths, let since):
             return "\(subject.label): \(order.words) from \(from) to \(to) (\(recordID)), within the \(lookbackMonths) months since \(since)"
         case .notInEducationEmploymentOrTraining(let subject, let age, let from, let recordID):
             return "\(subject.label), \(age): not in education, employment or training since \(from) (\(recordID))"
         case .noneNotInEducationEmploymentOrTraining(let ageFrom, let ageUnder, let date):
-            return "No member aged \(ageFrom) to \(ageUnder - 1) not in education, employment or training on \(date)"
+            return "No member \(CriterionTest.notInEducationEmploymentOrTraining(ageFrom: ageFrom, ageUnder: ageUnder)) on \(date)"
         }
     }
 }

@@ -20,20 +20,4 @@ public enum RulesEngine {
             familyID: family.id, decidedOn: asOf, rulesetID: ruleset.id, rulesetVersion: ruleset.version,
             rulesetHash: ruleset.contentHash, isEligible: isEligible, criteria: outcomes, summary: summary)
     }
-
-    static func describe(_ rule: EligibilityRule, names: [String: String]) -> String {
-        switch rule {
-        case .criterion(let id): names[id] ?? id
-        case .all(let rules): "all of (" + rules.map { describe($0, names: names) }.joined(separator: ", ") + ")"
-        case .any(let rules): "either " + rules.map { describe($0, names: names) }.joined(separator: " or ")
-        case .atLeast(let count, let rules):
-            "at least \(count) of (" + rules.map { describe($0, names: names) }.joined(separator: ", ") + ")"
-        }
-    }
-
-    /// `a, b and c` (or `a, b or c`).
-    static func list(_ items: [String], conjunction: String = "and") -> String {
-        guard items.count > 1 else { return items.first ?? "" }
-        return items.dropLast().joined(separator: ", ") + " \(conjunction) " + items.last!
-    }
 }

@@ -1,100 +1,79 @@
 import Digest
 import Foundation
 
-/// A ruleset that cannot be used, with the file, the field and the problem.
-public struct RulesetError: Error, CustomStringConvertible, Sendable {
+/// One problem of a ruleset file: the file, the field and what is wrong.
+public struct RulesetError: Error, CustomStringConvertible, Sendable, Hashable {
     public var file: String
     public var field: String
     public var problem: String
+
+    public init(file: String, field: String, problem: String) {
+        self.file = file
+        self.field = field
+        self.problem = problem
+    }
 
     public var description: String {
         field.isEmpty ? "\(file): \(problem)" : "\(file): \(field): \(problem)"
     }
 }
 
+/// A ruleset that cannot be used, with every problem found in it, in the
+/// file's order: the JSON's first (a file that cannot be read as a ruleset
+/// has no values to check), or every value that is wrong.
+public struct InvalidRuleset: Error, CustomStringConvertible, Sendable {
+    public var problems: [RulesetError]
+
+    /// One problem a line.
+    public var description: String { problems.map(\.description).joined(separator: "\n") }
+}
+
 extension Ruleset {
-    /// The rulesets shipped with Turnaround, by file name (without `.json`).
+    /// The rulesets shipped with Turnaround, by file name (without `.json`), which is each one's id.
     public static let bundledNames = ["phase1-2012", "phase2-2015", "supporting-families-2022"]
 
-    /// Reads and validates a shipped ruleset.
-    public static func bundled(_ name: String = "phase1-2012") throws -> Ruleset {
+    /// Reads and checks a shipped ruleset.
+    /// - Throws: ``InvalidRuleset`` when no such ruleset is shipped.
+    public static func bundled(_ name: String = "phase1-2012") throws(InvalidRuleset) -> Ruleset {
         guard let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Rulesets") else {
-            throw RulesetError(file: "\(name).json", field: "", problem: "no such ruleset is shipped")
+            throw InvalidRuleset(problems: [RulesetError(file: "\(name).json", field: "", problem: "no such ruleset is shipped")])
         }
         return try load(from: url)
     }
 
-    /// Reads and validates a ruleset file.
-    /// - Throws: ``RulesetError`` naming the file, the field and what is wrong.
-    public static func load(from url: URL) throws -> Ruleset {
+    /// Reads and checks a ruleset file.
+    /// - Throws: ``InvalidRuleset`` naming the file, and each field and what is wrong with it.
+    public static func load(from url: URL) throws(InvalidRuleset) -> Ruleset {
         let data: Data
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw RulesetError(file: url.lastPathComponent, field: "", problem: "cannot be read")
+            throw InvalidRuleset(problems: [RulesetError(file: url.lastPathComponent, field: "", problem: "cannot be read")])
         }
         return try decode([UInt8](data), file: url.lastPathComponent)
     }
 
-    /// Decodes and validates a ruleset's JSON text; `file` names it in errors.
-    public static func decode(_ bytes: [UInt8], file: String) throws -> Ruleset {
+    /// Decodes and checks a ruleset's JSON text; `file` names it in problems.
+    /// - Throws: ``InvalidRuleset`` with the JSON's first problem, or else every value that is wrong.
+    public static func decode(_ bytes: [UInt8], file: String) throws(InvalidRuleset) -> Ruleset {
+        func invalid(_ problem: RulesetError) -> InvalidRuleset { InvalidRuleset(problems: [problem]) }
+        // Kept as text and hashed as bytes: the text must give back the same bytes.
+        guard let content = String(validating: bytes, as: UTF8.self) else {
+            throw invalid(RulesetError(file: file, field: "", problem: "is not UTF-8 text"))
+        }
         var ruleset: Ruleset
         do {
             ruleset = try JSONDecoder().decode(Ruleset.self, from: Data(bytes))
         } catch let error as DecodingError {
-            throw RulesetError(decoding: error, file: file)
+            throw invalid(RulesetError(decoding: error, file: file))
+        } catch {
+            throw invalid(RulesetError(file: file, field: "", problem: "is not valid JSON"))
         }
+        let problems = ruleset.problems(file: file)
+        guard problems.isEmpty else { throw InvalidRuleset(problems: problems) }
         ruleset.contentHash = SHA256.hex(bytes)
-        try ruleset.validate(file: file)
+        ruleset.content = content
         return ruleset
-    }
-
-    private func validate(file: String) throws {
-        func fail(_ field: String, _ problem: String) -> RulesetError {
-            RulesetError(file: file, field: field, problem: problem)
-        }
-        if id.isEmpty { throw fail("id", "must not be empty") }
-        if version.isEmpty { throw fail("version", "must not be empty") }
-        if adultAge <= 0 { throw fail("adultAge", "must be positive") }
-        var criterionIDs = Set<String>()
-        for (index, criterion) in criteria.enumerated() {
-            guard criterionIDs.insert(criterion.id).inserted else { throw fail("criteria[\(index)].id", "'\(criterion.id)' is used twice") }
-            if criterion.anyOf.isEmpty { throw fail("criteria[\(index)].anyOf", "needs at least one test") }
-        }
-        for id in eligibility.criterionIDs where !criterionIDs.contains(id) {
-            throw fail("eligibility", "refers to unknown criterion '\(id)'")
-        }
-        var resultIDs = Set<String>()
-        for (index, result) in results.enumerated() {
-            guard resultIDs.insert(result.id).inserted else { throw fail("results[\(index)].id", "'\(result.id)' is used twice") }
-            if let problem = result.measure.problem { throw fail("results[\(index)]", problem) }
-        }
-        for id in payments.exclusiveResults where !resultIDs.contains(id) {
-            throw fail("payments.exclusiveResults", "refers to unknown result '\(id)'")
-        }
-        for (index, year) in payments.years.enumerated() {
-            for id in year.results.keys.sorted() where !resultIDs.contains(id) {
-                throw fail("payments.years[\(index)].results", "refers to unknown result '\(id)'")
-            }
-        }
-    }
-}
-
-extension ResultMeasure {
-    /// What is wrong with the measure's values, if anything.
-    var problem: String? {
-        let counts: [(String, Int)]
-        switch self {
-        case .crimeAndEducation(let measure):
-            counts = [
-                ("months", measure.months), ("youthAgeUnder", measure.youthAgeUnder),
-                ("educationTerms", measure.educationTerms), ("fixedExclusionsBelow", measure.fixedExclusionsBelow),
-            ]
-        case .progressToWork(let measure): counts = [("months", measure.months)]
-        case .continuousEmployment(let measure): counts = [("weeks", measure.weeks)]
-        case .sustainedProgress(let measure): counts = [("months", measure.months)]
-        }
-        return counts.first { $0.1 < 0 }.map { "\($0.0) must not be negative" }
     }
 }
 

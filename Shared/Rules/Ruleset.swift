@@ -15,6 +15,10 @@ public struct Ruleset: Sendable, Hashable, Codable {
     public var payments: PaymentSchedule
     /// SHA-256 of the file the ruleset was read from; set by the loader.
     public internal(set) var contentHash: String = ""
+    /// The file's text, as read (its SHA-256 is ``contentHash``); set by the
+    /// loader. Screening records it, so a ruleset in use can still be read
+    /// once no build ships it.
+    public internal(set) var content: String = ""
     /// The eligibility rule in words, kept with the ruleset because every
     /// decision quotes it.
     public private(set) var eligibilityDescription = ""
@@ -69,15 +73,7 @@ public struct Criterion: Sendable, Hashable, Codable {
     }
 
     private mutating func describeTests() {
-        alternatives = anyOf.map { test in
-            switch test {
-            case .asbIntervention(let items, _), .outOfWorkBenefit(let items), .indicator(let items, _):
-                RulesEngine.list(items, conjunction: "or")
-            case .courtOrder(let orders, _):
-                RulesEngine.list(orders.map(\.words), conjunction: "or")
-            default: ""
-            }
-        }
+        alternatives = anyOf.map(\.alternatives)
     }
 }
 
@@ -134,20 +130,16 @@ public enum CriterionTest: Sendable, Hashable, Codable {
         case benefits, indicators, withinMonths, orders, ageFrom
     }
 
+    /// Reads a test; its values are checked with the rest of the ruleset
+    /// (``Ruleset/problems(file:)``), so a file's every problem is reported at once.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let kind = try container.decode(String.self, forKey: .kind)
-        func count(_ key: CodingKeys) throws -> Int {
-            let value = try container.decode(Int.self, forKey: key)
-            guard value >= 0 else {
-                throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "must not be negative")
-            }
-            return value
-        }
+        func count(_ key: CodingKeys) throws -> Int { try container.decode(Int.self, forKey: key) }
         switch kind {
         case "provenOffence":
             self = .provenOffence(
-                ageUnder: container.contains(.ageUnder) ? try count(.ageUnder) : nil, lookbackMonths: try count(.lookbackMonths))
+                ageUnder: try container.decodeIfPresent(Int.self, forKey: .ageUnder), lookbackMonths: try count(.lookbackMonths))
         case "asbIntervention":
             self = .asbIntervention(
                 interventions: try container.decode([String].self, forKey: .interventions),
@@ -255,14 +247,19 @@ public struct Percentage: Sendable, Hashable, Comparable, Codable, CustomStringC
         return fraction % 10 == 0 ? "\(whole).\(fraction / 10)%" : "\(whole).\(fraction < 10 ? "0" : "")\(fraction)%"
     }
 
+    /// Reads a number of percent, such as `15` or `12.25`; whether it lies
+    /// from 0 to 100 is checked with the rest of the ruleset (``isPercentage``).
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
-        let value = try container.decode(Double.self)
-        guard value >= 0, value <= 100 else {
+        // A number too large for hundredths of a percent is bad input, not a reason to trap.
+        guard let basisPoints = Int(exactly: (try container.decode(Double.self) * 100).rounded()) else {
             throw DecodingError.dataCorruptedError(in: container, debugDescription: "must be a percentage from 0 to 100")
         }
-        basisPoints = Int((value * 100).rounded())
+        self.basisPoints = basisPoints
     }
+
+    /// Whether it is a percentage from 0 to 100.
+    var isPercentage: Bool { (0...10_000).contains(basisPoints) }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
@@ -288,9 +285,6 @@ public indirect enum EligibilityRule: Sendable, Hashable, Codable {
         } else if let rules = try container.decodeIfPresent([EligibilityRule].self, forKey: .any) {
             self = .any(rules)
         } else if let count = try container.decodeIfPresent(Int.self, forKey: .atLeast) {
-            guard count >= 0 else {
-                throw DecodingError.dataCorruptedError(forKey: .atLeast, in: container, debugDescription: "must not be negative")
-            }
             self = .atLeast(count, of: try container.decode([EligibilityRule].self, forKey: .of))
         } else {
             throw DecodingError.dataCorrupted(
@@ -307,14 +301,6 @@ public indirect enum EligibilityRule: Sendable, Hashable, Codable {
         case .atLeast(let count, let rules):
             try container.encode(count, forKey: .atLeast)
             try container.encode(rules, forKey: .of)
-        }
-    }
-
-    /// The criterion ids the rule names.
-    var criterionIDs: [String] {
-        switch self {
-        case .criterion(let id): [id]
-        case .all(let rules), .any(let rules), .atLeast(_, let rules): rules.flatMap(\.criterionIDs)
         }
     }
 

@@ -37,7 +37,11 @@ public struct Money: Sendable, Hashable, Comparable, Codable, CustomStringConver
         guard pounds >= 0 else {
             throw DecodingError.dataCorruptedError(in: container, debugDescription: "must not be negative")
         }
-        pence = Int((pounds * 100).rounded())
+        // A number too large for whole pence is bad input, not a reason to trap.
+        guard let pence = Int(exactly: (pounds * 100).rounded()) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "is too large")
+        }
+        self.pence = pence
     }
 
     public func encode(to encoder: any Encoder) throws {

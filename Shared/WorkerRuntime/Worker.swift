@@ -7,7 +7,8 @@ import ServiceLifecycle
 import Store
 import UnixSignals
 
-/// Runs a service: applies the migrations, then consumes with the handler,
+/// Runs a service: applies the migrations, lets the handler prepare (see
+/// ``WorkerHandler/prepare(on:)``), then consumes with the handler,
 /// relays the outbox and serves the ops port until SIGTERM or SIGINT, and
 /// shuts down gracefully within the configured timeout.
 public enum Worker {
@@ -31,6 +32,7 @@ public enum Worker {
     ) async throws {
         let pool = try await PostgresPool.migrated(options.postgres, logger: logger)
         defer { pool.close() }
+        try await pool.withTransaction { try handler.prepare(on: $0) }
         let consumer = try ConsumerWorker(
             handler: handler, configuration: options.worker, pool: pool, kafka: options.kafka, logger: logger, registry: registry)
         let processMetrics = ProcessMetrics(service: options.worker.serviceName, registry: registry, pool: pool)

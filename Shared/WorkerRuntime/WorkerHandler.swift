@@ -7,6 +7,13 @@ import Store
 public protocol WorkerHandler: Sendable {
     associatedtype Event: Sendable
 
+    /// Checks and records what the stage's replicas must agree on before any
+    /// of them reads a message (screening: the ruleset it decides under), in
+    /// a transaction of its own, once the schema is up to date. Default: nothing.
+    /// - Throws: an error saying why the stage must not start: the process
+    ///   then exits non-zero without consuming.
+    func prepare(on connection: PostgresConnection) throws
+
     /// Reads and validates one message.
     /// - Throws: ``Rejection`` for input that can never succeed (unparseable,
     ///   unknown schema version, failed validation, bad signature): the
@@ -99,6 +106,8 @@ public struct DueWork: Sendable {
 }
 
 extension WorkerHandler {
+    public func prepare(on connection: PostgresConnection) throws {}
+
     public func admit(_ events: [Event], on connection: PostgresConnection) throws -> [Rejection?] {
         Array(repeating: nil, count: events.count)
     }

@@ -15,8 +15,8 @@ public struct ProgrammeOptions: ParsableArguments {
     public init() {}
 
     /// The ruleset, checked, and the clock the stage reads today from.
-    /// - Throws: ``RulesetError`` naming the file and field of a broken
-    ///   ruleset, or ``SettingError`` for a malformed date.
+    /// - Throws: ``InvalidRuleset`` naming the file and each field that is
+    ///   wrong in a broken ruleset, or ``SettingError`` for a malformed date.
     public func resolve(
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> (Ruleset, @Sendable () -> CalendarDate) {

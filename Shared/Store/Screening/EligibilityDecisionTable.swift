@@ -135,6 +135,30 @@ public enum EligibilityDecisionTable {
             (familyID: $0.0, decidedOn: $0.1, isEligible: $0.2, metCriteria: $0.3.split(separator: ",").map(String.init), summary: $0.4)
         }
     }
+
+    /// The decisions made under one ruleset.
+    public struct RulesetUse: Sendable, Hashable {
+        public var rulesetID: String
+        public var rulesetVersion: String
+        public var rulesetHash: String
+        public var decisions: Int
+        public var firstDecidedAt: Date
+        public var lastDecidedAt: Date
+    }
+
+    /// Every ruleset decisions were made under, by id, version and content
+    /// hash, with how many and when the first and last were made.
+    public static func rulesetsUsed(on connection: PostgresConnection) throws -> [RulesetUse] {
+        try connection.query(
+            """
+            SELECT ruleset_id, ruleset_version, ruleset_hash, count(*), min(decided_at), max(decided_at)
+            FROM eligibility_decision GROUP BY ruleset_id, ruleset_version, ruleset_hash
+            ORDER BY ruleset_id, ruleset_version, ruleset_hash
+            """
+        ).decode((String, String, String, Int, Date, Date).self).map {
+            RulesetUse(rulesetID: $0.0, rulesetVersion: $0.1, rulesetHash: $0.2, decisions: $0.3, firstDecidedAt: $0.4, lastDecidedAt: $0.5)
+        }
+    }
 }
 
 extension EligibilityDecisionTable.Row: Equatable where Decision: Equatable {}

@@ -7,7 +7,7 @@ import Testing
 
 /// `turnaround report claims|progress` as finance runs them: totals that are
 /// the database's, in every format, and pages a browser shows whole.
-@Suite(.startsProcesses) struct FinanceReportTests {
+@Suite(.startsProcesses, .takesAProcessSlot) struct FinanceReportTests {
     /// `count` claims spread over six windows of 2013/14 and 2014/15 and the
     /// four payments of phase 1; then 2013/14 Q1 audited, validated, submitted
     /// and half paid, half refused by the department; ten claims of 2013/14 Q2

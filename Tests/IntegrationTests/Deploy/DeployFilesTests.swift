@@ -7,7 +7,7 @@ import Testing
 /// for the core kinds, KEDA's CRD schema for the ScaledObjects), the alert
 /// rules through promtool, and every query of the dashboard and the alerts
 /// against what the real stages export.
-@Suite(.startsProcesses) struct DeployFilesTests {
+@Suite(.startsProcesses, .takesAProcessSlot) struct DeployFilesTests {
     static let kedaSchema = DeployTools.deploy.appendingPathComponent("k8s/schemas/keda-scaledobject-v1alpha1.json").path
     static let alertRules = DeployTools.deploy.appendingPathComponent("prometheus/turnaround-alerts.yml").path
     static let alertTests = DeployTools.deploy.appendingPathComponent("prometheus/turnaround-alerts.test.yml").path

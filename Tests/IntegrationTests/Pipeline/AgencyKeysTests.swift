@@ -10,7 +10,7 @@ import Testing
 /// Agencies sign with Ed25519 keys only they hold: what intake keeps can
 /// check a signature but never make one, keys change without retiring the
 /// agency, and a retired key is refused by its id.
-@Suite(.startsProcesses) struct AgencyKeysTests {
+@Suite(.startsProcesses, .takesAProcessSlot) struct AgencyKeysTests {
     /// A referral of a family of one, the `number`th, unlike every other.
     static func referral(_ number: Int) -> String {
         let names = ["Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot", "Golf", "Hotel", "India", "Juliett"]

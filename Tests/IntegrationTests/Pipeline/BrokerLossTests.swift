@@ -5,7 +5,7 @@ import Testing
 /// What agencies send is remembered by its id, so a broker that starts its
 /// offsets again (restarted, a topic recreated, a cluster migrated) loses
 /// nothing that is sent afterwards.
-@Suite(.startsProcesses) struct BrokerLossTests {
+@Suite(.startsProcesses, .takesAProcessSlot) struct BrokerLossTests {
     @Test func evidenceSubmittedAfterTheBrokerRestartedIsAllApplied() async throws {
         try await Script.withInstance("pipebroker", starting: "start-broker") { instance in
             let brokers = try await Script.dev("broker-address", instance: instance).trimmingCharacters(in: .whitespacesAndNewlines)

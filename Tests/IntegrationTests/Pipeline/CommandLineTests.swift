@@ -7,7 +7,7 @@ import Testing
 /// The CLI as careful as people need it: no half-done commands, no silent
 /// zeros, errors that say why, and the exit status saying which kind
 /// (0 done, 1 refused, 2 the environment, 64 usage).
-@Suite(.startsProcesses) struct CommandLineTests {
+@Suite(.startsProcesses, .takesAProcessSlot) struct CommandLineTests {
     /// Runs `turnaround` with exactly `environment` (the test's own is not passed on).
     static func turnaround(_ arguments: [String], environment: [String: String]) async throws -> (status: Int32, output: String) {
         var bare = environment

@@ -5,7 +5,7 @@ import Testing
 
 /// An operator's dead-letter tools, as they use them: `turnaround dlq`
 /// against the running services.
-@Suite(.startsProcesses) struct DeadLetterToolsTests {
+@Suite(.startsProcesses, .takesAProcessSlot) struct DeadLetterToolsTests {
     @Test func deadLettersAreListedShownReplayedOnceAfterTheFixAndPurged() async throws {
         try await PipelineHarness.with { pipeline in
             _ = try await pipeline.registerAgency("police")

@@ -5,7 +5,7 @@ import Testing
 /// The later rulesets as a co-ordinator meets them: screening run under
 /// phase 2, and `turnaround explain` naming what met each need and where
 /// the criterion comes from.
-@Suite(.startsProcesses) struct LaterRulesetsTests {
+@Suite(.startsProcesses, .takesAProcessSlot) struct LaterRulesetsTests {
     /// The one eligible family's id, once there is one (the CLI may also say it waited for a server).
     static func eligibleFamily(_ pipeline: PipelineHarness) async throws -> String {
         var eligible: UUID?

@@ -3,7 +3,7 @@ import IntegrationSupport
 import Testing
 
 /// Results that time earns are claimed with no event to prompt them.
-@Suite(.startsProcesses) struct MeasurementSweepTests {
+@Suite(.startsProcesses, .takesAProcessSlot) struct MeasurementSweepTests {
     @Test func aResultTimeEarnsIsClaimedOnceByTheSweepWhateverTheReplicas() async throws {
         try await PipelineHarness.with { pipeline in
             var keys: [String: String] = [:]

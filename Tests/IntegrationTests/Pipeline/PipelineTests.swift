@@ -7,7 +7,7 @@ import Testing
 
 /// Referral to claim through the real processes: agencies submit with the
 /// CLI, the three services run as operators run them.
-@Suite(.startsProcesses) struct PipelineTests {
+@Suite(.startsProcesses, .takesAProcessSlot) struct PipelineTests {
     static let sampleAgencies = ["police", "school", "dwp", "social-care"]
 
     @Test func samplesGoFromReferralsToClaimsOnce() async throws {

@@ -7,7 +7,7 @@ import Testing
 
 /// Agencies no longer submit into silence: intake answers every message
 /// with a receipt, kept and sent back, naming no one.
-@Suite(.startsProcesses) struct ReceiptsTests {
+@Suite(.startsProcesses, .takesAProcessSlot) struct ReceiptsTests {
     static func sample(_ name: String) throws -> [String] {
         try String(contentsOf: PipelineHarness.samples.appendingPathComponent(name), encoding: .utf8).split(separator: "\n").map(String.init)
     }

@@ -5,7 +5,7 @@ import Testing
 /// `turnaround rescreen` as a co-ordinator uses it after the authority
 /// changes a threshold: screening decides again from what it holds, with two
 /// replicas taking their shares, and records only the decisions that change.
-@Suite(.startsProcesses) struct RescreenTests {
+@Suite(.startsProcesses, .takesAProcessSlot) struct RescreenTests {
     /// Phase 1 with persistent absence counted from 25% rather than 15%: the
     /// corpus's children, absent 20%, no longer meet the education criterion.
     static func stricterRuleset(in pipeline: PipelineHarness) throws -> String {

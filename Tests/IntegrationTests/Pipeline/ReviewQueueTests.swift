@@ -9,7 +9,7 @@ import Vocabulary
 /// themselves; a co-ordinator merges two families into one, and screening
 /// and claims follow: the people and their evidence move, and the family
 /// kept is decided once more.
-@Suite(.startsProcesses) struct ReviewQueueTests {
+@Suite(.startsProcesses, .takesAProcessSlot) struct ReviewQueueTests {
     static func sample(_ name: String, matching: String) throws -> [String] {
         try String(contentsOf: PipelineHarness.samples.appendingPathComponent(name), encoding: .utf8).split(separator: "\n").map(String.init)
             .filter { $0.contains(matching) }

@@ -5,7 +5,7 @@ import Testing
 /// Screening decides a family once its events have stopped coming, not once
 /// for every batch that touches it: each decision recorded is sent on to
 /// claims, so deciding from half a family costs every stage after it.
-@Suite(.startsProcesses) struct ScreeningSettleTests {
+@Suite(.startsProcesses, .takesAProcessSlot) struct ScreeningSettleTests {
     @Test func aFamilyWhoseEvidenceArrivesOverSeveralBatchesIsDecidedOnceAfterItStops() async throws {
         let corpus = FamilyCorpus(count: 2)
         let evidence = corpus.evidence.split(separator: "\n").map { $0 + "\n" }

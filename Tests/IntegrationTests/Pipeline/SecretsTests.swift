@@ -6,7 +6,7 @@ import Testing
 
 /// Keys and passwords are read from files and the environment and go no
 /// further: no log line, help text or error of a whole run holds one.
-@Suite(.startsProcesses) struct SecretsTests {
+@Suite(.startsProcesses, .takesAProcessSlot) struct SecretsTests {
     @Test func noSecretIsInAnyLineAFullRunPrints() async throws {
         try await PipelineHarness.with { pipeline in
             let saslPassword = "sasl-" + UUID().uuidString

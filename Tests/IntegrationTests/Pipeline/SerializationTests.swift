@@ -9,7 +9,7 @@ import Vocabulary
 
 /// A family's events reach a stage on several topics, so on several lanes
 /// and replicas at once; each stage must still decide from the whole family.
-@Suite(.startsProcesses) struct SerializationTests {
+@Suite(.startsProcesses, .takesAProcessSlot) struct SerializationTests {
     static let screeningAsOf = "2013-09-01"
     static let claimsAsOf = "2014-09-30"
 

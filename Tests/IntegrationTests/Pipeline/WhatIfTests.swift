@@ -6,7 +6,7 @@ import Testing
 /// `turnaround what-if` as an authority designing its local filter uses it:
 /// every family decided under the filter it considers and the current rules,
 /// nothing recorded, and exactly the families the filter would move listed.
-@Suite(.startsProcesses) struct WhatIfTests {
+@Suite(.startsProcesses, .takesAProcessSlot) struct WhatIfTests {
     /// Phase 1 with any two of its three national criteria enough, as an
     /// authority loosening its filter might write it.
     static func twoOfThree(in pipeline: PipelineHarness) throws -> String {

@@ -4,7 +4,7 @@ import Postgres
 import Testing
 
 /// Restarts a Postgres server of its own, so other tests keep theirs.
-@Suite(.startsProcesses) struct PostgresRestartTests {
+@Suite(.startsProcesses, .takesAProcessSlot) struct PostgresRestartTests {
     @Test func poolReconnectsAfterServerRestart() async throws {
         try await Script.withInstance("pgrestart", starting: "start-postgres") { instance in
             let url = try await Script.dev("database-url", instance: instance).trimmingCharacters(in: .whitespacesAndNewlines)

@@ -4,7 +4,7 @@ import Postgres
 import Store
 import Testing
 
-@Suite(.startsProcesses) struct DeadLetterTableTests {
+@Suite(.startsProcesses, .takesAProcessSlot) struct DeadLetterTableTests {
     static func entry(_ topic: String, offset: Int64, reason: String, payload: String) -> DeadLetterTable.Entry {
         DeadLetterTable.Entry(
             topic: topic, partition: 0, offset: offset, eventID: "id-\(topic)-\(offset)", reason: reason,

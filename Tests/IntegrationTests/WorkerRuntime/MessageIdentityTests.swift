@@ -5,7 +5,7 @@ import Testing
 
 /// The inbox remembers messages by the id their producer gave them, never by
 /// their position, and an id is never a licence to skip other content.
-@Suite(.startsProcesses) struct MessageIdentityTests {
+@Suite(.startsProcesses, .takesAProcessSlot) struct MessageIdentityTests {
     @Test func messagesSentAfterTheBrokerLostItsOffsetsAreAppliedNotSkipped() async throws {
         try await Script.withInstance("brokerloss", starting: "start-broker") { instance in
             let brokers = try await Script.dev("broker-address", instance: instance).trimmingCharacters(in: .whitespacesAndNewlines)

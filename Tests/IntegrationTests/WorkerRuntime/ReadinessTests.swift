@@ -4,7 +4,7 @@ import Testing
 
 /// `/readyz` says whether the worker can make progress now, each check with
 /// a timeout, and why not.
-@Suite(.startsProcesses) struct ReadinessTests {
+@Suite(.startsProcesses, .takesAProcessSlot) struct ReadinessTests {
     static func readiness(_ port: UInt16) async -> (status: Int, body: String)? {
         await LocalHTTP.get(port: port, path: "/readyz")
     }

@@ -9,7 +9,7 @@ import Testing
 #endif
 
 /// The runtime as operators run it: worker processes, killed and restarted.
-@Suite(.startsProcesses) struct WorkerProcessTests {
+@Suite(.startsProcesses, .takesAProcessSlot) struct WorkerProcessTests {
     static let executable = TestEnvironment.repositoryRoot.appendingPathComponent(".build/debug/turnaround-testworker").path
 
     static func start(
