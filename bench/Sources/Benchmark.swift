@@ -14,6 +14,7 @@ struct Benchmark: AsyncParsableCommand {
         subcommands: [
             KafkaProduce.self, KafkaConsume.self, PostgresBatchedInsert.self, PostgresCopy.self, RulesEligibility.self,
             WorkerThroughput.self, IntakeStage.self, ScreeningStage.self, ClaimsStage.self, PipelineRun.self, FinanceReportsBench.self, ContractDecode.self,
+            RescreenStage.self, WhatIf.self,
         ])
 
     static let logger = Logger(label: "turnaround.bench") { _ in SwiftLogNoOpLogHandler() }
