@@ -156,7 +156,13 @@ extension EvaluationContext {
                 people: baseline.youthOffenders, records: youthOffenceRecords(measure, endingOn: asOf),
                 needed: measure.offendingReductionPercent)
         }
-        if !baseline.childrenWithEducationProblems.isEmpty {
+        let educationApplies =
+            switch measure.educationPartAppliesTo ?? .familiesWithTheProblem {
+            case .familiesWithTheProblem: !baseline.childrenWithEducationProblems.isEmpty
+            // A family with no child at school finds the part neutral below.
+            case .everySchoolAgeChild: family.members.contains { isChild($0.id) }
+            }
+        if educationApplies {
             let window = completedTerms(measure.educationTerms).filter { $0.start >= attachedOn }
             if window.count < measure.educationTerms {
                 applying += 1

@@ -71,6 +71,17 @@ public struct CrimeAndEducationMeasure: Sendable, Hashable, Codable {
     public var fixedExclusionsBelow: Int
     /// Each child's unauthorised absence must be below this.
     public var absenceBelowPercent: Percentage
+    /// Which families the education part applies to; absent: those with the
+    /// education problem at entry (phase 1's "where relevant").
+    public var educationPartAppliesTo: EducationPartScope?
+
+    /// The readings of phase 1's "where relevant" for the education part of result A.
+    public enum EducationPartScope: String, Sendable, Hashable, Codable {
+        /// Families that had the education problem at attachment: the financial framework's reading, and the default.
+        case familiesWithTheProblem
+        /// Every family with a child at school after attachment.
+        case everySchoolAgeChild
+    }
 }
 
 /// Phase 1's result B: an adult attached to a work programme.

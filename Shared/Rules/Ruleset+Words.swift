@@ -156,7 +156,9 @@ extension ResultMeasure {
                 + "\(RulesEngine.count(measure.months, "month")) before attachment, with no other member starting; "
                 + "and each child at school with fewer than \(RulesEngine.count(measure.fixedExclusionsBelow, "fixed-term exclusion")), "
                 + "none permanent, and under \(measure.absenceBelowPercent) unauthorised absence "
-                + "over the \(RulesEngine.count(measure.educationTerms, "complete term")) after attachment"
+                + "over the \(RulesEngine.count(measure.educationTerms, "complete term")) after attachment, "
+                + (measure.educationPartAppliesTo == .everySchoolAgeChild
+                    ? "in every family with a child at school" : "where the family had the education problem at attachment")
         case .progressToWork(let measure):
             "an adult out of work at attachment attached to " + RulesEngine.list(measure.provisions, conjunction: "or")
                 + " since attachment, in \(RulesEngine.last(measure.months, "month"))"

@@ -16,15 +16,15 @@ public struct OpsServer: Service {
     private let registry: PrometheusCollectorRegistry
     private let isAlive: Check
     private let isReady: Check
-    private let beforeScrape: @Sendable () -> Void
+    private let beforeScrape: @Sendable () async -> Void
 
     /// - Parameters:
     ///   - port: the TCP port, on every interface.
     ///   - isAlive: whether the process still works (an orchestrator restarts it when not).
     ///   - isReady: whether the worker can make progress now (an orchestrator sends it no work when not).
-    ///   - beforeScrape: brings gauges read at scrape time (process, pool) up to date.
+    ///   - beforeScrape: brings gauges read at scrape time (process, pool, readiness) up to date.
     public init(
-        port: UInt16, registry: PrometheusCollectorRegistry, logger: Logger, beforeScrape: @escaping @Sendable () -> Void = {},
+        port: UInt16, registry: PrometheusCollectorRegistry, logger: Logger, beforeScrape: @escaping @Sendable () async -> Void = {},
         isAlive: @escaping Check, isReady: @escaping Check
     ) {
         self.server = HTTPServer(port: port, logger: SwiftLogBridge(logger: logger))
@@ -48,7 +48,7 @@ public struct OpsServer: Service {
             return HTTPResponse(statusCode: ready ? .ok : .serviceUnavailable, body: Data((reason + "\n").utf8))
         }
         await server.appendRoute("GET /metrics") { _ in
-            beforeScrape()
+            await beforeScrape()
             return HTTPResponse(
                 statusCode: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: Data(registry.emitToBuffer()))
         }

@@ -1,3 +1,4 @@
+import Foundation
 import Rules
 import Testing
 import Vocabulary
@@ -69,6 +70,34 @@ import Vocabulary
         let unchanged = try Self.assess(before + Fixture.attendance("C2", unauthorised: 150))["A"]!
         #expect(improved.status == .achieved)
         #expect(unchanged.status == .notYet)
+    }
+
+    /// Phase 1's "where relevant": by default the education part applies only
+    /// where the family had the education problem at entry; a ruleset may
+    /// read it as every family with a child at school.
+    @Test func theEducationPartAppliesWhereRelevantOrToEveryChildAtSchoolAsTheRulesetSays() throws {
+        // ASB down by 90%, no education problem at entry, a child absent 20% since.
+        let records = Self.asb(10, before: Self.attachedOn, prefix: "B") + Fixture.attendance("C2", unauthorised: 200)
+        let whereRelevant = try Self.assess(records)["A"]!
+        #expect(whereRelevant.status == .achieved)
+        #expect(!whereRelevant.findings.contains { $0.text.hasPrefix("Education") })
+
+        let shipped = try Fixture.phase1()
+        var everyChild = try #require(try JSONSerialization.jsonObject(with: try JSONEncoder().encode(shipped)) as? [String: Any])
+        var results = try #require(everyChild["results"] as? [[String: Any]])
+        #expect(results[0]["kind"] as? String == "crimeAndEducation")
+        results[0]["educationPartAppliesTo"] = "everySchoolAgeChild"
+        everyChild["results"] = results
+        let ruleset = try Ruleset.decode(Array(try JSONSerialization.data(withJSONObject: everyChild)), file: "every-child.json")
+        let evidence = Fixture.evidence(records)
+        let baseline = RulesEngine.baseline(family: Fixture.family, evidence: evidence, attachedOn: Self.attachedOn, ruleset: ruleset)
+        let assessed = RulesEngine.results(
+            family: Fixture.family, baseline: baseline, evidence: evidence, attachedOn: Self.attachedOn, asOf: Self.assessedOn, ruleset: ruleset)
+        let result = try #require(assessed.first { $0.resultID == "A" })
+        #expect(result.status == .notYet)
+        #expect(result.findings.contains { $0.text.contains("Education, Child C2: 20.0% unauthorised absence") }, "\(result.findings.map(\.text))")
+        #expect(ruleset.inWords.results.first?.measure.hasSuffix("in every family with a child at school") == true)
+        #expect(shipped.inWords.results.first?.measure.hasSuffix("where the family had the education problem at attachment") == true)
     }
 
     @Test func resultIsNotYetMeasurableBeforeSixMonths() throws {

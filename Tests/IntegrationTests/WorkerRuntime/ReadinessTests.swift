@@ -9,6 +9,12 @@ import Testing
         await LocalHTTP.get(port: port, path: "/readyz")
     }
 
+    /// `turnaround_ready` as a scrape of `/metrics` gives it.
+    static func readyGauge(_ port: UInt16) async -> Double? {
+        await LocalHTTP.get(port: port, path: "/metrics")?.body.split(separator: "\n")
+            .first { $0.hasPrefix("turnaround_ready{") }.flatMap { $0.split(separator: " ").last.flatMap { Double($0) } }
+    }
+
     static func eventuallyReady(_ port: UInt16) async throws {
         try await WorkerHarness.eventually { await readiness(port)?.status == 200 }
     }
@@ -31,10 +37,14 @@ import Testing
                 let port = try LocalHTTP.freePort()
                 let worker = try await WorkerProcessTests.start(harness, httpPort: port)
                 try await Self.eventuallyReady(port)
+                #expect(await Self.readyGauge(port) == 1)
                 try await Script.dev("stop-broker", instance: instance)
                 #expect(try await Self.eventuallyNotReady(port).contains("no Kafka broker answers"))
+                // A scrape checks readiness itself: Prometheus needs no probe to see it.
+                #expect(await Self.readyGauge(port) == 0)
                 try await Script.dev("start-broker", instance: instance)
                 try await Self.eventuallyReady(port)
+                #expect(await Self.readyGauge(port) == 1)
                 #expect(await worker.stopGracefully() == 0, "\(worker.output)")
             }
         }
