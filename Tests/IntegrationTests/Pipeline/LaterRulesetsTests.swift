@@ -6,6 +6,25 @@ import Testing
 /// phase 2, and `turnaround explain` naming what met each need and where
 /// the criterion comes from.
 @Suite(.startsProcesses, .takesAProcessSlot) struct LaterRulesetsTests {
+    /// A father with a proven offence in January 2016 (police) and on JSA
+    /// since September 2015 (DWP), and his daughter: two of phase 2's six
+    /// problems in May 2016.
+    static func sendTheNowakFamily(to pipeline: PipelineHarness) async throws {
+        let police = try await pipeline.registerAgency("police")
+        let dwp = try await pipeline.registerAgency("dwp")
+        let father = #""givenName":"Marek","familyName":"Nowak","dateOfBirth":"1979-07-12""#
+        let referral =
+            #"{"id":"WYP-2016-0101","address":{"lines":["4 Ash Grove","Leeds"],"postcode":"LS6 2AB"},"members":[{"ref":"father",\#(father)},"#
+            + #"{"ref":"daughter","givenName":"Zofia","familyName":"Nowak","dateOfBirth":"2008-02-03"}],"reasons":["anti-social behaviour"]}"#
+        try await pipeline.submit("referrals", lines: referral, named: "referral.jsonl", agency: "police", keyFile: police)
+        try await pipeline.submit(
+            "evidence", lines: #"{"id":"OFF-2016-7","subject":{\#(father)},"fact":{"kind":"offence","date":"2016-01-14","proven":true}}"#,
+            named: "offence.jsonl", agency: "police", keyFile: police)
+        try await pipeline.submit(
+            "evidence", lines: #"{"id":"JSA-2015-3","subject":{\#(father)},"fact":{"kind":"benefitSpell","benefit":"JSA","from":"2015-09-01"}}"#,
+            named: "benefit.jsonl", agency: "dwp", keyFile: dwp)
+    }
+
     /// The one eligible family's id, once there is one (the CLI may also say it waited for a server).
     static func eligibleFamily(_ pipeline: PipelineHarness) async throws -> String {
         var eligible: UUID?
@@ -19,19 +38,7 @@ import Testing
 
     @Test func underPhaseTwoAFatherWithARecentOffenceOnJSAMakesHisFamilyEligibleAndExplainSaysWhy() async throws {
         try await PipelineHarness.with { pipeline in
-            let police = try await pipeline.registerAgency("police")
-            let dwp = try await pipeline.registerAgency("dwp")
-            let father = #""givenName":"Marek","familyName":"Nowak","dateOfBirth":"1979-07-12""#
-            let referral =
-                #"{"id":"WYP-2016-0101","address":{"lines":["4 Ash Grove","Leeds"],"postcode":"LS6 2AB"},"members":[{"ref":"father",\#(father)},"#
-                + #"{"ref":"daughter","givenName":"Zofia","familyName":"Nowak","dateOfBirth":"2008-02-03"}],"reasons":["anti-social behaviour"]}"#
-            try await pipeline.submit("referrals", lines: referral, named: "referral.jsonl", agency: "police", keyFile: police)
-            try await pipeline.submit(
-                "evidence", lines: #"{"id":"OFF-2016-7","subject":{\#(father)},"fact":{"kind":"offence","date":"2016-01-14","proven":true}}"#,
-                named: "offence.jsonl", agency: "police", keyFile: police)
-            try await pipeline.submit(
-                "evidence", lines: #"{"id":"JSA-2015-3","subject":{\#(father)},"fact":{"kind":"benefitSpell","benefit":"JSA","from":"2015-09-01"}}"#,
-                named: "benefit.jsonl", agency: "dwp", keyFile: dwp)
+            try await LaterRulesetsTests.sendTheNowakFamily(to: pipeline)
 
             try await pipeline.withServices(
                 screeningAsOf: "2016-05-14", claimsAsOf: "2016-05-14", replicas: ["claims": 0], settings: ["RULESET": "phase2-2015"]

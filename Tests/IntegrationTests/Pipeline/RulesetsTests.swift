@@ -49,19 +49,7 @@ import Testing
                 #expect(row["first_used"] as? String == "" && row["decisions"] as? Int == 0)
             }
 
-            let police = try await pipeline.registerAgency("police")
-            let dwp = try await pipeline.registerAgency("dwp")
-            let father = #""givenName":"Marek","familyName":"Nowak","dateOfBirth":"1979-07-12""#
-            let referral =
-                #"{"id":"WYP-2016-0101","address":{"lines":["4 Ash Grove","Leeds"],"postcode":"LS6 2AB"},"members":[{"ref":"father",\#(father)},"#
-                + #"{"ref":"daughter","givenName":"Zofia","familyName":"Nowak","dateOfBirth":"2008-02-03"}],"reasons":["anti-social behaviour"]}"#
-            try await pipeline.submit("referrals", lines: referral, named: "referral.jsonl", agency: "police", keyFile: police)
-            try await pipeline.submit(
-                "evidence", lines: #"{"id":"OFF-2016-7","subject":{\#(father)},"fact":{"kind":"offence","date":"2016-01-14","proven":true}}"#,
-                named: "offence.jsonl", agency: "police", keyFile: police)
-            try await pipeline.submit(
-                "evidence", lines: #"{"id":"JSA-2015-3","subject":{\#(father)},"fact":{"kind":"benefitSpell","benefit":"JSA","from":"2015-09-01"}}"#,
-                named: "benefit.jsonl", agency: "dwp", keyFile: dwp)
+            try await LaterRulesetsTests.sendTheNowakFamily(to: pipeline)
 
             let leedsFile = try Self.leedsRuleset(pipeline, version: "1.0.0", named: "leeds-2016.json")
             let leeds = try Ruleset.load(from: URL(fileURLWithPath: leedsFile))
