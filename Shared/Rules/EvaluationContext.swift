@@ -52,7 +52,7 @@ struct EvaluationContext {
         for (test, alternatives) in zip(criterion.anyOf, criterion.alternatives) {
             for finding in evaluate(test, alternatives: alternatives) {
                 // Tests over school terms say the same when there are none: once is enough.
-                if !finding.isMet, findings.contains(where: { !$0.isMet && $0.detail == finding.detail }) { continue }
+                if case .noCompleteTerm = finding.detail, findings.contains(where: { $0.detail == finding.detail }) { continue }
                 findings.append(finding)
             }
         }
