@@ -38,6 +38,16 @@ struct RescreenCommand: AsyncParsableCommand {
         let asOf = try programme.fixedDate()
         let topics = Topics.fromEnvironment()
         let requestID = UUID()
+        // What screening would refuse is refused here, before anything is sent.
+        do throws(ContractError) {
+            try FamilyRescreenRequested(
+                requestID: requestID, familyID: requestID, rulesetID: ruleset.id, rulesetVersion: ruleset.version,
+                rulesetHash: ruleset.contentHash, asOf: asOf, requestedBy: by
+            ).validate()
+        } catch {
+            throw ValidationError(
+                error.problems.map { "\($0.field == "requestedBy" ? "--by" : $0.field): \($0.problem)" }.joined(separator: "; "))
+        }
         let progress = TerminalProgress(quiet: common.quiet)
         let (all, asked, by, patience) = (all, families, by, max(30, common.timeout))
         let final = try await common.withPool { pool in
@@ -97,8 +107,9 @@ struct RescreenCommand: AsyncParsableCommand {
         _ requestID: UUID, families: Int, topic: String, pool: PostgresPool, progress: TerminalProgress, patience: Int
     ) async throws -> (progress: RescreenTable.Progress, deadLettered: (count: Int, reason: String)?) {
         var last = RescreenTable.Progress(families: families, decided: 0, changed: 0, setAside: 0, setAsideReason: nil)
-        // Requests name their rescreen by id, written as the messages' JSON writes a UUID.
-        let ours = DeadLetterTable.Selection(topic: topic, payloadContaining: Array(requestID.uuidString.utf8))
+        // Requests name their rescreen by id, written as the messages' JSON writes a UUID;
+        // one replayed since is counted where screening counts it.
+        let ours = DeadLetterTable.Selection(topic: topic, replayed: false, payloadContaining: Array(requestID.uuidString.utf8))
         var deadLettered = 0
         var lastChange = ContinuousClock.now
         var warned = false
@@ -108,10 +119,16 @@ struct RescreenCommand: AsyncParsableCommand {
                 let (now, dead) = try await pool.withConnection({ connection in
                     try RescreenTable.progress(of: requestID, on: connection).map { ($0, try DeadLetterTable.count(ours, on: connection)) }
                 })
-            else { break }
+            else { throw CommandFailure.environment("rescreen \(requestID.uuidString.lowercased()) is no longer in the database") }
             if now != last || dead != deadLettered { lastChange = .now }
             (last, deadLettered) = (now, dead)
             progress.show("rescreening: \(now.decided + now.setAside) of \(now.families) families, \(now.changed) changed")
+            if ContinuousClock.now - lastChange > .seconds(patience * 10) {
+                progress.clear()
+                throw CommandFailure.environment(
+                    "screening has taken none of the families of rescreen \(requestID.uuidString.lowercased()) for \(patience * 10) s; "
+                        + "it goes on when screening runs: \(last.decided + last.setAside) of \(families) done so far")
+            }
             if !warned, ContinuousClock.now - lastChange > .seconds(patience) {
                 progress.clear()
                 FileHandle.standardError.write(

@@ -121,7 +121,8 @@ struct ScreeningHandler: StageHandler {
         try ScreeningFamilyTable.remove(mergedNow.map(\.mergedFamilyID), on: connection)
         let evidence = events.compactMap(\.evidence).map(merges.redirected)
         let movedFrom = try FamilyEvidence.record(evidence, in: .screening, on: connection)
-        let touched = movedFrom.union(events.flatMap(\.familyIDs).map(merges.family))
+        // A rescreen decides its families itself (below): they are not due again for it.
+        let touched = movedFrom.union(events.filter { $0.rescreen == nil }.flatMap(\.familyIDs).map(merges.family))
         try ScreeningPendingTable.touch(touched.subtracting(mergedNow.map(\.mergedFamilyID)), windows: windows, on: connection)
         try rescreen(events.compactMap(\.rescreen), merges: merges, in: &batch)
     }
@@ -135,12 +136,15 @@ struct ScreeningHandler: StageHandler {
     private func rescreen(_ requests: [FamilyRescreenRequested], merges: FamilyMerges, in batch: inout HandlerBatch) throws {
         guard !requests.isEmpty else { return }
         var steps: [UUID: RescreenTable.Step] = [:]
+        // Runs in the order their first request came, so a later request's decision is the one that stands.
+        var runs: [RescreenRun] = []
         var toDecide: [RescreenRun: [UUID: [UUID]]] = [:]
         for request in requests {
             var step = steps[request.requestID] ?? RescreenTable.Step(requestID: request.requestID)
             if request.rulesetHash == ruleset.contentHash {
                 step.decided += 1
                 let run = RescreenRun(asOf: request.asOf, by: request.requestedBy)
+                if toDecide[run] == nil { runs.append(run) }
                 toDecide[run, default: [:]][merges.family(request.familyID), default: []].append(request.requestID)
             } else {
                 step.setAside += 1
@@ -150,7 +154,8 @@ struct ScreeningHandler: StageHandler {
             steps[request.requestID] = step
         }
         let screener = Screener(ruleset: ruleset)
-        for (run, requestsByFamily) in toDecide.sorted(by: { ($0.key.asOf?.description ?? "", $0.key.by) < ($1.key.asOf?.description ?? "", $1.key.by) }) {
+        for run in runs {
+            let requestsByFamily = toDecide[run]!
             let day = run.asOf ?? today()
             let reviews = try screener.review(requestsByFamily.keys.sorted(), asOf: { _ in day }, on: batch.connection)
             let changed = reviews.filter(\.differsFromLatest)

@@ -231,7 +231,8 @@ struct EvaluationContext {
         case .missingEducation(let lookbackMonths):
             let since = asOf.adding(months: -lookbackMonths)
             let findings = records.compactMap { record -> Finding? in
-                guard case .missingEducation(let from, let to) = record.fact, from <= asOf, (to ?? asOf) >= since else { return nil }
+                guard case .missingEducation(let from, let to) = record.fact, from <= asOf, (to ?? asOf) >= since, isChild(record.personID)
+                else { return nil }
                 return met(record, .placement(subject(record.personID), what: "missing education", date: from, recordID: record.id))
             }
             return findings.isEmpty

@@ -112,7 +112,7 @@ extension CriterionTest {
         case .dependentChild:
             break
         case .custodyRelease(let withinMonths):
-            checks.notNegative("withinMonths", withinMonths)
+            if withinMonths <= 0 { checks.problems.append(("withinMonths", "must be more than 0: no release is due within 0 months")) }
         case .courtOrder(let orders, let lookbackMonths):
             checks.notEmpty("orders", orders)
             checks.notNegative("lookbackMonths", lookbackMonths)

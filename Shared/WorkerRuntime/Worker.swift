@@ -38,35 +38,41 @@ public enum Worker {
         let processMetrics = ProcessMetrics(service: options.worker.serviceName, registry: registry, pool: pool)
         let relayHealth = options.runsRelay ? LoopHealth() : nil
         let dueWorkHealth = handler.dueWorkInterval == nil ? nil : LoopHealth()
-        let postgresCheck = BoundedCheck()
-        let brokerCheck = BoundedCheck()
         let readyGauge = registry.gauge(
             "turnaround_ready", labels: [("service", options.worker.serviceName)],
             help: "1 when the worker can make progress now, 0 when not, as /readyz says; checked at each scrape.")
-        let isReady: OpsServer.Check = {
-            if consumer.isDraining { return (false, "not ready: draining for shutdown") }
-            let postgresAnswers = await postgresCheck.run(timeout: checkTimeout) {
-                (try? await pool.withConnection { try $0.execute("SELECT 1") }) != nil
+        // Probes and scrapes each have their own checks: a check still running
+        // counts as failed, and a probe must not fail because a scrape is checking.
+        func readiness(postgresCheck: BoundedCheck, brokerCheck: BoundedCheck) -> OpsServer.Check {
+            {
+                if consumer.isDraining { return (false, "not ready: draining for shutdown") }
+                let postgresAnswers = await postgresCheck.run(timeout: checkTimeout) {
+                    (try? await pool.withConnection { try $0.execute("SELECT 1") }) != nil
+                }
+                guard postgresAnswers else { return (false, "not ready: postgres does not answer within \(checkTimeout)") }
+                guard await brokerCheck.run(timeout: checkTimeout, { await consumer.brokerAnswers(timeout: checkTimeout) }) else {
+                    return (false, "not ready: no Kafka broker answers within \(checkTimeout)")
+                }
+                if let relayHealth, relayHealth.isFailing { return (false, "not ready: the outbox relay cannot publish") }
+                if let dueWorkHealth, dueWorkHealth.isFailing { return (false, "not ready: put-off work is failing") }
+                return consumer.hasJoinedGroup ? (true, "ready") : (false, "not ready: the consumer has not joined its group")
             }
-            guard postgresAnswers else { return (false, "not ready: postgres does not answer within \(checkTimeout)") }
-            guard await brokerCheck.run(timeout: checkTimeout, { await consumer.brokerAnswers(timeout: checkTimeout) }) else {
-                return (false, "not ready: no Kafka broker answers within \(checkTimeout)")
-            }
-            if let relayHealth, relayHealth.isFailing { return (false, "not ready: the outbox relay cannot publish") }
-            if let dueWorkHealth, dueWorkHealth.isFailing { return (false, "not ready: put-off work is failing") }
-            return consumer.hasJoinedGroup ? (true, "ready") : (false, "not ready: the consumer has not joined its group")
         }
         // Prometheus sees what an orchestrator's probe sees, whether or not one probes.
-        let checkedReadiness: OpsServer.Check = {
-            let (ready, reason) = await isReady()
-            readyGauge.set(Int64(ready ? 1 : 0))
-            return (ready, reason)
+        func settingTheGauge(_ isReady: @escaping OpsServer.Check) -> OpsServer.Check {
+            {
+                let (ready, reason) = await isReady()
+                readyGauge.set(Int64(ready ? 1 : 0))
+                return (ready, reason)
+            }
         }
+        let probedReadiness = settingTheGauge(readiness(postgresCheck: BoundedCheck(), brokerCheck: BoundedCheck()))
+        let scrapedReadiness = settingTheGauge(readiness(postgresCheck: BoundedCheck(), brokerCheck: BoundedCheck()))
         let ops = OpsServer(
             port: options.httpPort, registry: registry, logger: logger,
             beforeScrape: {
                 processMetrics.update()
-                _ = await checkedReadiness()
+                _ = await scrapedReadiness()
             },
             isAlive: {
                 if consumer.pollHealth.isWedged(after: livenessLimit) {
@@ -80,7 +86,7 @@ public enum Worker {
                 }
                 return (true, "alive")
             },
-            isReady: checkedReadiness)
+            isReady: probedReadiness)
         let group = try serviceGroup(
             consumer, postgres: options.postgres, kafka: options.kafka, runsRelay: options.runsRelay, relayHealth: relayHealth,
             dueWorkHealth: dueWorkHealth, shutdownTimeout: options.shutdownTimeout, logger: logger, signals: [.sigterm, .sigint], first: [ops])

@@ -69,6 +69,28 @@ import Testing
                 #expect(mismatched.status == 1, "\(mismatched.output)")
                 #expect(mismatched.output.contains("6 family(ies) set aside: a screening process runs phase1-2012@1.0.1-absence-25"), "\(mismatched.output)")
                 #expect(try await revisions().values.allSatisfy { $0 == 2 })
+
+                // As of a year on (the adults' JSA ended in the autumn of 2013), every decision changes, and
+                // what the rescreen records stands: screening does not decide the families again as of its own day.
+                let later = try await pipeline.cli(["rescreen", "--by", "coordinator.7", "--ruleset", stricter, "--as-of", "2014-09-01", "--all"])
+                #expect(later.status == 0, "\(later.output)")
+                #expect(later.output.contains("6 decision(s) changed"), "\(later.output)")
+                try await PipelineHarness.eventually("no family waiting for screening's decision") {
+                    try await pipeline.count("SELECT count(*) FROM screening_pending") == 0
+                }
+                let latestEach = try await pipeline.texts(
+                    """
+                    SELECT DISTINCT ON (family_id) decided_on::text || ' ' || decided_by FROM eligibility_decision
+                    ORDER BY family_id, revision DESC
+                    """)
+                #expect(latestEach == Array(repeating: "2014-09-01 coordinator.7 (turnaround rescreen)", count: 6), "\(latestEach)")
+
+                // What screening would refuse to read is refused before anything is sent.
+                let requests = try await pipeline.count("SELECT count(*) FROM rescreen")
+                let unnamed = try await pipeline.cli(["rescreen", "--by", "Jane Smith", "--ruleset", stricter, "--all"])
+                #expect(unnamed.status == 64, "\(unnamed.output)")
+                #expect(unnamed.output.contains("--by: may hold only letters, digits and - _ . / :"), "\(unnamed.output)")
+                #expect(try await pipeline.count("SELECT count(*) FROM rescreen") == requests)
             }
         }
     }
