@@ -79,6 +79,11 @@ struct ClaimsHandler: StageHandler {
         return attached
     }
 
+    /// Records the ruleset the stage starts with, or refuses to start (``RulesetChanged``).
+    func prepare(on connection: PostgresConnection) throws {
+        try RulesetInUse.record(ruleset, by: Self.stage, on: connection)
+    }
+
     /// A family's decision, attachment, evidence and merges come on four
     /// topics, so on several lanes or replicas at once: each batch holds its
     /// families' locks, those of the families a corrected record moves away

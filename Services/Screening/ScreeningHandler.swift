@@ -95,6 +95,11 @@ struct ScreeningHandler: StageHandler {
             ])
     }
 
+    /// Records the ruleset the stage starts with, or refuses to start (``RulesetChanged``).
+    func prepare(on connection: PostgresConnection) throws {
+        try RulesetInUse.record(ruleset, by: Self.stage, on: connection)
+    }
+
     /// A family's acceptance, its evidence and its merges come on three
     /// topics, so on several lanes or replicas at once: each batch holds its
     /// families' locks, those of the families a corrected record moves away

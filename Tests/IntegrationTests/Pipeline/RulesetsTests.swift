@@ -158,7 +158,24 @@ import Testing
         #expect(ok.output == "leeds-sound.json: ok: leeds-2016 version 1.2.0, content hash \(hash)\n", "\(ok.output)")
     }
 
-    @Test func screeningRefusesToStartWithARulesetChangedUnderItsVersionAndStartsOnceTheVersionIsBumped() async throws {
+    /// Starts a stage's process under `ruleset` and waits until it ends by
+    /// itself, or starts consuming (it then reports its backlog, and is stopped).
+    /// - Returns: its exit status and output.
+    static func start(_ stage: String, under ruleset: String, in pipeline: PipelineHarness) async throws -> (status: Int32, output: String) {
+        var settings = pipeline.environment
+        settings["RULESET"] = ruleset
+        settings["WORKER_HTTP_PORT"] = "0"
+        let startedAt = try await pipeline.pool.withConnection { try $0.query("SELECT now()").decode(Date.self)[0] }
+        let process = try await ChildProcess(PipelineHarness.binaries.appendingPathComponent("turnaround-" + stage).path, [], environment: settings)
+        try await PipelineHarness.eventually("\(stage) ended or started") {
+            if process.exitStatus != nil { return true }
+            return try await pipeline.count("SELECT count(*) FROM consumer_backlog WHERE measured_at BETWEEN \(startedAt) AND now()") > 0
+        }
+        let status = process.exitStatus == nil ? await process.stopGracefully() : await process.waitForExit()
+        return (status, process.output)
+    }
+
+    @Test func screeningAndClaimsRefuseToStartWithARulesetChangedUnderItsVersionAndStartOnceTheVersionIsBumped() async throws {
         try await PipelineHarness.with { pipeline in
             let screeningOnly = ["intake": 0, "claims": 0]
             let original = try Self.leedsRuleset(pipeline, version: "1.0.0", named: "leeds.json")
@@ -172,23 +189,15 @@ import Testing
             let changed = try Self.leedsRuleset(pipeline, version: "1.0.0", named: "leeds-changed.json", edit: lowerThreshold)
             let changedHash = try Ruleset.load(from: URL(fileURLWithPath: changed)).contentHash
             #expect(changedHash != recordedHash)
-            var settings = pipeline.environment
-            settings["RULESET"] = changed
-            settings["WORKER_HTTP_PORT"] = "0"
-            let startedAt = try await pipeline.pool.withConnection { try $0.query("SELECT now()").decode(Date.self)[0] }
-            let refused = try await ChildProcess(PipelineHarness.binaries.appendingPathComponent("turnaround-screening").path, [], environment: settings)
-            // It ends by itself, or it started consuming: then it reports its backlog, and the test fails.
-            try await PipelineHarness.eventually("screening ended or started") {
-                if refused.exitStatus != nil { return true }
-                return try await pipeline.count("SELECT count(*) FROM consumer_backlog WHERE measured_at BETWEEN \(startedAt) AND now()") > 0
-            }
-            let status = refused.exitStatus == nil ? await refused.stopGracefully() : await refused.waitForExit()
-            #expect(status == 1, "\(refused.output)")
-            for expected in [
-                "ruleset leeds-2016 version 1.0.0 is recorded with content hash \(recordedHash)",
-                "but this one's content hash is \(changedHash)", "a changed ruleset needs a new version",
-            ] {
-                #expect(refused.output.contains(expected), "\(expected)\n\(refused.output)")
+            for stage in ["screening", "claims"] {
+                let refused = try await Self.start(stage, under: changed, in: pipeline)
+                #expect(refused.status == 1, "\(refused.output)")
+                for expected in [
+                    "\(stage) refuses to start: ruleset leeds-2016 version 1.0.0 is recorded with content hash \(recordedHash)",
+                    "but this one's content hash is \(changedHash)", "a changed ruleset needs a new version",
+                ] {
+                    #expect(refused.output.contains(expected), "\(expected)\n\(refused.output)")
+                }
             }
             let recorded = try await pipeline.texts("SELECT ruleset_version || ' ' || content_hash FROM ruleset WHERE ruleset_id = 'leeds-2016'")
             #expect(recorded == ["1.0.0 \(recordedHash)"])
