@@ -16,14 +16,9 @@ struct PipelineRun: AsyncParsableCommand {
     @Option(help: "The folder holding turnaround, turnaround-intake and turnaround-screening.") var binaries: String
 
     func run() async throws {
-        let logger = Benchmark.logger
         let kafka = try KafkaConfiguration.fromEnvironment()
         let run = UUID().uuidString.prefix(8).lowercased()
         let schema = "bench_pipeline_\(run)"
-        let url = ProcessInfo.processInfo.environment["DATABASE_URL"] ?? ""
-        let admin = PostgresPool(configuration: try .fromEnvironment(), logger: logger)
-        try await admin.withConnection { try $0.execute("CREATE SCHEMA \(identifier: schema)") }
-        admin.close()
         let pool = try await Benchmark.migratedPool(schema: schema)
         defer { pool.close() }
 
@@ -47,7 +42,7 @@ struct PipelineRun: AsyncParsableCommand {
             .write(to: evidence, atomically: true, encoding: .utf8)
 
         let environment = [
-            "DATABASE_URL": url + (url.contains("?") ? "&" : "?") + "options=-csearch_path%3D" + schema, "TOPIC_PREFIX": topics.prefix,
+            "DATABASE_URL": try Benchmark.databaseURL(searchPath: schema), "TOPIC_PREFIX": topics.prefix,
         ]
         let intake = try StageProcess.start(executable: binaries + "/turnaround-intake", prefix: topics.prefix, environment: environment)
         let screening = try StageProcess.start(

@@ -14,9 +14,6 @@ struct FinanceReportsBench: AsyncParsableCommand {
 
     func run() async throws {
         let schema = "bench_reports"
-        let setup = try PostgresConnection(configuration: try PostgresConfiguration.fromEnvironment())
-        try setup.execute("DROP SCHEMA IF EXISTS bench_reports CASCADE")
-        try setup.execute("CREATE SCHEMA bench_reports")
         let pool = try await Benchmark.migratedPool(schema: schema)
         defer { pool.close() }
         try await pool.withConnection { connection in

@@ -12,14 +12,6 @@ import Vocabulary
 /// ``ScreeningStage`` makes them: three members and eight evidence records
 /// each), written straight into a schema of the bench's own.
 enum RulesetChangeFamilies {
-    /// A pool on `schema`, made anew and migrated.
-    static func freshPool(schema: String) async throws -> PostgresPool {
-        let setup = try PostgresConnection(configuration: try PostgresConfiguration.fromEnvironment())
-        try setup.execute(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(schema) CASCADE"))
-        try setup.execute(PostgresQuery(unsafeSQL: "CREATE SCHEMA \(schema)"))
-        return try await Benchmark.migratedPool(schema: schema)
-    }
-
     /// Writes `count` families' members and evidence, 2,000 families a transaction.
     /// - Returns: their ids.
     static func populate(_ count: Int, on pool: PostgresPool) async throws -> [UUID] {
@@ -50,7 +42,7 @@ struct RescreenStage: AsyncParsableCommand {
     func run() async throws {
         let kafka = try KafkaConfiguration.fromEnvironment()
         let schema = "bench_rescreen"
-        let pool = try await RulesetChangeFamilies.freshPool(schema: schema)
+        let pool = try await Benchmark.migratedPool(schema: schema)
         defer { pool.close() }
         let topics = Topics(prefix: "bench.rescreen.\(UUID().uuidString.prefix(8)).")
         try await Benchmark.createTopics(topics, kafka: kafka)
@@ -69,11 +61,9 @@ struct RescreenStage: AsyncParsableCommand {
                 rulesetHash: ruleset.contentHash, asOf: CalendarDate(iso: "2013-09-01"), requestedBy: "bench") as any Contract)
         }
         let events = try await Benchmark.sendBacklog(requests, kafka: kafka)
-        var url = try PostgresConfiguration.fromEnvironment().url
-        url += (url.contains("?") ? "&" : "?") + "options=-csearch_path%3D\(schema)"
         let (elapsed, peak) = try await StageProcess.drain(
             executable: screening, prefix: topics.prefix, group: topics.consumerGroup("screening"), topics: [topics.familiesRescreen],
-            partitions: 8, events: events, environment: ["DATABASE_URL": url, "RULESET": "phase1-2012"], kafka: kafka,
+            partitions: 8, events: events, environment: ["DATABASE_URL": try Benchmark.databaseURL(searchPath: schema), "RULESET": "phase1-2012"], kafka: kafka,
             settled: { try await pool.withConnection { try RescreenTable.progress(of: requestID, on: $0)?.isFinished } == true })
         let progress = try await pool.withConnection { try RescreenTable.progress(of: requestID, on: $0) }
         guard progress?.changed == familyIDs.count else { throw ValidationError("rescreen changed \(progress?.changed ?? 0) of \(familyIDs.count)") }
@@ -89,7 +79,7 @@ struct WhatIf: AsyncParsableCommand {
     @Option var families = 20_000
 
     func run() async throws {
-        let pool = try await RulesetChangeFamilies.freshPool(schema: "bench_what_if")
+        let pool = try await Benchmark.migratedPool(schema: "bench_what_if")
         defer { pool.close() }
         _ = try await RulesetChangeFamilies.populate(families, on: pool)
         let comparison = RulesetComparison(

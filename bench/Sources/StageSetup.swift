@@ -4,11 +4,23 @@ import Postgres
 import Store
 
 extension Benchmark {
-    /// A pool on the bench database (in `schema`, if given) with its schema up to date.
+    /// A pool on the bench database with its schema up to date; given
+    /// `schema`, in that schema, made anew (what an earlier run left is dropped).
     static func migratedPool(schema: String? = nil) async throws -> PostgresPool {
         var configuration = try PostgresConfiguration.fromEnvironment()
-        configuration.searchPath = schema.map { [$0] }
+        if let schema {
+            let setup = try PostgresConnection(configuration: configuration)
+            try setup.execute("DROP SCHEMA IF EXISTS \(identifier: schema) CASCADE")
+            try setup.execute("CREATE SCHEMA \(identifier: schema)")
+            configuration.searchPath = [schema]
+        }
         return try await .migrated(configuration, logger: logger)
+    }
+
+    /// DATABASE_URL with its connections' search path set to `schema`, for a stage process of the bench's.
+    static func databaseURL(searchPath schema: String) throws -> String {
+        let url = try PostgresConfiguration.fromEnvironment().url
+        return url + (url.contains("?") ? "&" : "?") + "options=-csearch_path%3D" + schema
     }
 
     /// The pipeline's topics under `topics.prefix`, 8 partitions each, each with its dead-letter topic.

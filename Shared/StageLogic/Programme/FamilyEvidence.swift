@@ -16,6 +16,27 @@ public enum FamilyEvidence {
         Set(familyIDs).union(try table.families(holding: evidence.map(\.evidenceID), on: connection))
     }
 
+    /// A family screening holds, as the rules take it.
+    public struct Held: Sendable {
+        public var familyID: UUID
+        public var family: Family
+        public var evidence: Evidence
+    }
+
+    /// Those of these families whose members screening knows (the evidence
+    /// about a family can arrive before its referral), in family id order,
+    /// with their evidence: one query for the members, one for the evidence.
+    public static func held(_ familyIDs: [UUID], on connection: PostgresConnection) throws -> [Held] {
+        let members = try ScreeningFamilyTable.members(of: familyIDs, as: [FamilyMember].self, on: connection)
+        let known = members.keys.sorted()
+        let evidence = try load(of: known, from: .screening, on: connection)
+        return known.map { familyID in
+            Held(
+                familyID: familyID, family: Family(id: familyID.uuidString.lowercased(), members: members[familyID]!),
+                evidence: evidence[familyID] ?? Evidence(records: [], terms: []))
+        }
+    }
+
     /// Each family's evidence, with the school terms its attendance records name.
     public static func load(
         of familyIDs: [UUID], from table: StageEvidenceTable, on connection: PostgresConnection

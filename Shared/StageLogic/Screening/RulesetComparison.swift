@@ -67,19 +67,13 @@ public struct RulesetComparison: Sendable {
     /// to `tally`.
     /// - Returns: the families whose outcome or criteria met differ.
     public func differences(among familyIDs: [UUID], tally: inout Tally, on connection: PostgresConnection) throws -> [Difference] {
-        let members = try ScreeningFamilyTable.members(of: familyIDs, as: [FamilyMember].self, on: connection)
-        let known = members.keys.sorted()
-        let evidence = try FamilyEvidence.load(of: known, from: .screening, on: connection)
-        let none = Evidence(records: [], terms: [])
         var differences: [Difference] = []
-        for familyID in known {
-            let family = Family(id: familyID.uuidString.lowercased(), members: members[familyID]!)
-            let held = evidence[familyID] ?? none
-            let current = RulesEngine.eligibility(family: family, evidence: held, asOf: asOf, ruleset: current)
-            let proposed = RulesEngine.eligibility(family: family, evidence: held, asOf: asOf, ruleset: proposed)
+        for held in try FamilyEvidence.held(familyIDs, on: connection) {
+            let current = RulesEngine.eligibility(family: held.family, evidence: held.evidence, asOf: asOf, ruleset: current)
+            let proposed = RulesEngine.eligibility(family: held.family, evidence: held.evidence, asOf: asOf, ruleset: proposed)
             tally.families += 1
             guard current.isEligible != proposed.isEligible || Set(current.metCriteria) != Set(proposed.metCriteria) else { continue }
-            let difference = Difference(familyID: familyID, current: current, proposed: proposed)
+            let difference = Difference(familyID: held.familyID, current: current, proposed: proposed)
             tally.add(difference)
             differences.append(difference)
         }

@@ -49,16 +49,12 @@ public struct Screener: Sendable {
     public func review(
         _ familyIDs: [UUID], asOf: (EligibilityDecisionTable.Latest?) -> CalendarDate, on connection: PostgresConnection
     ) throws -> [Review] {
-        let members = try ScreeningFamilyTable.members(of: familyIDs, as: [FamilyMember].self, on: connection)
-        let known = members.keys.sorted()
-        let evidence = try FamilyEvidence.load(of: known, from: .screening, on: connection)
-        let latest = try EligibilityDecisionTable.latest(of: known, on: connection)
-        return known.map { familyID in
-            let family = Family(id: familyID.uuidString.lowercased(), members: members[familyID]!)
-            let decision = RulesEngine.eligibility(
-                family: family, evidence: evidence[familyID] ?? Evidence(records: [], terms: []), asOf: asOf(latest[familyID]),
-                ruleset: ruleset)
-            return Review(familyID: familyID, members: family.members, decision: decision, latest: latest[familyID])
+        let held = try FamilyEvidence.held(familyIDs, on: connection)
+        let latest = try EligibilityDecisionTable.latest(of: held.map(\.familyID), on: connection)
+        return held.map { held in
+            let latest = latest[held.familyID]
+            let decision = RulesEngine.eligibility(family: held.family, evidence: held.evidence, asOf: asOf(latest), ruleset: ruleset)
+            return Review(familyID: held.familyID, members: held.family.members, decision: decision, latest: latest)
         }
     }
 
