@@ -112,20 +112,8 @@ struct AttachCommand: AsyncParsableCommand {
             common.say("dry run: would send \(outgoing.count) attachment(s) to \(topic); nothing sent")
             return
         }
-        let kafka = try common.kafkaConfiguration()
-        let producer = try KafkaProducer(configuration: kafka, logger: common.makeLogger())
-        let reports = try await common.waiting(for: "Kafka (\(kafka.brokers.joined(separator: ",")))") {
-            try await producer.sendAll(outgoing.map {
-                KafkaOutgoingMessage(topic: topic, key: Array($0.partitionKey.utf8), value: $0.encoded(), headers: [.newEventID()])
-            })
-        }
-        await producer.shutdown()
-        var failed = 0
-        for (message, report) in zip(outgoing, reports) {
-            if case .failure(let error) = report {
-                failed += 1
-                FileHandle.standardError.write(Data("not sent: the attachment of family \(message.familyID.uuidString.lowercased()): \(error.summary)\n".utf8))
-            }
+        let failed = try await sendCoordinatorMessages(outgoing, to: topic, common: common) {
+            "the attachment of family \($0.familyID.uuidString.lowercased())"
         }
         if outgoing.count == 1 && failed == 0 {
             common.say(Self.describe(outgoing[0]) + " sent to \(topic)")

@@ -36,20 +36,31 @@ struct CheckClaimsCommand: AsyncParsableCommand {
         }
         let fixing = repair.fix
         var findings: [Claimer.Review] = []
+        var held: Set<UUID> = []
         for chunk in CheckCommand.transactions(of: families) {
-            findings += try await pool.withTransaction { connection in
+            let (reviews, chunkHeld) = try await pool.withTransaction { connection in
                 try AdvisoryLocks.claimsFamilies.lock(chunk.map(\.uuidString), on: connection)
                 let reviews = try claimer.review(chunk, checkingClaims: true, on: connection)
-                if fixing { try ResultClaimTable.claim(reviews.flatMap(\.due), on: connection) }
-                return reviews
+                return (reviews, fixing ? try claimer.claim(reviews, on: connection).held : [])
             }
+            findings += reviews
+            held.formUnion(chunkHeld)
         }
 
         var rows: [[String]] = []
+        var claimedNow = 0
         for review in findings {
             let family = review.familyID.uuidString.lowercased()
             for claim in review.due {
-                rows.append([family, claim.payment, repair.fix ? "claimed now" : "unclaimed", "due: " + Money(pence: claim.amountPence).description])
+                let amount = "due: " + Money(pence: claim.amountPence).description
+                if !repair.fix {
+                    rows.append([family, claim.payment, "unclaimed", amount])
+                } else if held.contains(review.familyID) && claim.payment != ClaimExplanation.attachmentPayment {
+                    rows.append([family, claim.payment, "held back", amount + "; no allocation left for \(claimer.calculator.asOf.financialYear)"])
+                } else {
+                    claimedNow += 1
+                    rows.append([family, claim.payment, "claimed now", amount])
+                }
             }
             for (payment, reason) in review.unsupported {
                 rows.append([family, payment, "unsupported", reason])
@@ -57,10 +68,14 @@ struct CheckClaimsCommand: AsyncParsableCommand {
         }
         let due = findings.reduce(0) { $0 + $1.due.count }
         let unsupported = findings.reduce(0) { $0 + $1.unsupported.count }
+        let dueFinding =
+            repair.fix
+            ? "\(claimedNow) claimed now" + (due > claimedNow ? ", \(due - claimedNow) held back by the allocation" : "")
+            : "\(due) claimable and not claimed"
         Report(header: ["family_id", "payment", "finding", "detail"], rows: rows).print(
             format,
             summary: "\(families.count) families checked under \(ruleset.reference) as of \(claimer.calculator.asOf): "
-                + "\(due) \(repair.fix ? "claimed now" : "claimable and not claimed"), \(unsupported) claimed and not supported")
+                + "\(dueFinding), \(unsupported) claimed and not supported")
         if unsupported > 0 || (due > 0 && !repair.fix) { throw ExitCode.failure }
     }
 }

@@ -16,7 +16,9 @@ struct ClaimsCommand: AsyncParsableCommand {
             to the department as one return; the department pays or refuses each. Every move names who made it, \
             is kept in the claim's history, and is refused whole, changing nothing, if any claim it names cannot make it.
             """,
-        subcommands: [List.self, Measure.self, Validate.self, Reject.self, Submit.self, Paid.self, Refused.self, History.self, Pack.self],
+        subcommands: [
+            List.self, Measure.self, Validate.self, Reject.self, Submit.self, Paid.self, Refused.self, History.self, Pack.self, Allocation.self,
+        ],
         defaultSubcommand: List.self)
 
     struct List: AsyncParsableCommand {

@@ -29,7 +29,10 @@ enum EvidencePackPage {
                 .table(
                     row("attached on", pack.attachment.attachedOn.description), row("keyworker", pack.attachment.keyworker ?? "not recorded"),
                     row("recorded by", pack.attachment.recordedBy ?? "not recorded"),
-                    row("attached", pack.attachment.discretion.map { "at the co-ordinator's discretion: \($0)" } ?? "as screening found the family eligible")),
+                    row("attached", pack.attachment.discretion.map { "at the co-ordinator's discretion: \($0)" } ?? "as screening found the family eligible"),
+                    row(
+                        "case closed",
+                        pack.attachment.closedOn.map { "on \($0), recorded by \(pack.attachment.closedBy ?? "not recorded")" } ?? "open when measured")),
                 .h2("Baseline at attachment"),
                 .table(
                     row("criteria met", pack.baseline.criteriaMet.joined(separator: ", ")),

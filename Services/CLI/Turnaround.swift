@@ -18,7 +18,7 @@ struct Turnaround: AsyncParsableCommand {
             """,
         version: version,
         subcommands: [
-            MigrateCommand.self, CheckCommand.self, AgencyCommand.self, SubmitCommand.self, ReceiptsCommand.self, AttachCommand.self,
+            MigrateCommand.self, CheckCommand.self, AgencyCommand.self, SubmitCommand.self, ReceiptsCommand.self, AttachCommand.self, CloseCommand.self,
             FamiliesCommand.self, ReviewCommand.self, ExplainCommand.self, RescreenCommand.self, WhatIfCommand.self, RulesetsCommand.self,
             ClaimsCommand.self, AuditCommand.self, ReportCommand.self, DeadLetterCommand.self,
         ])

@@ -9,7 +9,7 @@ import Vocabulary
 import WorkerRuntime
 
 enum ClaimsEvent: Sendable {
-    /// A decision, an attachment or a merge: what claims keeps of the family.
+    /// A decision, an attachment, a closure or a merge: what claims keeps of the family.
     case family(ClaimsFamilyUpdates.Change)
     case evidence(EvidenceRecorded)
 
@@ -37,7 +37,7 @@ enum ClaimsEvent: Sendable {
     }
 }
 
-/// Records decisions, attachments and evidence (each family's row read once
+/// Records decisions, attachments, closures and evidence (each family's row read once
 /// and written once a batch), then measures every eligible, attached family
 /// a batch touched and claims what it earned and was not claimed before.
 struct ClaimsHandler: StageHandler {
@@ -64,6 +64,7 @@ struct ClaimsHandler: StageHandler {
                 topics.familiesAttached: { message throws(ContractError) in
                     .family(.attached(try Self.checkPayable(FamilyAttached.decode(message.value), under: ruleset)))
                 },
+                topics.familiesClosed: { message throws(ContractError) in .family(.closed(try FamilyClosed.decode(message.value))) },
                 topics.evidenceRecorded: { message throws(ContractError) in .evidence(try EvidenceRecorded.decode(message.value)) },
                 topics.familiesMerged: { message throws(ContractError) in .family(.merged(try FamilyMerged.decode(message.value))) },
             ])
@@ -84,7 +85,7 @@ struct ClaimsHandler: StageHandler {
         try RulesetInUse.record(ruleset, by: Self.stage, on: connection)
     }
 
-    /// A family's decision, attachment, evidence and merges come on four
+    /// A family's decision, attachment, closure, evidence and merges come on five
     /// topics, so on several lanes or replicas at once: each batch holds its
     /// families' locks, those of the families a corrected record moves away
     /// from, and those of the families kept for the merged families it names.
@@ -107,13 +108,19 @@ struct ClaimsHandler: StageHandler {
         let connection = batch.connection
         let named = events.flatMap(\.familyIDs)
         let merges = try FamilyMerges.record(events.compactMap(\.merged), naming: named, in: .claims, on: connection)
-        // Evidence and attachments on their way when their family was merged
+        // Evidence, attachments and closures on their way when their family was merged
         // belong to the family kept; a merged family's decisions change nothing.
         let movedFrom = try FamilyEvidence.record(events.compactMap(\.evidence).map(merges.redirected), in: .claims, on: connection)
         let changes = events.compactMap(\.familyChange).map { change -> ClaimsFamilyUpdates.Change in
-            guard case .attached(var message) = change else { return change }
-            message.familyID = merges.family(message.familyID)
-            return .attached(message)
+            switch change {
+            case .attached(var message):
+                message.familyID = merges.family(message.familyID)
+                return .attached(message)
+            case .closed(var message):
+                message.familyID = merges.family(message.familyID)
+                return .closed(message)
+            case .decided, .merged: return change
+            }
         }
         let touched = Array(movedFrom.union(named).union(named.map(merges.family)))
         // One read of the batch's families: folded with its decisions,
@@ -126,6 +133,6 @@ struct ClaimsHandler: StageHandler {
 
         let claimer = Claimer(ruleset: ruleset, asOf: today(), claimant: Self.serviceName)
         let reviews = try claimer.review(touched, rows: rows, checkingClaims: false, on: connection)
-        try ResultClaimTable.claim(reviews.flatMap(\.due), on: connection)
+        try claimer.claim(reviews, on: connection)
     }
 }

@@ -27,6 +27,8 @@ public struct Topics: Sendable, Hashable {
     public var eligibilityDecided: String { prefix + "eligibility.decided" }
     /// A co-ordinator's record that the authority started working with a family; keyed by family.
     public var familiesAttached: String { prefix + "families.attached" }
+    /// A co-ordinator's record that the authority's work with a family ended (``FamilyClosed``); keyed by family.
+    public var familiesClosed: String { prefix + "families.closed" }
     /// A co-ordinator's merge of two families intake found may be one (``FamilyMerged``); keyed by the family kept.
     public var familiesMerged: String { prefix + "families.merged" }
     /// A co-ordinator's requests that screening decide families again (``FamilyRescreenRequested``); keyed by family.
@@ -41,7 +43,9 @@ public struct Topics: Sendable, Hashable {
 
     /// Every topic, as `deploy/topics` lists them.
     public var all: [String] {
-        [referralsSubmitted, evidenceSubmitted, referralsAccepted, evidenceRecorded, eligibilityDecided, familiesAttached, familiesMerged, familiesRescreen,
-            receipts]
+        [
+            referralsSubmitted, evidenceSubmitted, referralsAccepted, evidenceRecorded, eligibilityDecided, familiesAttached, familiesClosed,
+            familiesMerged, familiesRescreen, receipts,
+        ]
     }
 }

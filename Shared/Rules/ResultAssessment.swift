@@ -67,8 +67,9 @@ extension RulesEngine {
     }
 
     /// Assesses every result of the ruleset on `asOf` against the baseline.
+    /// - Parameter closedOn: the day the family's case closed; nil while it is open.
     public static func results(
-        family: Family, baseline: Baseline, evidence: Evidence, attachedOn: CalendarDate, asOf: CalendarDate,
+        family: Family, baseline: Baseline, evidence: Evidence, attachedOn: CalendarDate, closedOn: CalendarDate?, asOf: CalendarDate,
         ruleset: Ruleset
     ) -> [ResultAssessment] {
         let context = EvaluationContext(family: family, evidence: evidence, asOf: asOf, adultAge: ruleset.adultAge)
@@ -83,7 +84,7 @@ extension RulesEngine {
                 (status, findings) = context.assessContinuousEmployment(measure, baseline: baseline, attachedOn: attachedOn)
             case .sustainedProgress(let measure):
                 (status, findings) = context.assessSustainedProgress(
-                    measure, baseline: baseline, attachedOn: attachedOn, ruleset: ruleset)
+                    measure, baseline: baseline, attachedOn: attachedOn, closedOn: closedOn, ruleset: ruleset)
             }
             return ResultAssessment(resultID: result.id, name: result.name, status: status, findings: findings)
         }
@@ -280,17 +281,28 @@ extension EvaluationContext {
     }
 
     func assessSustainedProgress(
-        _ measure: SustainedProgressMeasure, baseline: Baseline, attachedOn: CalendarDate, ruleset: Ruleset
+        _ measure: SustainedProgressMeasure, baseline: Baseline, attachedOn: CalendarDate, closedOn: CalendarDate?, ruleset: Ruleset
     ) -> Assessment {
         let problems = baseline.criteriaMet.filter { !(measure.ignoredCriteria ?? []).contains($0) }
         guard !problems.isEmpty else {
             return (.notApplicable, [Finding(isMet: false, personID: nil, evidenceIDs: [], text: "The family had no problem at attachment")])
         }
-        let measurableFrom = attachedOn.adding(months: measure.months)
+        let start: (day: CalendarDate, name: String)
+        switch measure.after ?? .attachment {
+        case .attachment: start = (attachedOn, "attachment")
+        case .caseClosure:
+            guard let closedOn else {
+                return (.notYet, [Finding(
+                    isMet: false, personID: nil, evidenceIDs: [],
+                    text: "Progress is measured \(RulesEngine.count(measure.months, "month")) after the case closes: it is open")])
+            }
+            start = (closedOn, "the case closed on \(closedOn)")
+        }
+        let measurableFrom = start.day.adding(months: measure.months)
         guard measurableFrom <= asOf else {
             return (.notYet, [Finding(
                 isMet: false, personID: nil, evidenceIDs: [],
-                text: "Progress is measured from \(measurableFrom), \(measure.months) months after attachment")])
+                text: "Progress is measured from \(measurableFrom), \(RulesEngine.count(measure.months, "month")) after \(start.name)")])
         }
         let findings = ruleset.criteria.filter { problems.contains($0.id) }.map { criterion -> Finding in
             let outcome = evaluate(criterion)

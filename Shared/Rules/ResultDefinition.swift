@@ -6,13 +6,16 @@ public struct ResultDefinition: Sendable, Hashable, Codable {
     public var id: String
     public var name: String
     public var measure: ResultMeasure
+    /// Where the programme's documents set the result out.
+    public var source: String?
 
-    private enum CodingKeys: String, CodingKey { case id, name, kind }
+    private enum CodingKeys: String, CodingKey { case id, name, kind, source }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decode(String.self, forKey: .id)
         name = try container.decode(String.self, forKey: .name)
+        source = try container.decodeIfPresent(String.self, forKey: .source)
         let kind = try container.decode(String.self, forKey: .kind)
         switch kind {
         case "crimeAndEducation": measure = .crimeAndEducation(try CrimeAndEducationMeasure(from: decoder))
@@ -32,6 +35,7 @@ public struct ResultDefinition: Sendable, Hashable, Codable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id, forKey: .id)
         try container.encode(name, forKey: .name)
+        try container.encodeIfPresent(source, forKey: .source)
         switch measure {
         case .crimeAndEducation(let measure):
             try container.encode("crimeAndEducation", forKey: .kind)
@@ -96,12 +100,24 @@ public struct ContinuousEmploymentMeasure: Sendable, Hashable, Codable {
     public var benefits: [String]
 }
 
-/// Every problem the family had at attachment no longer met, at least `months` after attachment.
+/// Every problem the family had at attachment no longer met, at least
+/// `months` after attachment or, where the ruleset says so, after the case closed.
 public struct SustainedProgressMeasure: Sendable, Hashable, Codable {
     public var months: Int
     /// Criteria that qualify a family but are not problems to resolve
     /// (Supporting Families' dependent children).
     public var ignoredCriteria: [String]?
+    /// What the months run from; absent: attachment.
+    public var after: Start?
+
+    /// The day progress is measured from.
+    public enum Start: String, Sendable, Hashable, Codable {
+        /// The family's attachment (phase 2: progress sustained since the work began).
+        case attachment
+        /// The closure of the family's case (`turnaround close`; Supporting
+        /// Families: outcomes sustained after the work ended). An open case has no result yet.
+        case caseClosure
+    }
 }
 
 /// What the programme pays, by financial year of attachment.
@@ -110,7 +126,13 @@ public struct PaymentSchedule: Sendable, Hashable, Codable {
     public var capPerFamily: Money?
     /// Results that, when achieved, are paid alone (phase 1: C pays the whole results payment).
     public var exclusiveResults: [String]
+    /// Whether results are claimed for at most the authority's allocation of
+    /// families in each financial year of claiming (Supporting Families),
+    /// and for none in a year it has no allocation for; absent: no allocation.
+    public var withinAllocation: Bool?
     public var years: [PaymentYear]
+    /// Where the programme's documents set the payments out.
+    public var source: String?
 }
 
 public struct PaymentYear: Sendable, Hashable, Codable {

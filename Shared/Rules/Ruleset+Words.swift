@@ -20,6 +20,7 @@ public struct RulesetInWords: Sendable, Hashable {
         public var name: String
         /// How the result is measured.
         public var measure: String
+        public var source: String?
     }
 
     /// `phase2-2015 v1.2.0: Troubled Families phase 2 (2015-21)`.
@@ -45,7 +46,7 @@ extension Ruleset {
             RulesetInWords.CriterionInWords(
                 id: criterion.id, name: criterion.name, source: criterion.source, tests: criterion.anyOf.map { $0.words(adultAge: adultAge) })
         }
-        let results = results.map { RulesetInWords.ResultInWords(id: $0.id, name: $0.name, measure: $0.measure.words(criterionNames: names)) }
+        let results = results.map { RulesetInWords.ResultInWords(id: $0.id, name: $0.name, measure: $0.measure.words(criterionNames: names), source: $0.source) }
         let title = "\(id) v\(version): \(name)"
         let eligibility = "Eligible: " + eligibilityDescription
         let payments = payments.words(resultOrder: self.results.map(\.id))
@@ -59,9 +60,13 @@ extension Ruleset {
             lines += criterion.tests.map { "  - \($0)" }
         }
         lines += ["", eligibility, "", "Results, each measured against the family's baseline at attachment:"]
-        lines += results.map { "  \($0.name) (\($0.id)): \($0.measure)" }
+        for result in results {
+            lines.append("  \(result.name) (\(result.id)): \(result.measure)")
+            if let source = result.source { lines.append("    source: \(source)") }
+        }
         lines += ["", "Payments, by the financial year a family is attached in:"]
         lines += payments.map { "  \($0)" }
+        if let source = self.payments.source { lines.append("  source: \(source)") }
         return RulesetInWords(
             title: title, criteria: criteria, eligibility: eligibility, results: results, payments: payments,
             body: lines.joined(separator: "\n") + "\n")
@@ -169,7 +174,8 @@ extension ResultMeasure {
             "every criterion the family met at attachment"
                 + ((measure.ignoredCriteria ?? []).isEmpty
                     ? "" : " (apart from " + RulesEngine.list((measure.ignoredCriteria ?? []).map { criterionNames[$0] ?? $0 }) + ")")
-                + " no longer met, \(RulesEngine.count(measure.months, "month")) or more after attachment"
+                + " no longer met, \(RulesEngine.count(measure.months, "month")) or more after "
+                + (measure.after == .caseClosure ? "the case closed" : "attachment")
         }
     }
 }
@@ -187,6 +193,9 @@ extension PaymentSchedule {
         }
         lines += exclusiveResults.map { "Result \($0) is paid alone: a family that achieves it is paid for no other result" }
         if let capPerFamily { lines.append("A family earns at most \(capPerFamily) in all, attachment fee and results together") }
+        if withinAllocation == true {
+            lines.append("Results are claimed for at most the authority's allocation of families in each financial year of claiming")
+        }
         return lines
     }
 }

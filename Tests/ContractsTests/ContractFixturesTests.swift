@@ -100,6 +100,14 @@ import Vocabulary
                 recordedAt: Self.time(1_700_000_003), discretion: "case conference on 12 Sep 2013"))
     }
 
+    @Test func familyClosedVersion1() throws {
+        try Self.pinned(
+            "family.closed.v1",
+            FamilyClosed(
+                familyID: Self.familyID, closedOn: Self.date("2023-03-01"), recordedBy: "coordinator-1", recordedAt: Self.time(1_700_000_005),
+                reason: "stepped down to early help"))
+    }
+
     @Test func familyMergedVersion1() throws {
         try Self.pinned(
             "family.merged.v1",

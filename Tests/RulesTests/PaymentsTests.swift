@@ -52,4 +52,15 @@ import Vocabulary
             try RulesEngine.payments(for: PaymentBasis(attachedOn: date("2016-01-01"), achievedResults: ["A"]), ruleset: try Fixture.phase1())
         }
     }
+
+    /// Phase 2 pays £1,000 on attachment and one £800 results payment, for
+    /// sustained progress or continuous employment, never both.
+    @Test(arguments: [Set(["progress"]), Set(["employment"]), Set(["progress", "employment"])])
+    func phaseTwoPaysOneResultsPaymentOfEightHundredPounds(achieved: Set<String>) throws {
+        let breakdown = try RulesEngine.payments(
+            for: PaymentBasis(attachedOn: date("2016-05-01"), achievedResults: achieved), ruleset: try Ruleset.bundled("phase2-2015"))
+        #expect(breakdown.attachmentFee == Money(pence: 1000_00))
+        #expect(breakdown.resultPayments.reduce(0) { $0 + $1.amount.pence } == 800_00)
+        #expect(breakdown.total == Money(pence: 1800_00))
+    }
 }

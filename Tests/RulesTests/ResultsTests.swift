@@ -24,14 +24,15 @@ import Vocabulary
         }
     }
 
-    static func assess(_ records: [EvidenceRecord], asOf: CalendarDate = assessedOn, ruleset name: String = "phase1-2012") throws
-        -> [String: ResultAssessment]
-    {
+    static func assess(
+        _ records: [EvidenceRecord], asOf: CalendarDate = assessedOn, closedOn: CalendarDate? = nil, ruleset name: String = "phase1-2012"
+    ) throws -> [String: ResultAssessment] {
         let ruleset = try Ruleset.bundled(name)
         let evidence = Fixture.evidence(records)
         let baseline = RulesEngine.baseline(family: Fixture.family, evidence: evidence, attachedOn: attachedOn, ruleset: ruleset)
         let results = RulesEngine.results(
-            family: Fixture.family, baseline: baseline, evidence: evidence, attachedOn: attachedOn, asOf: asOf, ruleset: ruleset)
+            family: Fixture.family, baseline: baseline, evidence: evidence, attachedOn: attachedOn, closedOn: closedOn, asOf: asOf,
+            ruleset: ruleset)
         return Dictionary(uniqueKeysWithValues: results.map { ($0.resultID, $0) })
     }
 
@@ -92,7 +93,8 @@ import Vocabulary
         let evidence = Fixture.evidence(records)
         let baseline = RulesEngine.baseline(family: Fixture.family, evidence: evidence, attachedOn: Self.attachedOn, ruleset: ruleset)
         let assessed = RulesEngine.results(
-            family: Fixture.family, baseline: baseline, evidence: evidence, attachedOn: Self.attachedOn, asOf: Self.assessedOn, ruleset: ruleset)
+            family: Fixture.family, baseline: baseline, evidence: evidence, attachedOn: Self.attachedOn, closedOn: nil, asOf: Self.assessedOn,
+            ruleset: ruleset)
         let result = try #require(assessed.first { $0.resultID == "A" })
         #expect(result.status == .notYet)
         #expect(result.findings.contains { $0.text.contains("Education, Child C2: 20.0% unauthorised absence") }, "\(result.findings.map(\.text))")
@@ -141,11 +143,32 @@ import Vocabulary
             Fixture.record("IND-1", "A2", .indicator(name: "domestic abuse", date: date("2025-06-01"))),
             Fixture.record("IND-2", "A1", .indicator(name: "problem debt", date: date("2025-06-01"))),
         ]
-        let resolved = try Self.assess(needs, ruleset: "supporting-families-2022")["sustained-outcomes"]!
+        let closedOn = date("2026-01-15")
+        let resolved = try Self.assess(needs, closedOn: closedOn, ruleset: "supporting-families-2022")["sustained-outcomes"]!
         let recurring = needs + [Fixture.record("IND-3", "A2", .indicator(name: "domestic abuse", date: date("2026-06-01")))]
-        let unresolved = try Self.assess(recurring, ruleset: "supporting-families-2022")["sustained-outcomes"]!
+        let unresolved = try Self.assess(recurring, closedOn: closedOn, ruleset: "supporting-families-2022")["sustained-outcomes"]!
         #expect(resolved.status == .achieved)
         #expect(resolved.findings.count == 2)
         #expect(unresolved.status == .notYet)
+    }
+
+    /// Supporting Families pays for outcomes sustained six months after the
+    /// case closed: nothing while it is open, nothing the day before.
+    @Test(arguments: [
+        (nil, ResultAssessment.Status.notYet, "Progress is measured 6 months after the case closes: it is open"),
+        ("2026-03-02", .notYet, "Progress is measured from 2026-09-02, 6 months after the case closed on 2026-03-02"),
+        ("2026-03-01", .achieved, "Safe from domestic abuse: met at attachment, no longer met on 2026-09-01"),
+    ])
+    func supportingFamiliesMeasuresSixMonthsAfterTheCaseClosed(closedOn: String?, status: ResultAssessment.Status, finding: String) throws {
+        let needs = [
+            Fixture.record("IND-1", "A2", .indicator(name: "domestic abuse", date: date("2025-06-01"))),
+            Fixture.record("IND-2", "A1", .indicator(name: "problem debt", date: date("2025-06-01"))),
+        ]
+        let result = try Self.assess(needs, closedOn: closedOn.map(date), ruleset: "supporting-families-2022")["sustained-outcomes"]!
+        #expect(result.status == status)
+        #expect(result.findings.contains { $0.text.hasPrefix(finding) }, "\(result.findings.map(\.text))")
+        // Phase 2 measures from attachment: the closure changes nothing there.
+        let phase2 = [Fixture.record("OFF-1", "A1", .offence(date: date("2025-06-01"), proven: true))]
+        #expect(try Self.assess(phase2, closedOn: closedOn.map(date), ruleset: "phase2-2015")["progress"]!.status == .achieved)
     }
 }

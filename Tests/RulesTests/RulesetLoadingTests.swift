@@ -12,7 +12,7 @@ import Testing
         let ruleset = try Ruleset.bundled(name)
         #expect(ruleset.id == name)
         #expect(ruleset.contentHash.count == 64)
-        let versions = ["phase1-2012": "1.0.0", "phase2-2015": "1.2.0", "supporting-families-2022": "1.2.0"]
+        let versions = ["phase1-2012": "1.0.0", "phase2-2015": "1.2.0", "supporting-families-2022": "1.3.0"]
         #expect(ruleset.reference.hasPrefix("\(name)@\(try #require(versions[name]))#"))
         #expect(!ruleset.criteria.isEmpty && !ruleset.results.isEmpty && !ruleset.payments.years.isEmpty)
     }

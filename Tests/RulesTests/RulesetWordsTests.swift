@@ -87,8 +87,10 @@ import Vocabulary
         #expect(
             words.results.first?.measure
                 == "every criterion the family met at attachment (apart from Dependent children or an expectant parent) no longer met, "
-                + "6 months or more after attachment")
+                + "6 months or more after the case closed")
         #expect(words.payments.first == "2022/23: no attachment fee; results pay at most £800 a family (sustained-outcomes £800)")
+        #expect(words.payments.last == "Results are claimed for at most the authority's allocation of families in each financial year of claiming")
+        #expect(words.body.contains("    source: Supporting Families Programme Guidance 2022-25 (DLUHC, 2022), results:"))
     }
 
     /// A test not met says what it looked for as `rulesets show` says the test.

@@ -107,6 +107,18 @@ import Vocabulary
         #expect(ClaimsFamilyUpdates.apply([attached(on: "2013-11-01")], to: [family: row]).isEmpty)
     }
 
+    func closed(on day: String, by user: String) -> ClaimsFamilyUpdates.Change {
+        .closed(FamilyClosed(familyID: family, closedOn: CalendarDate(iso: day)!, recordedBy: user, recordedAt: Date()))
+    }
+
+    @Test func theFirstClosureStandsAcrossBatchesAndItsDayIsKept() throws {
+        let row = try fold([attached(on: "2022-09-16"), closed(on: "2023-03-01", by: "coordinator-1"), closed(on: "2023-04-01", by: "coordinator-2")])
+        #expect(row.closedOn == "2023-03-01")
+        #expect(row.closedBy == "coordinator-1")
+        #expect(row.attachedOn == "2022-09-16")
+        #expect(ClaimsFamilyUpdates.apply([closed(on: "2023-05-01", by: "coordinator-3")], to: [family: row]).isEmpty)
+    }
+
     @Test func onlyTheFamiliesAChangeAltersAreWritten() throws {
         let row = try fold([try decided(revision: 2, eligible: true, on: "2013-09-01")])
         #expect(ClaimsFamilyUpdates.apply([try decided(revision: 1, eligible: false, on: "2013-08-01")], to: [family: row]).isEmpty)
@@ -130,6 +142,10 @@ import Vocabulary
         let now = try #require(rows.first { $0.familyID == kept })
         #expect(mergedNow.mergedInto == kept)
         #expect(now.attachedOn == "2013-09-16" && now.keyworker == "kw-1" && now.attachedBy == "coordinator-2")
+        // Its closure carries over with the attachment.
+        let closedRow = try fold([attached(on: "2013-09-16", by: "coordinator-2"), closed(on: "2014-03-01", by: "coordinator-2")])
+        let closedKept = ClaimsFamilyUpdates.apply([merged(family, into: kept)], to: [family: closedRow, kept: keptRow])
+        #expect(closedKept.first { $0.familyID == kept }?.closedOn == "2014-03-01")
         // The family kept's own attachment stands when it came first.
         let earlier = ClaimsFamilyRow(familyID: kept, attachedOn: "2013-09-02", keyworker: "kw-9", attachedBy: "coordinator-3")
         let kepts = ClaimsFamilyUpdates.apply([merged(family, into: kept)], to: [family: mergedRow, kept: earlier])

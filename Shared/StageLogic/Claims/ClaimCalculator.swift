@@ -24,8 +24,9 @@ public struct ClaimCalculator: Sendable {
         for family: Family, row: ClaimsFamilyRow, attachedOn: CalendarDate, evidence: Evidence, alreadyClaimed: [String: Int]
     ) throws -> [ClaimRow] {
         let baseline = RulesEngine.baseline(family: family, evidence: evidence, attachedOn: attachedOn, ruleset: ruleset)
+        let closedOn = row.closedOn.flatMap(CalendarDate.init(iso:))
         let assessments = RulesEngine.results(
-            family: family, baseline: baseline, evidence: evidence, attachedOn: attachedOn, asOf: asOf, ruleset: ruleset)
+            family: family, baseline: baseline, evidence: evidence, attachedOn: attachedOn, closedOn: closedOn, asOf: asOf, ruleset: ruleset)
         let achieved = Set(assessments.filter { $0.status == .achieved }.map(\.resultID))
         let breakdown = try RulesEngine.payments(for: PaymentBasis(attachedOn: attachedOn, achievedResults: achieved), ruleset: ruleset)
 
@@ -40,7 +41,7 @@ public struct ClaimCalculator: Sendable {
             room -= claimed
             let explanation = ClaimExplanation(
                 eligibilityDecisionID: row.decisionID, attachedOn: attachedOn, keyworker: row.keyworker, attachedBy: row.attachedBy,
-                attachmentDiscretion: row.attachmentDiscretion,
+                attachmentDiscretion: row.attachmentDiscretion, closedOn: closedOn, closedBy: row.closedBy,
                 measuredOn: asOf, baseline: baseline, result: assessments.first { $0.resultID == payment },
                 payment: breakdown.explanation
                     + (claimed < amount.pence ? ["\(payment) claimed at \(Money(pence: claimed)): earlier claims took the rest"] : []))
@@ -54,11 +55,15 @@ public struct ClaimCalculator: Sendable {
     }
 
     /// The results achieved as of `day`, measured against the baseline at attachment.
-    public func achievedResults(for family: Family, attachedOn: CalendarDate, evidence: Evidence, on day: CalendarDate) -> Set<String> {
+    public func achievedResults(
+        for family: Family, attachedOn: CalendarDate, closedOn: CalendarDate?, evidence: Evidence, on day: CalendarDate
+    ) -> Set<String> {
         let baseline = RulesEngine.baseline(family: family, evidence: evidence, attachedOn: attachedOn, ruleset: ruleset)
         return Set(
-            RulesEngine.results(family: family, baseline: baseline, evidence: evidence, attachedOn: attachedOn, asOf: day, ruleset: ruleset)
-                .filter { $0.status == .achieved }.map(\.resultID))
+            RulesEngine.results(
+                family: family, baseline: baseline, evidence: evidence, attachedOn: attachedOn, closedOn: closedOn, asOf: day, ruleset: ruleset
+            )
+            .filter { $0.status == .achieved }.map(\.resultID))
     }
 }
 
@@ -73,6 +78,9 @@ public struct ClaimExplanation: Codable, Sendable {
     public var attachedBy: String?
     /// Why the family was attached though screening had not found it eligible (nil when it had).
     public var attachmentDiscretion: String?
+    /// The day the case closed and who recorded it (nil while it was open).
+    public var closedOn: CalendarDate?
+    public var closedBy: String?
     public var measuredOn: CalendarDate
     public var baseline: Baseline
     public var result: ResultAssessment?

@@ -28,6 +28,27 @@ public struct Claimer: Sendable {
         public var unsupported: [(payment: String, reason: String)]
     }
 
+    /// What claiming the claims due did.
+    public struct Claimed: Sendable, Equatable {
+        /// Claims made.
+        public var claims: Int
+        /// Families whose results were due but held back: the year's allocation was used up, or not set.
+        public var held: [UUID]
+    }
+
+    /// Claims what `reviews` found due: under a ruleset that claims within
+    /// the authority's allocation, results only for the families the
+    /// allocation of the year of `asOf` has room for (``ClaimAllocation``).
+    @discardableResult
+    public func claim(_ reviews: [Review], on connection: PostgresConnection) throws -> Claimed {
+        var due = reviews.flatMap(\.due)
+        var held: [UUID] = []
+        if calculator.ruleset.payments.withinAllocation == true {
+            (due, held) = try ClaimAllocation(year: calculator.asOf.financialYear, day: calculator.asOf).admit(due, on: connection)
+        }
+        return Claimed(claims: try ResultClaimTable.claim(due, on: connection), held: held)
+    }
+
     /// Reviews these families: eligible (at entry) and attached ones for the
     /// claims due; with `checkingClaims`, every claim made for them too.
     public func review(_ familyIDs: [UUID], checkingClaims: Bool, on connection: PostgresConnection) throws -> [Review] {
@@ -72,7 +93,8 @@ public struct Claimer: Sendable {
                     }
                     if achievedOn[measuredOn] == nil {
                         achievedOn[measuredOn] = calculator.achievedResults(
-                            for: family, attachedOn: attachedOn, evidence: familyEvidence, on: day)
+                            for: family, attachedOn: attachedOn, closedOn: row.closedOn.flatMap(CalendarDate.init(iso:)), evidence: familyEvidence,
+                            on: day)
                     }
                     if achievedOn[measuredOn]?.contains(claim.payment) != true {
                         review.unsupported.append((claim.payment, "result \(claim.payment) is not achieved as of \(day) on the evidence held"))

@@ -3,14 +3,15 @@ import Foundation
 import Store
 
 /// What the claims stage keeps of each family (``ClaimsFamilyTable/Row``),
-/// changed by the decisions, attachments and merges a batch brings, in the batch's
+/// changed by the decisions, attachments, closures and merges a batch brings, in the batch's
 /// order, in memory: the stage reads the families' rows once and writes
 /// what changed once.
 public enum ClaimsFamilyUpdates {
-    /// A decision, an attachment or a merge, as the claims stage reads it.
+    /// A decision, an attachment, a closure or a merge, as the claims stage reads it.
     public enum Change: Sendable {
         case decided(EligibilityDecided)
         case attached(FamilyAttached)
+        case closed(FamilyClosed)
         case merged(FamilyMerged)
 
         /// The families it changes: a merge changes the family kept and the one merged into it.
@@ -18,6 +19,7 @@ public enum ClaimsFamilyUpdates {
             switch self {
             case .decided(let message): [message.familyID]
             case .attached(let message): [message.familyID]
+            case .closed(let message): [message.familyID]
             case .merged(let message): [message.familyID, message.mergedFamilyID]
             }
         }
@@ -34,6 +36,7 @@ public enum ClaimsFamilyUpdates {
             switch change {
             case .decided(let message): record(message, in: &after[0])
             case .attached(let message): record(message, in: &after[0])
+            case .closed(let message): record(message, in: &after[0])
             case .merged:
                 var (kept, merged) = (after[0], after[1])
                 record(merging: &merged, into: &kept)
@@ -85,10 +88,18 @@ public enum ClaimsFamilyUpdates {
         row.attachmentDiscretion = message.discretion
     }
 
+    /// Records that the authority's work with a family ended; the first
+    /// closure stands, as the day results are measured from.
+    static func record(_ message: FamilyClosed, in row: inout ClaimsFamilyRow) {
+        guard row.closedOn == nil else { return }
+        row.closedOn = message.closedOn.description
+        row.closedBy = message.recordedBy
+    }
+
     /// Records that `merged` was found to be `kept`: it is never measured or
     /// claimed for again, and its attachment carries over when it started
     /// the work first (the clock for results runs from the first
-    /// attachment). Its decision does not: the family kept is decided anew.
+    /// attachment), with its closure. Its decision does not: the family kept is decided anew.
     static func record(merging merged: inout ClaimsFamilyRow, into kept: inout ClaimsFamilyRow) {
         guard merged.mergedInto == nil else { return }
         merged.mergedInto = kept.familyID
@@ -97,5 +108,7 @@ public enum ClaimsFamilyUpdates {
         kept.keyworker = merged.keyworker
         kept.attachedBy = merged.attachedBy
         kept.attachmentDiscretion = merged.attachmentDiscretion
+        kept.closedOn = merged.closedOn
+        kept.closedBy = merged.closedBy
     }
 }

@@ -36,6 +36,9 @@ public struct EvidencePack: Codable, Sendable {
         public var recordedBy: String?
         /// Why the family was attached though screening had not found it eligible (nil when it had).
         public var discretion: String?
+        /// The day the case closed and who recorded it, when it had closed by the measurement.
+        public var closedOn: CalendarDate?
+        public var closedBy: String?
     }
 
     public struct Move: Codable, Sendable {
@@ -97,7 +100,7 @@ public struct EvidencePack: Codable, Sendable {
             ruleset: Ruleset(id: row.rulesetID, version: row.rulesetVersion, hash: row.rulesetHash),
             eligibility: eligibility,
             attachment: Attachment(attachedOn: explanation.attachedOn, keyworker: explanation.keyworker, recordedBy: explanation.attachedBy,
-                discretion: explanation.attachmentDiscretion),
+                discretion: explanation.attachmentDiscretion, closedOn: explanation.closedOn, closedBy: explanation.closedBy),
             baseline: explanation.baseline, measuredOn: explanation.measuredOn, result: explanation.result,
             paymentWorking: explanation.payment,
             history: [Move(at: claimedAt, from: nil, to: ClaimStatus.awaitingAudit.rawValue, by: row.claimedBy, reason: "claimed", returnID: nil)]

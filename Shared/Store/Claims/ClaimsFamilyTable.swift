@@ -26,11 +26,15 @@ public enum ClaimsFamilyTable {
         public var attachmentDiscretion: String?
         /// The family it was merged into: it is never measured or claimed for again.
         public var mergedInto: UUID?
+        /// The day the case closed (`YYYY-MM-DD`) and who recorded it; nil while it is open.
+        public var closedOn: String?
+        public var closedBy: String?
 
         public init(
             familyID: UUID, members: Members? = nil, decisionID: UUID? = nil, decisionRevision: Int? = nil, rulesetID: String? = nil,
             isEligible: Bool? = nil, decidedOn: String? = nil, eligibleSince: String? = nil, attachedOn: String? = nil,
-            keyworker: String? = nil, attachedBy: String? = nil, attachmentDiscretion: String? = nil, mergedInto: UUID? = nil
+            keyworker: String? = nil, attachedBy: String? = nil, attachmentDiscretion: String? = nil, mergedInto: UUID? = nil,
+            closedOn: String? = nil, closedBy: String? = nil
         ) {
             self.familyID = familyID
             self.members = members
@@ -45,11 +49,13 @@ public enum ClaimsFamilyTable {
             self.attachedBy = attachedBy
             self.attachmentDiscretion = attachmentDiscretion
             self.mergedInto = mergedInto
+            self.closedOn = closedOn
+            self.closedBy = closedBy
         }
     }
 
     /// Writes these families' rows whole, in one statement: what a batch's
-    /// decisions and attachments made of them (``ClaimsFamilyUpdates``).
+    /// decisions, attachments and closures made of them (``ClaimsFamilyUpdates``).
     /// Call it holding the families' claims locks.
     public static func write<Members>(_ rows: [Row<Members>], on connection: PostgresConnection) throws {
         guard !rows.isEmpty else { return }
@@ -57,22 +63,24 @@ public enum ClaimsFamilyTable {
         try connection.execute(
             """
             INSERT INTO claims_family (family_id, members, decision_id, decision_revision, ruleset_id, is_eligible, decided_on,
-                                       eligible_since, attached_on, keyworker, attached_by, attachment_discretion, merged_into)
+                                       eligible_since, attached_on, keyworker, attached_by, attachment_discretion, merged_into,
+                                       closed_on, closed_by)
             SELECT family_id, members::jsonb, decision_id, decision_revision, ruleset_id, is_eligible, decided_on::date,
-                   eligible_since::date, attached_on::date, keyworker, attached_by, attachment_discretion, merged_into
+                   eligible_since::date, attached_on::date, keyworker, attached_by, attachment_discretion, merged_into,
+                   closed_on::date, closed_by
             FROM unnest(\(rows.map(\.familyID))::uuid[], \(rows.map { $0.members.map(PostgresJSON.init) })::text[], \(rows.map(\.decisionID))::uuid[],
                         \(rows.map(\.decisionRevision))::integer[], \(rows.map(\.rulesetID))::text[], \(rows.map(\.isEligible))::boolean[],
                         \(rows.map(\.decidedOn))::text[], \(rows.map(\.eligibleSince))::text[], \(rows.map(\.attachedOn))::text[],
                         \(rows.map(\.keyworker))::text[], \(rows.map(\.attachedBy))::text[], \(rows.map(\.attachmentDiscretion))::text[],
-                        \(rows.map(\.mergedInto))::uuid[])
+                        \(rows.map(\.mergedInto))::uuid[], \(rows.map(\.closedOn))::text[], \(rows.map(\.closedBy))::text[])
                  AS family (family_id, members, decision_id, decision_revision, ruleset_id, is_eligible, decided_on, eligible_since,
-                            attached_on, keyworker, attached_by, attachment_discretion, merged_into)
+                            attached_on, keyworker, attached_by, attachment_discretion, merged_into, closed_on, closed_by)
             ON CONFLICT (family_id) DO UPDATE SET
                 members = excluded.members, decision_id = excluded.decision_id, decision_revision = excluded.decision_revision,
                 ruleset_id = excluded.ruleset_id, is_eligible = excluded.is_eligible, decided_on = excluded.decided_on,
                 eligible_since = excluded.eligible_since, attached_on = excluded.attached_on, keyworker = excluded.keyworker,
                 attached_by = excluded.attached_by, attachment_discretion = excluded.attachment_discretion, merged_into = excluded.merged_into,
-                updated_at = now()
+                closed_on = excluded.closed_on, closed_by = excluded.closed_by, updated_at = now()
             """, preparedAs: "claims_family_write")
     }
 
@@ -82,14 +90,18 @@ public enum ClaimsFamilyTable {
         try connection.query(
             """
             SELECT family_id, members::text, decision_id, decision_revision, ruleset_id, is_eligible, decided_on::text,
-                   eligible_since::text, attached_on::text, keyworker, attached_by, attachment_discretion, merged_into
+                   eligible_since::text, attached_on::text, keyworker, attached_by, attachment_discretion, merged_into,
+                   closed_on::text, closed_by
             FROM claims_family WHERE family_id = ANY(\(familyIDs)::uuid[])
             """, preparedAs: "claims_family_rows"
-        ).decode((UUID, PostgresJSON<Members>?, UUID?, Int?, String?, Bool?, String?, String?, String?, String?, String?, String?, UUID?).self).map {
+        ).decode(
+            (UUID, PostgresJSON<Members>?, UUID?, Int?, String?, Bool?, String?, String?, String?, String?, String?, String?, UUID?, String?, String?)
+                .self
+        ).map {
             Row(
                 familyID: $0.0, members: $0.1?.value, decisionID: $0.2, decisionRevision: $0.3, rulesetID: $0.4, isEligible: $0.5,
                 decidedOn: $0.6, eligibleSince: $0.7, attachedOn: $0.8, keyworker: $0.9, attachedBy: $0.10, attachmentDiscretion: $0.11,
-                mergedInto: $0.12)
+                mergedInto: $0.12, closedOn: $0.13, closedBy: $0.14)
         }
     }
 

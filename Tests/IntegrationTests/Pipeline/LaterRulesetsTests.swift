@@ -94,7 +94,7 @@ import Testing
                 let explained = try await pipeline.cli(["explain", try await Self.eligibleFamily(pipeline)])
                 #expect(explained.status == 0, "\(explained.output)")
                 for expected in [
-                    "under supporting-families-2022 v1.2.0", "[met]     Crime prevention and tackling crime",
+                    "under supporting-families-2022 v1.3.0", "[met]     Crime prevention and tackling crime",
                     "in custody since 2025-11-02, expected release 2027-05-30 (council/CUS-7)",
                     "licence from 2024-05-01 to 2025-11-01 (council/LIC-2)",
                     "[met]     Financial stability", "16: not in education, employment or training since 2026-07-20 (council/NEET-3)",
