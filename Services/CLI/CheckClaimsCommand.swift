@@ -35,47 +35,52 @@ struct CheckClaimsCommand: AsyncParsableCommand {
                 .sorted()
         }
         let fixing = repair.fix
+        let year = claimer.calculator.asOf.financialYear
+        let withinAllocation = ruleset.payments.withinAllocation == true
         var findings: [Claimer.Review] = []
+        // Families whose results wait for the year's allocation: held back now (--fix), or before.
         var held: Set<UUID> = []
         for chunk in CheckCommand.transactions(of: families) {
-            let (reviews, chunkHeld) = try await pool.withTransaction { connection in
+            let (reviews, chunkHeld) = try await pool.withTransaction { connection -> ([Claimer.Review], Set<UUID>) in
                 try AdvisoryLocks.claimsFamilies.lock(chunk.map(\.uuidString), on: connection)
                 let reviews = try claimer.review(chunk, checkingClaims: true, on: connection)
-                return (reviews, fixing ? try claimer.claim(reviews, on: connection).held : [])
+                if fixing { return (reviews, Set(try claimer.claim(reviews, on: connection).held)) }
+                guard withinAllocation else { return (reviews, []) }
+                return (reviews, try AllocationTable.waiting(year: year, among: reviews.map(\.familyID), on: connection))
             }
             findings += reviews
             held.formUnion(chunkHeld)
         }
 
         var rows: [[String]] = []
-        var claimedNow = 0
+        var (claimedNow, unclaimed, heldBack) = (0, 0, 0)
         for review in findings {
             let family = review.familyID.uuidString.lowercased()
             for claim in review.due {
                 let amount = "due: " + Money(pence: claim.amountPence).description
-                if !repair.fix {
-                    rows.append([family, claim.payment, "unclaimed", amount])
-                } else if held.contains(review.familyID) && claim.payment != ClaimExplanation.attachmentPayment {
-                    rows.append([family, claim.payment, "held back", amount + "; no allocation left for \(claimer.calculator.asOf.financialYear)"])
-                } else {
+                if held.contains(review.familyID) && claim.payment != ClaimExplanation.attachmentPayment {
+                    heldBack += 1
+                    rows.append([family, claim.payment, "held back", amount + "; no allocation left for \(year)"])
+                } else if fixing {
                     claimedNow += 1
                     rows.append([family, claim.payment, "claimed now", amount])
+                } else {
+                    unclaimed += 1
+                    rows.append([family, claim.payment, "unclaimed", amount])
                 }
             }
             for (payment, reason) in review.unsupported {
                 rows.append([family, payment, "unsupported", reason])
             }
         }
-        let due = findings.reduce(0) { $0 + $1.due.count }
         let unsupported = findings.reduce(0) { $0 + $1.unsupported.count }
         let dueFinding =
-            repair.fix
-            ? "\(claimedNow) claimed now" + (due > claimedNow ? ", \(due - claimedNow) held back by the allocation" : "")
-            : "\(due) claimable and not claimed"
+            (fixing ? "\(claimedNow) claimed now" : "\(unclaimed) claimable and not claimed")
+            + (heldBack > 0 ? ", \(heldBack) held back by the allocation" : "")
         Report(header: ["family_id", "payment", "finding", "detail"], rows: rows).print(
             format,
             summary: "\(families.count) families checked under \(ruleset.reference) as of \(claimer.calculator.asOf): "
                 + "\(dueFinding), \(unsupported) claimed and not supported")
-        if unsupported > 0 || (due > 0 && !repair.fix) { throw ExitCode.failure }
+        if unsupported > 0 || unclaimed > 0 { throw ExitCode.failure }
     }
 }

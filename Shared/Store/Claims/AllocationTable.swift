@@ -78,6 +78,20 @@ public enum AllocationTable {
             """, preparedAs: "claims_allocation_count")
     }
 
+    /// Those of these families held back in the year and not counted against it since.
+    public static func waiting(year: String, among familyIDs: [UUID], on connection: PostgresConnection) throws -> Set<UUID> {
+        guard !familyIDs.isEmpty else { return [] }
+        return Set(
+            try connection.query(
+                """
+                SELECT held.family_id FROM claims_allocation_held AS held
+                WHERE held.financial_year = \(year) AND held.family_id = ANY(\(familyIDs)::uuid[])
+                  AND NOT EXISTS (SELECT 1 FROM claims_allocation_family AS counted
+                                  WHERE counted.financial_year = held.financial_year AND counted.family_id = held.family_id)
+                """
+            ).decode(UUID.self))
+    }
+
     /// Records that these families' results were due on `day` and held back.
     public static func hold(year: String, families familyIDs: [UUID], on day: String, on connection: PostgresConnection) throws {
         guard !familyIDs.isEmpty else { return }

@@ -122,6 +122,10 @@ import Vocabulary
                     """
                     SELECT count(*) FROM claims_allocation_held AS held JOIN result_claim AS claim ON claim.family_id = held.family_id
                     """) == 0)
+            // Checking the claims finds the families waiting held back, not missed.
+            let check = try await pipeline.cli(["check", "claims", "--as-of", "2023-10-01"], environment: Self.ruleset)
+            #expect(check.status == 0, "\(check.output)")
+            #expect(check.output.contains("0 claimable and not claimed, 20 held back by the allocation, 0 claimed and not supported"), "\(check.output)")
             let shown = try await pipeline.cli(["claims", "allocation", "--format", "csv"])
             #expect(shown.output.contains("2023/24,10,10,0,20,finance-1,"), "\(shown.output)")
             // A smaller allocation than the families claimed for is refused; the database itself refuses an eleventh family.
