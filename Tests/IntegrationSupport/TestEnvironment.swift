@@ -21,9 +21,10 @@ public enum TestEnvironment {
     }
 
     /// `url` with its connections' search path set to `schema` (a process of
-    /// the tests' own, in a test's schema), beside the URL's other parameters.
-    public static func databaseURL(_ url: String, searchPath schema: String) -> String {
-        url + (url.contains("?") ? "&" : "?") + "options=-csearch_path%3D" + schema
+    /// the tests' own, in a test's schema) and, given `role`, working as that
+    /// role (a stage's: `turnaround_screening`), beside the URL's other parameters.
+    public static func databaseURL(_ url: String, searchPath schema: String, role: String? = nil) -> String {
+        url + (url.contains("?") ? "&" : "?") + "options=-csearch_path%3D" + schema + (role.map { "%20-crole%3D" + $0 } ?? "")
     }
 
     public static func kafkaConfiguration(properties: [String: String] = [:]) throws -> KafkaConfiguration {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Kafka
+import Postgres
 
 /// A stage's process as operators run it, on the topics under a prefix.
 struct StageProcess {
@@ -16,9 +17,11 @@ struct StageProcess {
         var environment = ProcessInfo.processInfo.environment
         environment["TOPIC_PREFIX"] = prefix
         environment["WORKER_HTTP_PORT"] = String(port)
-        // As the image runs them (deploy/Dockerfile).
+        // As the image runs them (deploy/Dockerfile), as the stage's database role (README: "Database roles").
         environment["MALLOC_ARENA_MAX"] = environment["MALLOC_ARENA_MAX"] ?? "2"
         environment.merge(extra) { _, given in given }
+        let stage = URL(fileURLWithPath: executable).lastPathComponent.replacingOccurrences(of: "turnaround-", with: "")
+        environment["DATABASE_URL"] = Benchmark.withOption("role=turnaround_" + stage, url: try environment["DATABASE_URL"] ?? PostgresConfiguration.fromEnvironment().url)
         process.environment = environment
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

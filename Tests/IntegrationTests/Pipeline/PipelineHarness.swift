@@ -151,6 +151,11 @@ struct PipelineHarness {
         let stages: [(String, String?)] = [("intake", nil), ("screening", screeningAsOf), ("claims", claimsAsOf)]
         for (service, asOf) in stages.flatMap({ stage in Array(repeating: stage, count: replicas[stage.0] ?? 1) }) {
             var settings = environment.merging(extra) { $1 }
+            // Each stage works as its own role, as deployments run it: granted its tables alone.
+            if extra["DATABASE_URL"] == nil {
+                settings["DATABASE_URL"] = TestEnvironment.databaseURL(
+                    try TestEnvironment.databaseURL(), searchPath: pool.configuration.searchPath![0], role: "turnaround_" + service)
+            }
             settings["WORKER_HTTP_PORT"] = String(ports[service] ?? 0)
             settings["AS_OF_DATE"] = asOf
             services.append((service, try await ChildProcess(Self.binaries.appendingPathComponent("turnaround-" + service).path, [], environment: settings)))
