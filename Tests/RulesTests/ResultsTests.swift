@@ -171,4 +171,18 @@ import Vocabulary
         let phase2 = [Fixture.record("OFF-1", "A1", .offence(date: date("2025-06-01"), proven: true))]
         #expect(try Self.assess(phase2, closedOn: closedOn.map(date), ruleset: "phase2-2015")["progress"]!.status == .achieved)
     }
+
+    /// Supporting Families has no continuous-employment route (from October
+    /// 2022): a year in work earns nothing while another need remains.
+    @Test func supportingFamiliesHasNoContinuousEmploymentRoute() throws {
+        let records = [
+            Fixture.record("EMP-1", "A1", .employmentSpell(from: date("2025-09-08"), to: nil)),
+            Fixture.record("IND-1", "A2", .indicator(name: "domestic abuse", date: date("2025-06-01"))),
+            Fixture.record("IND-2", "A2", .indicator(name: "domestic abuse", date: date("2026-06-01"))),
+        ]
+        let results = try Self.assess(records, closedOn: date("2026-01-15"), ruleset: "supporting-families-2022")
+        #expect(Array(results.keys) == ["sustained-outcomes"])
+        #expect(results["sustained-outcomes"]?.status == .notYet)
+        #expect(try Self.assess(records, closedOn: date("2026-01-15"), ruleset: "phase2-2015")["employment"] != nil)
+    }
 }
