@@ -72,7 +72,7 @@ let package = Package(
             swiftSettings: strictSettings),
         .target(
             name: "Store", dependencies: ["Postgres", .product(name: "Logging", package: "swift-log")],
-            path: "Shared/Store", resources: [.copy("Migrations")], swiftSettings: strictSettings),
+            path: "Shared/Store", resources: [.copy("Migrations"), .copy("Grants.sql")], swiftSettings: strictSettings),
 
         .target(
             name: "WorkerRuntime",

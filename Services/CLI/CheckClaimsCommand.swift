@@ -38,19 +38,28 @@ struct CheckClaimsCommand: AsyncParsableCommand {
         let year = claimer.calculator.asOf.financialYear
         let withinAllocation = ruleset.payments.withinAllocation == true
         var findings: [Claimer.Review] = []
-        // Families whose results wait for the year's allocation: held back now (--fix), or before.
+        // Families whose results wait for the year's allocation: held back now
+        // (--fix), or before and with no room for them now.
         var held: Set<UUID> = []
+        var room: Int?
         for chunk in CheckCommand.transactions(of: families) {
-            let (reviews, chunkHeld) = try await pool.withTransaction { connection -> ([Claimer.Review], Set<UUID>) in
+            let (reviews, chunkHeld, roomNow) = try await pool.withTransaction { connection -> ([Claimer.Review], Set<UUID>, Int?) in
                 try AdvisoryLocks.claimsFamilies.lock(chunk.map(\.uuidString), on: connection)
                 let reviews = try claimer.review(chunk, checkingClaims: true, on: connection)
-                if fixing { return (reviews, Set(try claimer.claim(reviews, on: connection).held)) }
-                guard withinAllocation else { return (reviews, []) }
-                return (reviews, try AllocationTable.waiting(year: year, among: reviews.map(\.familyID), on: connection))
+                guard withinAllocation else { return (reviews, [], nil) }
+                if fixing {
+                    let held = Set(try claimer.claim(reviews, on: connection).held)
+                    return (reviews, held, try AllocationTable.room(year: year, on: connection))
+                }
+                let room = try AllocationTable.room(year: year, on: connection)
+                guard (room ?? 0) == 0 else { return (reviews, [], room) }
+                return (reviews, try AllocationTable.waiting(year: year, among: reviews.map(\.familyID), on: connection), room)
             }
             findings += reviews
             held.formUnion(chunkHeld)
+            room = roomNow
         }
+        let heldReason = room == nil ? "no allocation set for \(year)" : "no allocation left for \(year)"
 
         var rows: [[String]] = []
         var (claimedNow, unclaimed, heldBack) = (0, 0, 0)
@@ -60,7 +69,7 @@ struct CheckClaimsCommand: AsyncParsableCommand {
                 let amount = "due: " + Money(pence: claim.amountPence).description
                 if held.contains(review.familyID) && claim.payment != ClaimExplanation.attachmentPayment {
                     heldBack += 1
-                    rows.append([family, claim.payment, "held back", amount + "; no allocation left for \(year)"])
+                    rows.append([family, claim.payment, "held back", amount + "; " + heldReason])
                 } else if fixing {
                     claimedNow += 1
                     rows.append([family, claim.payment, "claimed now", amount])
@@ -76,7 +85,7 @@ struct CheckClaimsCommand: AsyncParsableCommand {
         let unsupported = findings.reduce(0) { $0 + $1.unsupported.count }
         let dueFinding =
             (fixing ? "\(claimedNow) claimed now" : "\(unclaimed) claimable and not claimed")
-            + (heldBack > 0 ? ", \(heldBack) held back by the allocation" : "")
+            + (heldBack > 0 ? ", \(heldBack) held back (\(heldReason))" : "")
         Report(header: ["family_id", "payment", "finding", "detail"], rows: rows).print(
             format,
             summary: "\(families.count) families checked under \(ruleset.reference) as of \(claimer.calculator.asOf): "

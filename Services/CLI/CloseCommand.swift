@@ -76,7 +76,8 @@ struct CloseCommand: AsyncParsableCommand {
         let family = closure.familyID.uuidString.lowercased()
         if let kept = row?.mergedInto { return "family \(family) was merged into \(kept.uuidString.lowercased()): close that family" }
         guard let attachedOn = row?.attachedOn else {
-            return "family \(family) is not attached: only a family the authority works with has a case to close"
+            return "family \(family) is not attached: only a family the authority works with has a case to close "
+                + "(an attachment just sent counts once the claims stage has recorded it)"
         }
         if let closedOn = row?.closedOn {
             return "family \(family) was closed already, on \(closedOn)\(row?.closedBy.map { " (recorded by \($0))" } ?? ""): its first closure stands"

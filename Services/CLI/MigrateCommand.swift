@@ -15,7 +15,7 @@ struct MigrateCommand: AsyncParsableCommand {
         let pool = PostgresPool(configuration: try common.postgresConfiguration(), logger: logger)
         defer { pool.close() }
         let migrations = try Migration.bundled()
-        let applied = try await MigrationRunner(pool: pool, logger: logger).apply(migrations)
+        let applied = try await MigrationRunner(pool: pool, logger: logger).applyBundled()
         for migration in applied {
             common.say("applied \(migration.version) \(migration.name)")
         }

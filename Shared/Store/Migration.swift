@@ -25,6 +25,15 @@ public struct Migration: Sendable, Hashable {
         return try ordered(files.map { try Migration(file: $0) })
     }
 
+    /// The stages' roles and their rights (`Grants.sql`), which every run of
+    /// the bundled migrations applies after them, whether or not one was pending.
+    public static func bundledGrants() throws -> String {
+        guard let file = Bundle.module.url(forResource: "Grants", withExtension: "sql") else {
+            throw MigrationError(file: "Grants.sql", problem: "the resource is missing from the build")
+        }
+        return try String(contentsOf: file, encoding: .utf8)
+    }
+
     /// Reads one migration file.
     public init(file: URL) throws {
         let stem = file.deletingPathExtension().lastPathComponent

@@ -19,12 +19,21 @@ public struct MigrationRunner: Sendable {
         self.logger = logger
     }
 
-    /// Applies the migrations not yet applied, in version order.
+    /// Applies this build's migrations not yet applied, then its grants
+    /// (``Migration/bundledGrants()``), in one transaction.
+    /// - Returns: the migrations this call applied.
+    @discardableResult
+    public func applyBundled() async throws -> [Migration] {
+        try await apply(Migration.bundled(), thenRunning: Migration.bundledGrants())
+    }
+
+    /// Applies the migrations not yet applied, in version order, then
+    /// `grants` (a script that may run any number of times), in one transaction.
     /// - Returns: the migrations this call applied.
     /// - Throws: ``MigrationError`` when the database records a migration
     ///   under another name than this build's file, or ``PostgresError``.
     @discardableResult
-    public func apply(_ migrations: [Migration]) async throws -> [Migration] {
+    public func apply(_ migrations: [Migration], thenRunning grants: String? = nil) async throws -> [Migration] {
         let ordered = try Migration.ordered(migrations)
         let applied = try await pool.withTransaction { connection in
             try connection.execute("SELECT pg_advisory_xact_lock(\(Self.lockKey))")
@@ -45,6 +54,7 @@ public struct MigrationRunner: Sendable {
                     "INSERT INTO schema_migration (version, name) VALUES (\(migration.version), \(migration.name))")
                 applied.append(migration)
             }
+            if let grants { try connection.executeScript(unsafeSQL: grants, name: "grants") }
             return applied
         }
         for migration in applied {
@@ -55,10 +65,13 @@ public struct MigrationRunner: Sendable {
 
     /// Reads, changing nothing, whether the database's schema is the one
     /// these migrations make.
-    /// - Throws: ``SchemaNotCurrent`` when migrations are pending or the
-    ///   database has applied some this build does not know; ``MigrationError``
-    ///   when it applied a version under another name.
-    public func checkCurrent(_ migrations: [Migration]) async throws {
+    /// - Parameter allowingNewer: whether a schema that a newer build
+    ///   migrated further will do (a service running on during a rolling
+    ///   upgrade, whose migrations only add); it is logged.
+    /// - Throws: ``SchemaNotCurrent`` when migrations are pending or, unless
+    ///   allowed, the database has applied some this build does not know;
+    ///   ``MigrationError`` when it applied a version under another name.
+    public func checkCurrent(_ migrations: [Migration], allowingNewer: Bool = false) async throws {
         let ordered = try Migration.ordered(migrations)
         let recorded = try await pool.withConnection { connection -> [Int: String] in
             guard try connection.query("SELECT to_regclass('schema_migration') IS NOT NULL").decode(Bool.self)[0] else { return [:] }
@@ -67,8 +80,13 @@ public struct MigrationRunner: Sendable {
         let known = Set(ordered.map(\.version))
         let pending = ordered.filter { recorded[$0.version] == nil }.count
         let unknown = recorded.keys.filter { !known.contains($0) }.count
-        guard pending == 0, unknown == 0 else {
+        guard pending == 0, unknown == 0 || allowingNewer else {
             throw SchemaNotCurrent(pending: pending, unknown: unknown, latest: ordered.last?.version ?? 0)
+        }
+        if unknown > 0 {
+            logger.warning(
+                "the database's schema is newer than this build knows: running on, as a rolling upgrade does",
+                metadata: ["migrations-past-this-build": "\(unknown)", "build-schema-version": "\(ordered.last?.version ?? 0)"])
         }
     }
 
@@ -109,16 +127,19 @@ public struct SchemaNotCurrent: Error, CustomStringConvertible {
 
 extension PostgresPool {
     /// A pool on a database whose schema is already the one this build's
-    /// migrations make; closed again if it is not.
+    /// migrations make (or, `allowingNewer`, one a newer build migrated
+    /// further); closed again if it is not.
     /// - Throws: ``SchemaNotCurrent``, ``MigrationError`` or ``PostgresError``.
-    public static func current(_ configuration: PostgresConfiguration, logger: Logger) async throws -> PostgresPool {
-        try await opened(configuration, logger: logger) { try await $0.checkCurrent(Migration.bundled()) }
+    public static func current(
+        _ configuration: PostgresConfiguration, logger: Logger, allowingNewer: Bool = false
+    ) async throws -> PostgresPool {
+        try await opened(configuration, logger: logger) { try await $0.checkCurrent(Migration.bundled(), allowingNewer: allowingNewer) }
     }
 
     /// A pool on a database whose schema this build's migrations brought up
     /// to date; closed again if they fail.
     public static func migrated(_ configuration: PostgresConfiguration, logger: Logger) async throws -> PostgresPool {
-        try await opened(configuration, logger: logger) { try await $0.apply(Migration.bundled()) }
+        try await opened(configuration, logger: logger) { try await $0.applyBundled() }
     }
 
     /// A pool, once `prepare` did its work on the schema; closed again if it failed.

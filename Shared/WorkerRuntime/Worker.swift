@@ -7,9 +7,9 @@ import ServiceLifecycle
 import Store
 import UnixSignals
 
-/// Runs a service: checks the schema is the one this build's migrations make
-/// (`turnaround migrate` applies them, as the schema's owner: a stage's role
-/// may not change the schema), lets the handler prepare (see
+/// Runs a service: checks the schema is the one this build's migrations make,
+/// or a newer one (`turnaround migrate` applies them, as the schema's owner:
+/// a stage's role may not change the schema), lets the handler prepare (see
 /// ``WorkerHandler/prepare(on:)``), then consumes with the handler,
 /// relays the outbox and serves the ops port until SIGTERM or SIGINT, and
 /// shuts down gracefully within the configured timeout.
@@ -32,7 +32,8 @@ public enum Worker {
     public static func run<Handler: WorkerHandler>(
         _ handler: Handler, options: ResolvedWorkerOptions, registry: PrometheusCollectorRegistry, logger: Logger
     ) async throws {
-        let pool = try await PostgresPool.current(options.postgres, logger: logger)
+        // A replica of the previous build restarting during a rolling upgrade runs on over the newer schema.
+        let pool = try await PostgresPool.current(options.postgres, logger: logger, allowingNewer: true)
         defer { pool.close() }
         try await pool.withTransaction { try handler.prepare(on: $0) }
         let consumer = try ConsumerWorker(

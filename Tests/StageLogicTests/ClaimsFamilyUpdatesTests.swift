@@ -142,14 +142,20 @@ import Vocabulary
         let now = try #require(rows.first { $0.familyID == kept })
         #expect(mergedNow.mergedInto == kept)
         #expect(now.attachedOn == "2013-09-16" && now.keyworker == "kw-1" && now.attachedBy == "coordinator-2")
-        // Its closure carries over with the attachment.
-        let closedRow = try fold([attached(on: "2013-09-16", by: "coordinator-2"), closed(on: "2014-03-01", by: "coordinator-2")])
-        let closedKept = ClaimsFamilyUpdates.apply([merged(family, into: kept)], to: [family: closedRow, kept: keptRow])
-        #expect(closedKept.first { $0.familyID == kept }?.closedOn == "2014-03-01")
         // The family kept's own attachment stands when it came first.
         let earlier = ClaimsFamilyRow(familyID: kept, attachedOn: "2013-09-02", keyworker: "kw-9", attachedBy: "coordinator-3")
         let kepts = ClaimsFamilyUpdates.apply([merged(family, into: kept)], to: [family: mergedRow, kept: earlier])
         #expect(kepts.first { $0.familyID == kept } == nil)
+        // Its closure carries over to a family kept with none, whichever was attached first; the kept family's own closure stands.
+        let closedRow = try fold([attached(on: "2013-09-16", by: "coordinator-2"), closed(on: "2014-03-01", by: "coordinator-2")])
+        for keptBefore in [keptRow, earlier] {
+            let closedKept = ClaimsFamilyUpdates.apply([merged(family, into: kept)], to: [family: closedRow, kept: keptBefore])
+            #expect(closedKept.first { $0.familyID == kept }?.closedOn == "2014-03-01")
+        }
+        var keptClosed = earlier
+        keptClosed.closedOn = "2014-02-01"
+        let keptOwn = ClaimsFamilyUpdates.apply([merged(family, into: kept)], to: [family: closedRow, kept: keptClosed])
+        #expect(keptOwn.first { $0.familyID == kept } == nil)
     }
 
     @Test func aMergedFamilysDecisionsOnTheirWayChangeNothingAndAMergeIsRecordedOnce() throws {

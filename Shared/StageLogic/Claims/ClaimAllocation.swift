@@ -4,8 +4,9 @@ import Store
 import Vocabulary
 
 /// The authority's allocation of a financial year: results are claimed for
-/// at most that many families in the year of claiming, the families attached
-/// first first; a family counted once stays counted, and the others wait,
+/// at most that many families in the year of claiming, counted as their
+/// results fall due (of those due in one transaction, the families attached
+/// first first); a family counted once stays counted, and the others wait,
 /// held back, for a later year or a larger allocation. Attachment fees are
 /// not counted. The database refuses to count a family over the allocation
 /// (migration 0022); this takes the year's turn first so that never happens.

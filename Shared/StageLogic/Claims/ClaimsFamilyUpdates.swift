@@ -99,16 +99,20 @@ public enum ClaimsFamilyUpdates {
     /// Records that `merged` was found to be `kept`: it is never measured or
     /// claimed for again, and its attachment carries over when it started
     /// the work first (the clock for results runs from the first
-    /// attachment), with its closure. Its decision does not: the family kept is decided anew.
+    /// attachment). Its closure carries over when the family kept has none,
+    /// as one sent after the merge would (closures of the merged family are
+    /// redirected to the family kept). Its decision does not: the family kept is decided anew.
     static func record(merging merged: inout ClaimsFamilyRow, into kept: inout ClaimsFamilyRow) {
         guard merged.mergedInto == nil else { return }
         merged.mergedInto = kept.familyID
+        if kept.closedOn == nil, let closedOn = merged.closedOn {
+            kept.closedOn = closedOn
+            kept.closedBy = merged.closedBy
+        }
         guard let attachedOn = merged.attachedOn, kept.attachedOn.map({ attachedOn < $0 }) ?? true else { return }
         kept.attachedOn = attachedOn
         kept.keyworker = merged.keyworker
         kept.attachedBy = merged.attachedBy
         kept.attachmentDiscretion = merged.attachmentDiscretion
-        kept.closedOn = merged.closedOn
-        kept.closedBy = merged.closedBy
     }
 }

@@ -125,6 +125,13 @@ public enum ClaimsFamilyTable {
             preparedAs: "claims_family_mark_measured")
     }
 
+    /// Makes these families due for measurement again: what held their
+    /// results back (the year's allocation) has changed.
+    public static func markUnmeasured(_ familyIDs: [UUID], on connection: PostgresConnection) throws {
+        guard !familyIDs.isEmpty else { return }
+        try connection.execute("UPDATE claims_family SET measured_on = NULL WHERE family_id = ANY(\(familyIDs)::uuid[])")
+    }
+
     /// Families whose latest decision is under a ruleset and who were ever
     /// found eligible, counted by the day they were first found eligible and
     /// the day they were attached (nil while not attached); a family merged

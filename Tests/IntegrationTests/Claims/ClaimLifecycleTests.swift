@@ -12,7 +12,7 @@ import Testing
 
     /// Claims as the claims stage makes them, in `window`, £100 more each.
     static func claims(_ count: Int, window: String = window, on pool: PostgresPool) async throws -> [UUID] {
-        try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).apply(Migration.bundled())
+        try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).applyBundled()
         return try await pool.withConnection { connection in
             try (1...count).map { index in
                 try connection.query(

@@ -58,7 +58,7 @@ import Testing
 
     @Test func aFailedClaimHoldsUpItsFamilysOtherClaimsUntilItPassesAgain() async throws {
         try await TestEnvironment.withTestSchema { pool in
-            try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).apply(Migration.bundled())
+            try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).applyBundled()
             let family = UUID()
             let attachment = try await ClaimLifecycleTests.claim(family: family, payment: "attachment", on: pool)
             let result = try await ClaimLifecycleTests.claim(family: family, payment: "C", amountPence: 160_000, on: pool)

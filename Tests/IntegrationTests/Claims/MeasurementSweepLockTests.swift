@@ -29,7 +29,7 @@ import Vocabulary
 
     @Test func whileOneTransactionSweepsAReplicasTurnSweepsNothingAndOneOnDemandWaits() async throws {
         try await TestEnvironment.withTestSchema { pool in
-            try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).apply(Migration.bundled())
+            try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).applyBundled()
             let sweep = try Self.sweep()
             let firstSweeps = Mutex(false)
             let configuration = pool.configuration

@@ -14,7 +14,7 @@ import Vocabulary
 
     @Test func theMergedFamilysFeeCountsAsTheFamilyKeptsAndItIsNeverMeasuredOrCountedAgain() async throws {
         try await TestEnvironment.withTestSchema { pool in
-            try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).apply(Migration.bundled())
+            try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).applyBundled()
             let ruleset = try Ruleset.bundled("phase1-2012")
             let (kept, merged) = (UUID(), UUID())
             let claimer = Claimer(ruleset: ruleset, asOf: CalendarDate(iso: "2014-09-30")!, claimant: "turnaround-claims")

@@ -11,7 +11,7 @@ import Vocabulary
 @Suite struct HouseholdMatcherStoreTests {
     @Test func aRecordHeldBeforeIsSupersededByTheBatchsNewerCopyNotSentAfterIt() async throws {
         try await TestEnvironment.withTestSchema { pool in
-            try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).apply(Migration.bundled())
+            try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).applyBundled()
             let kerry = ReferredPerson(ref: "mother", givenName: "Kerry", familyName: "Brennan", dateOfBirth: CalendarDate(iso: "1980-02-14")!)
             let identity = PersonIdentity(givenName: kerry.givenName, familyName: kerry.familyName, dateOfBirth: kerry.dateOfBirth)
             func evidence(_ id: String, proven: Bool) -> EvidenceSubmitted {

@@ -38,7 +38,7 @@ struct PipelineHarness {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         try await TestEnvironment.withTestSchema(maxConnections: 2) { pool in
-            try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).apply(Migration.bundled())
+            try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).applyBundled()
             let environment = [
                 "DATABASE_URL": TestEnvironment.databaseURL(url, searchPath: pool.configuration.searchPath![0]),
                 "KAFKA_BROKERS": kafka.brokers.joined(separator: ","),

@@ -33,6 +33,10 @@ import Testing
                 })
             }
             let rescreen = ["rescreen", "--by", "coordinator.7", "--ruleset", stricter, "--as-of", "2013-09-01"]
+            // A family may have been decided more than once on its way in (its
+            // evidence came after a settle window on a loaded machine): count from here.
+            let before = try await revisions()
+            let changedOnce = before.mapValues { $0 + 1 }
 
             try await pipeline.withServices(
                 screeningAsOf: "2013-09-01", claimsAsOf: "2013-09-01", replicas: ["screening": 2, "claims": 0], settings: ["RULESET": stricter]
@@ -42,8 +46,8 @@ import Testing
                 #expect(one.output.contains("rescreened 1 of 1 families under phase1-2012@1.0.1-absence-25"), "\(one.output)")
                 #expect(one.output.contains("1 decision(s) changed"), "\(one.output)")
                 var counts = try await revisions()
-                #expect(counts[chosen] == 2)
-                #expect(counts.filter { $0.key != chosen }.values.allSatisfy { $0 == 1 }, "\(counts)")
+                #expect(counts[chosen] == changedOnce[chosen])
+                #expect(counts.filter { $0.key != chosen } == before.filter { $0.key != chosen }, "\(counts)")
                 let latest = try await pipeline.texts(
                     """
                     SELECT is_eligible::text || ' ' || decided_by || ' ' || ruleset_version FROM eligibility_decision
@@ -56,19 +60,22 @@ import Testing
                 #expect(all.output.contains("rescreened 6 of 6 families"), "\(all.output)")
                 #expect(all.output.contains("5 decision(s) changed"), "\(all.output)")
                 counts = try await revisions()
-                #expect(counts.count == 6 && counts.values.allSatisfy { $0 == 2 }, "\(counts)")
-                #expect(try await pipeline.count("SELECT count(*) FROM eligibility_decision WHERE revision = 2 AND is_eligible") == 0)
+                #expect(counts.count == 6 && counts == changedOnce, "\(counts)")
+                #expect(
+                    try await pipeline.count(
+                        "SELECT count(*) FROM (SELECT DISTINCT ON (family_id) is_eligible FROM eligibility_decision ORDER BY family_id, revision DESC) AS latest WHERE is_eligible"
+                    ) == 0)
 
                 let again = try await pipeline.cli(rescreen + ["--all"])
                 #expect(again.status == 0, "\(again.output)")
                 #expect(again.output.contains("0 decision(s) changed"), "\(again.output)")
-                #expect(try await revisions().values.allSatisfy { $0 == 2 })
+                #expect(try await revisions() == changedOnce)
 
                 // The rules the co-ordinator names are not the ones screening runs: nothing is decided.
                 let mismatched = try await pipeline.cli(["rescreen", "--by", "coordinator.7", "--ruleset", "phase1-2012", "--all"])
                 #expect(mismatched.status == 1, "\(mismatched.output)")
                 #expect(mismatched.output.contains("6 family(ies) set aside: a screening process runs phase1-2012@1.0.1-absence-25"), "\(mismatched.output)")
-                #expect(try await revisions().values.allSatisfy { $0 == 2 })
+                #expect(try await revisions() == changedOnce)
 
                 // As of a year on (the adults' JSA ended in the autumn of 2013), every decision changes, and
                 // what the rescreen records stands: screening does not decide the families again as of its own day.

@@ -13,7 +13,7 @@ import Testing
 
     static func withTable(_ body: (PostgresPool) async throws -> Void) async throws {
         try await TestEnvironment.withTestSchema { pool in
-            try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).apply(Migration.bundled())
+            try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).applyBundled()
             try await body(pool)
         }
     }

@@ -10,7 +10,7 @@ import Testing
 
     @Test func recordAllRecordsEveryNewEvent() async throws {
         try await TestEnvironment.withTestSchema { pool in
-            try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).apply(Migration.bundled())
+            try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).applyBundled()
             try await pool.withTransaction { try InboxTable.recordAll(Self.entries(["a", "b", "c"]), consumer: "intake", on: $0) }
             let recorded = try await pool.withConnection {
                 try $0.query("SELECT event_id FROM inbox_event WHERE consumer = 'intake' ORDER BY event_id").decode(String.self)
@@ -21,7 +21,7 @@ import Testing
 
     @Test func eventRecordedBeforeOrTwiceInABatchIsReportedAndNothingIsRecorded() async throws {
         try await TestEnvironment.withTestSchema { pool in
-            try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).apply(Migration.bundled())
+            try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).applyBundled()
             try await pool.withTransaction { try InboxTable.recordAll(Self.entries(["a"]), consumer: "intake", on: $0) }
             await #expect(throws: InboxTable.SeenBefore.self) {
                 try await pool.withTransaction { try InboxTable.recordAll(Self.entries(["b", "a"]), consumer: "intake", on: $0) }
@@ -40,7 +40,7 @@ import Testing
 
     @Test func recordNewSkipsWhatWasRecordedAndCountsAnEventTwiceInABatchOnce() async throws {
         try await TestEnvironment.withTestSchema { pool in
-            try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).apply(Migration.bundled())
+            try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).applyBundled()
             try await pool.withTransaction { try InboxTable.recordAll(Self.entries(["a"]), consumer: "intake", on: $0) }
             let fresh = try await pool.withTransaction {
                 try InboxTable.recordNew(Self.entries(["a", "b", "b", "c"]), consumer: "intake", on: $0)

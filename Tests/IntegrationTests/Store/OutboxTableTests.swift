@@ -6,7 +6,7 @@ import Testing
 @Suite struct OutboxTableTests {
     @Test func aStageReadsItsOwnAndUnnamedEventsOldestFirstAndNoOtherStages() async throws {
         try await TestEnvironment.withTestSchema { pool in
-            try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).apply(Migration.bundled())
+            try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).applyBundled()
             @Sendable func event(_ name: String) -> OutboxEvent { OutboxEvent(topic: "t", key: nil, payload: Array(name.utf8)) }
             try await pool.withTransaction { connection in
                 try OutboxTable.append([event("intake-1")], stage: "intake", on: connection)

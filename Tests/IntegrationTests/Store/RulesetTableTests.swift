@@ -21,7 +21,7 @@ import Testing
 
     @Test func anIdAndVersionRecordedWithOneContentRefusesAnotherAndChangesNothing() async throws {
         try await TestEnvironment.withTestSchema { pool in
-            try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).apply(Migration.bundled())
+            try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).applyBundled()
             // Two replicas starting at once with the same ruleset both start.
             async let first = Self.recordStart(Self.original, on: pool)
             async let second = Self.recordStart(Self.original, on: pool)
@@ -39,7 +39,7 @@ import Testing
 
     @Test func theDatabaseHoldsTheContentToItsHash() async throws {
         try await TestEnvironment.withTestSchema { pool in
-            try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).apply(Migration.bundled())
+            try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).applyBundled()
             await #expect {
                 try await pool.withTransaction {
                     try RulesetTable.recordStart(id: "leeds", version: "1", contentHash: Self.hash(Self.original), content: Self.changed, on: $0)
@@ -63,7 +63,7 @@ import Testing
                         """)
                 }
             }
-            try await runner.apply(Migration.bundled())
+            try await runner.applyBundled()
             let backfilled = try await pool.withConnection { try RulesetTable.all(on: $0) }
             #expect(backfilled.count == 1)
             #expect(backfilled.first?.contentHash == Self.hash(Self.original))

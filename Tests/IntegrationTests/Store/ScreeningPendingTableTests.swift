@@ -8,7 +8,7 @@ import Testing
 @Suite struct ScreeningPendingTableTests {
     @Test func aNewFamilyWithNoEvidenceWaitsForItAndOneWithEvidenceOrADecisionSettlesSoon() async throws {
         try await TestEnvironment.withTestSchema { pool in
-            try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).apply(Migration.bundled())
+            try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).applyBundled()
             let (referredOnly, withEvidence, decidedBefore) = (UUID(), UUID(), UUID())
             try await pool.withTransaction { connection in
                 _ = try EvidenceTable.screening.upsert(
@@ -38,7 +38,7 @@ import Testing
 
     @Test func aFamilyWhoseEventsKeepComingFallsDueTheLongestWaitAfterItsFirst() async throws {
         try await TestEnvironment.withTestSchema { pool in
-            try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).apply(Migration.bundled())
+            try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).applyBundled()
             let family = UUID()
             func row() async throws -> (waitingSince: String, dueAt: String) {
                 try await pool.withConnection {
@@ -65,7 +65,7 @@ import Testing
 
     @Test func aFamilyABatchMadeDueAgainAfterItWasReadIsNotTaken() async throws {
         try await TestEnvironment.withTestSchema { pool in
-            try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).apply(Migration.bundled())
+            try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).applyBundled()
             let (touchedAgain, settled) = (UUID(), UUID())
             try await pool.withTransaction {
                 try ScreeningPendingTable.touch([touchedAgain, settled], windows: .all(.zero), on: $0)

@@ -73,7 +73,7 @@ struct WorkerHarness {
         let kafka = try kafkaBrokers.map { KafkaConfiguration(brokers: [$0], clientID: "turnaround-tests") } ?? TestEnvironment.kafkaConfiguration()
         let topic = TestEnvironment.uniqueName("events")
         try await TestEnvironment.withTestSchema(databaseURL: url) { pool in
-            try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).apply(Migration.bundled())
+            try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).applyBundled()
             try await pool.withConnection { connection in
                 try connection.execute("CREATE TABLE effect (value text NOT NULL)")
                 try connection.execute("CREATE TABLE apply_call (events text[] NOT NULL)")
