@@ -46,11 +46,11 @@ struct CheckClaimsCommand: AsyncParsableCommand {
             let (reviews, chunkHeld, roomNow) = try await pool.withTransaction { connection -> ([Claimer.Review], Set<UUID>, Int?) in
                 try AdvisoryLocks.claimsFamilies.lock(chunk.map(\.uuidString), on: connection)
                 let reviews = try claimer.review(chunk, checkingClaims: true, on: connection)
-                guard withinAllocation else { return (reviews, [], nil) }
                 if fixing {
                     let held = Set(try claimer.claim(reviews, on: connection).held)
-                    return (reviews, held, try AllocationTable.room(year: year, on: connection))
+                    return (reviews, held, withinAllocation ? try AllocationTable.room(year: year, on: connection) : nil)
                 }
+                guard withinAllocation else { return (reviews, [], nil) }
                 let room = try AllocationTable.room(year: year, on: connection)
                 guard (room ?? 0) == 0 else { return (reviews, [], room) }
                 return (reviews, try AllocationTable.waiting(year: year, among: reviews.map(\.familyID), on: connection), room)
