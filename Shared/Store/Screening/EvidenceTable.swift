@@ -1,6 +1,13 @@
 import Foundation
 import Postgres
 
+/// A fact as an evidence table keeps it: JSON, read back by the hundred thousand.
+public protocol StoredFact: Codable, Sendable {
+    /// The fact `json` (the column's text) holds, read quicker than by
+    /// JSONDecoder; nil to have JSONDecoder read it.
+    init?(storedJSON json: String)
+}
+
 /// Queries of a stage's copy of the evidence matched to families:
 /// `screening_evidence` or `claims_evidence`, which have the same shape.
 /// A record's fact is kept as JSON (`Fact`: what the stage's messages carry).
@@ -74,17 +81,32 @@ public struct EvidenceTable<Fact: Codable & Sendable>: Sendable {
             preparedAs: name + "_families_holding"
         ).decode(UUID.self)
     }
+}
 
-    /// The evidence of these families, in evidence id order.
-    public func evidence(of familyIDs: [UUID], on connection: PostgresConnection) throws -> [Row] {
+extension EvidenceTable where Fact: StoredFact {
+    /// The evidence of these families, in evidence id order (without the
+    /// time each record was recorded, which the rules do not read).
+    public func evidence(of familyIDs: [UUID], on connection: PostgresConnection) throws -> [(
+        evidenceID: String, familyID: UUID, personID: String, fact: Fact
+    )] {
         try connection.query(
             """
-            SELECT evidence_id, family_id, person_id, fact::text, recorded_at FROM \(identifier: name)
+            SELECT evidence_id, family_id, person_id, fact::text FROM \(identifier: name)
             WHERE family_id = ANY(\(familyIDs)::uuid[]) ORDER BY evidence_id
             """, preparedAs: name + "_of_families"
-        ).decode((String, UUID, String, PostgresJSON<Fact>, Date).self).map {
-            Row(evidenceID: $0.0, familyID: $0.1, personID: $0.2, fact: $0.3.value, recordedAt: $0.4)
+        ).decode((String, UUID, String, StoredFactColumn<Fact>).self).map {
+            (evidenceID: $0.0, familyID: $0.1, personID: $0.2, fact: $0.3.fact)
         }
+    }
+}
+
+/// A fact column's text, read by the fact's quick reader, or else by JSONDecoder.
+private struct StoredFactColumn<Fact: StoredFact>: PostgresDecodable {
+    var fact: Fact
+
+    init?(postgresText text: String) {
+        guard let fact = Fact(storedJSON: text) ?? PostgresJSON<Fact>(postgresText: text)?.value else { return nil }
+        self.fact = fact
     }
 }
 
