@@ -86,13 +86,7 @@ struct WhatIf: AsyncParsableCommand {
             proposed: try Ruleset.bundled("phase2-2015"), current: try Ruleset.bundled("phase1-2012"), asOf: CalendarDate(iso: "2013-09-01")!)
         let clock = ContinuousClock()
         let start = clock.now
-        let tally = try await pool.withTransaction(.repeatableRead) { connection in
-            var tally = RulesetComparison.Tally()
-            for slice in try RulesetComparison.familySlices(on: connection) {
-                _ = try comparison.differences(among: slice, tally: &tally, on: connection)
-            }
-            return tally
-        }
+        let (tally, _) = try await comparison.compareEveryFamily(on: pool)
         Benchmark.report("what-if-families", count: tally.families, elapsed: clock.now - start)
     }
 }
