@@ -1,4 +1,4 @@
-/// A JSON object of the plain shape stored facts have: fields whose values
+/// A JSON object of the plain shape stored facts and members have: fields whose values
 /// are text without escapes, whole numbers, booleans, null or such objects.
 /// Read in one pass over the bytes, many times quicker than JSONDecoder;
 /// anything else (an escape, a fraction, a list, a repeated field) is not
@@ -29,6 +29,25 @@ struct PlainJSONObject {
     }
 
     private init() {}
+
+    /// The objects of a list of plain objects; nil when `json` is not one, alone.
+    static func list(_ json: String) -> [PlainJSONObject]? {
+        var json = json
+        return json.withUTF8 { bytes -> [PlainJSONObject]? in
+            var scanner = Scanner(bytes: bytes)
+            guard scanner.take(UInt8(ascii: "[")) else { return nil }
+            var objects: [PlainJSONObject] = []
+            if !scanner.take(UInt8(ascii: "]")) {
+                repeat {
+                    guard let object = scanner.object() else { return nil }
+                    objects.append(object)
+                } while scanner.take(UInt8(ascii: ","))
+                guard scanner.take(UInt8(ascii: "]")) else { return nil }
+            }
+            scanner.skipSpace()
+            return scanner.position == bytes.count ? objects : nil
+        }
+    }
 
     subscript(name: String) -> Value? {
         fields.first { $0.name == name }?.value

@@ -1,13 +1,6 @@
 import Foundation
 import Postgres
 
-/// A fact as an evidence table keeps it: JSON, read back by the hundred thousand.
-public protocol StoredFact: Codable, Sendable {
-    /// The fact `json` (the column's text) holds, read quicker than by
-    /// JSONDecoder; nil to have JSONDecoder read it.
-    init?(storedJSON json: String)
-}
-
 /// Queries of a stage's copy of the evidence matched to families:
 /// `screening_evidence` or `claims_evidence`, which have the same shape.
 /// A record's fact is kept as JSON (`Fact`: what the stage's messages carry).
@@ -83,7 +76,7 @@ public struct EvidenceTable<Fact: Codable & Sendable>: Sendable {
     }
 }
 
-extension EvidenceTable where Fact: StoredFact {
+extension EvidenceTable where Fact: StoredJSON {
     /// The evidence of these families, in evidence id order (without the
     /// time each record was recorded, which the rules do not read).
     public func evidence(of familyIDs: [UUID], on connection: PostgresConnection) throws -> [(
@@ -94,19 +87,9 @@ extension EvidenceTable where Fact: StoredFact {
             SELECT evidence_id, family_id, person_id, fact::text FROM \(identifier: name)
             WHERE family_id = ANY(\(familyIDs)::uuid[]) ORDER BY evidence_id
             """, preparedAs: name + "_of_families"
-        ).decode((String, UUID, String, StoredFactColumn<Fact>).self).map {
-            (evidenceID: $0.0, familyID: $0.1, personID: $0.2, fact: $0.3.fact)
+        ).decode((String, UUID, String, StoredJSONColumn<Fact>).self).map {
+            (evidenceID: $0.0, familyID: $0.1, personID: $0.2, fact: $0.3.value)
         }
-    }
-}
-
-/// A fact column's text, read by the fact's quick reader, or else by JSONDecoder.
-private struct StoredFactColumn<Fact: StoredFact>: PostgresDecodable {
-    var fact: Fact
-
-    init?(postgresText text: String) {
-        guard let fact = Fact(storedJSON: text) ?? PostgresJSON<Fact>(postgresText: text)?.value else { return nil }
-        self.fact = fact
     }
 }
 

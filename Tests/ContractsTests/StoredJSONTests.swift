@@ -3,9 +3,9 @@ import Foundation
 import Testing
 import Vocabulary
 
-/// A fact a stage stored reads back through the quick reader as JSONDecoder
-/// reads it; what the quick reader leaves alone, JSONDecoder still reads.
-@Suite struct StoredFactTests {
+/// Facts and members a stage stored read back through the quick readers as
+/// JSONDecoder reads them; what a quick reader leaves alone, JSONDecoder still reads.
+@Suite struct StoredJSONTests {
     /// Each fact of the fixture (every kind), laid out as jsonb writes it.
     static func storedFacts() throws -> [String] {
         let file = try ContractFixturesTests.fixture("evidence-facts.v1")
@@ -60,6 +60,26 @@ import Vocabulary
             #"[{"date": "2013-03-10", "kind": "offence", "proven": true}]"#,
         ] {
             #expect(EvidenceFact(storedJSON: unread) == nil, "\(unread)")
+        }
+    }
+
+    @Test func storedMembersReadAsJSONDecoderReadsThemAndOtherShapesAreLeftToIt() throws {
+        for json in [
+            #"[{"id": "P1", "dateOfBirth": "1980-02-14"}, {"id": "P2", "dateOfBirth": "1998-06-01"}]"#,
+            #"[{"id": "P1", "dateOfBirth": "1980-02-14", "note": "x"}]"#,
+            #" [ ] "#,
+        ] {
+            let decoded = try JSONDecoder().decode([FamilyMember].self, from: Data(json.utf8))
+            #expect([FamilyMember](storedJSON: json) == decoded, "\(json)")
+        }
+        for unread in [
+            #"[{"id": 7, "dateOfBirth": "1980-02-14"}]"#,
+            #"[{"id": "P1"}]"#,
+            #"[{"id": "P\u0031", "dateOfBirth": "1980-02-14"}]"#,
+            #"[{"id": "P1", "dateOfBirth": "1980-02-14"},]"#,
+            #"{"id": "P1", "dateOfBirth": "1980-02-14"}"#,
+        ] {
+            #expect([FamilyMember](storedJSON: unread) == nil, "\(unread)")
         }
     }
 }
