@@ -66,11 +66,12 @@ public struct RulesetComparison: Sendable {
 
     /// Compares every family screening holds, as one snapshot shows them, in
     /// slices of `sliceSize` families (in id order) that `lanes` connections
-    /// read and decide side by side.
+    /// (at most the pool's) read and decide side by side.
     /// - Returns: the tally, and the families that differ in id order.
     public func compareEveryFamily(
         on pool: PostgresPool, lanes: Int = 2, sliceSize: Int = 5_000
     ) async throws -> (tally: Tally, differences: [Difference]) {
+        let lanes = min(lanes, pool.configuration.maxConnections)
         let lanesFound = try await pool.withSharedSnapshot(lanes: lanes) { lane, connection -> (Tally, [(slice: Int, differences: [Difference])]) in
             // Every lane reads the same ids from the same snapshot and takes every `lanes`-th slice, from its own.
             let all = try ScreeningFamilyTable.allFamilyIDs(on: connection)
