@@ -29,16 +29,7 @@ struct WhatIfCommand: AsyncParsableCommand {
         let current = try ProgrammeOptions.ruleset(named: try settings.value(ServiceSettings.ruleset, option: against))
         let day = try settings.value(ServiceSettings.asOfDate, option: asOf) ?? .today
         let comparison = RulesetComparison(proposed: proposed, current: current, asOf: day)
-        let (tally, differences) = try await common.withPool { pool in
-            try await pool.withTransaction(.repeatableRead) { connection in
-                var tally = RulesetComparison.Tally()
-                var differences: [RulesetComparison.Difference] = []
-                for slice in try RulesetComparison.familySlices(on: connection) {
-                    differences += try comparison.differences(among: slice, tally: &tally, on: connection)
-                }
-                return (tally, differences)
-            }
-        }
+        let (tally, differences) = try await common.withPool { pool in try await comparison.compareEveryFamily(on: pool) }
         try output.write(Self.report(comparison, tally: tally, differences: differences))
     }
 

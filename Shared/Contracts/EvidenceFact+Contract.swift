@@ -52,14 +52,14 @@ extension EvidenceFact {
 }
 
 extension EvidenceFact: Codable {
-    private enum Kind: String, Codable, CaseIterable, Hashable {
+    enum Kind: String, Codable, CaseIterable, Hashable {
         case offence, asbIntervention, attendance, exclusion, alternativeProvision, notOnRoll, benefitSpell,
             employmentSpell, workProvision, indicator, custody, courtOrder
         case notInEducationEmploymentOrTraining = "neet"
         case missingEducation
     }
 
-    private enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey {
         case kind, date, proven, type, term, possibleSessions, unauthorisedAbsences, authorisedAbsences, permanent,
             benefit, from, to, provision, name, expectedRelease, order
     }
@@ -196,12 +196,12 @@ extension EvidenceFact: Codable {
 
 /// A school term as an agency's record gives it, read strictly: a field
 /// the term does not have is refused, as in the rest of the record.
-private struct StrictSchoolTerm: Decodable {
+struct StrictSchoolTerm: Decodable {
     var term: SchoolTerm
 
     init(term: SchoolTerm) { self.term = term }
 
-    private enum CodingKeys: String, CodingKey { case id, start, end }
+    enum CodingKeys: String, CodingKey { case id, start, end }
 
     init(from decoder: any Decoder) throws {
         var fields = try FieldReader(decoder, CodingKeys.self)

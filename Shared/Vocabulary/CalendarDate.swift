@@ -20,13 +20,29 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
     }
 
     /// Reads `YYYY-MM-DD`; nil when the text is not a real date in that form.
+    /// Byte by byte, with no substrings: stored facts hold dates by the
+    /// hundred thousand. A part may start with `+`, as `Int` reads it.
     public init?(iso text: String) {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-            (1...12).contains(month), day >= 1, day <= Self.daysIn(month: month, year: year)
-        else { return nil }
-        self.init(year: year, month: month, day: day)
+        var text = text
+        guard let date = text.withUTF8({ bytes -> CalendarDate? in
+            guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
+            func number(_ part: Range<Int>) -> Int? {
+                let digits = bytes[part.lowerBound] == UInt8(ascii: "+") ? part.dropFirst() : part[...]
+                guard !digits.isEmpty else { return nil }
+                var value = 0
+                for index in digits {
+                    let digit = bytes[index] &- UInt8(ascii: "0")
+                    guard digit < 10 else { return nil }
+                    value = value * 10 + Int(digit)
+                }
+                return value
+            }
+            guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+                (1...12).contains(month), day >= 1, day <= Self.daysIn(month: month, year: year)
+            else { return nil }
+            return CalendarDate(year: year, month: month, day: day)
+        }) else { return nil }
+        self = date
     }
 
     public var components: (year: Int, month: Int, day: Int) {

@@ -77,6 +77,7 @@ struct RescreenStage: AsyncParsableCommand {
 struct WhatIf: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "what-if", abstract: "Families/s compared under phase 1 and phase 2, read from Postgres.")
     @Option var families = 20_000
+    @Option(help: "Connections reading and deciding side by side (the command's default: 2).") var lanes = 2
 
     func run() async throws {
         let pool = try await Benchmark.migratedPool(schema: "bench_what_if")
@@ -86,13 +87,7 @@ struct WhatIf: AsyncParsableCommand {
             proposed: try Ruleset.bundled("phase2-2015"), current: try Ruleset.bundled("phase1-2012"), asOf: CalendarDate(iso: "2013-09-01")!)
         let clock = ContinuousClock()
         let start = clock.now
-        let tally = try await pool.withTransaction(.repeatableRead) { connection in
-            var tally = RulesetComparison.Tally()
-            for slice in try RulesetComparison.familySlices(on: connection) {
-                _ = try comparison.differences(among: slice, tally: &tally, on: connection)
-            }
-            return tally
-        }
+        let (tally, _) = try await comparison.compareEveryFamily(on: pool, lanes: lanes)
         Benchmark.report("what-if-families", count: tally.families, elapsed: clock.now - start)
     }
 }

@@ -8,6 +8,10 @@ import Vocabulary
 
 /// A stage's copy of the evidence: each record's fact as the messages carry it.
 public typealias StageEvidenceTable = EvidenceTable<EvidenceFact>
+/// Read back through the contract's quick reader of stored facts.
+extension EvidenceFact: StoredJSON {}
+/// A family's members, as screening keeps them, read back through the contract's quick reader.
+extension Array: StoredJSON where Element == FamilyMember {}
 /// A record intake holds until a referral names its person.
 public typealias HeldEvidenceRow = UnmatchedEvidenceTable.Row<EvidenceFact>
 /// A decision screening made, whole as the rules engine made it.

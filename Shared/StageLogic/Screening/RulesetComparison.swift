@@ -45,6 +45,15 @@ public struct RulesetComparison: Sendable {
 
         public init() {}
 
+        mutating func add(_ other: Tally) {
+            families += other.families
+            nowEligible += other.nowEligible
+            noLongerEligible += other.noLongerEligible
+            criteriaChanged += other.criteriaChanged
+            gained.merge(other.gained, uniquingKeysWith: +)
+            lost.merge(other.lost, uniquingKeysWith: +)
+        }
+
         mutating func add(_ difference: Difference) {
             if difference.outcomeChanged {
                 if difference.proposed.isEligible { nowEligible += 1 } else { noLongerEligible += 1 }
@@ -55,11 +64,28 @@ public struct RulesetComparison: Sendable {
         }
     }
 
-    /// The families screening holds, in id order, in slices of `size`: what
-    /// ``differences(among:on:)`` reads at once.
-    public static func familySlices(size: Int = 5_000, on connection: PostgresConnection) throws -> [[UUID]] {
-        let all = try ScreeningFamilyTable.allFamilyIDs(on: connection)
-        return stride(from: 0, to: all.count, by: size).map { Array(all[$0..<min($0 + size, all.count)]) }
+    /// Compares every family screening holds, as one snapshot shows them, in
+    /// slices of `sliceSize` families (in id order) that `lanes` connections
+    /// (at most the pool's) read and decide side by side.
+    /// - Returns: the tally, and the families that differ in id order.
+    public func compareEveryFamily(
+        on pool: PostgresPool, lanes: Int = 2, sliceSize: Int = 5_000
+    ) async throws -> (tally: Tally, differences: [Difference]) {
+        let lanes = min(lanes, pool.configuration.maxConnections)
+        let lanesFound = try await pool.withSharedSnapshot(lanes: lanes) { lane, connection -> (Tally, [(slice: Int, differences: [Difference])]) in
+            // Every lane reads the same ids from the same snapshot and takes every `lanes`-th slice, from its own.
+            let all = try ScreeningFamilyTable.allFamilyIDs(on: connection)
+            var tally = Tally()
+            var found: [(slice: Int, differences: [Difference])] = []
+            for slice in stride(from: lane, to: (all.count + sliceSize - 1) / sliceSize, by: lanes) {
+                let start = slice * sliceSize
+                found.append((slice, try differences(among: Array(all[start..<min(start + sliceSize, all.count)]), tally: &tally, on: connection)))
+            }
+            return (tally, found)
+        }
+        var tally = Tally()
+        for (laneTally, _) in lanesFound { tally.add(laneTally) }
+        return (tally, lanesFound.flatMap(\.1).sorted { $0.slice < $1.slice }.flatMap(\.differences))
     }
 
     /// Decides these families under both rulesets from what screening holds

@@ -74,16 +74,21 @@ public struct EvidenceTable<Fact: Codable & Sendable>: Sendable {
             preparedAs: name + "_families_holding"
         ).decode(UUID.self)
     }
+}
 
-    /// The evidence of these families, in evidence id order.
-    public func evidence(of familyIDs: [UUID], on connection: PostgresConnection) throws -> [Row] {
+extension EvidenceTable where Fact: StoredJSON {
+    /// The evidence of these families, in evidence id order (without the
+    /// time each record was recorded, which the rules do not read).
+    public func evidence(of familyIDs: [UUID], on connection: PostgresConnection) throws -> [(
+        evidenceID: String, familyID: UUID, personID: String, fact: Fact
+    )] {
         try connection.query(
             """
-            SELECT evidence_id, family_id, person_id, fact::text, recorded_at FROM \(identifier: name)
+            SELECT evidence_id, family_id, person_id, fact::text FROM \(identifier: name)
             WHERE family_id = ANY(\(familyIDs)::uuid[]) ORDER BY evidence_id
             """, preparedAs: name + "_of_families"
-        ).decode((String, UUID, String, PostgresJSON<Fact>, Date).self).map {
-            Row(evidenceID: $0.0, familyID: $0.1, personID: $0.2, fact: $0.3.value, recordedAt: $0.4)
+        ).decode((String, UUID, String, StoredJSONColumn<Fact>).self).map {
+            (evidenceID: $0.0, familyID: $0.1, personID: $0.2, fact: $0.3.value)
         }
     }
 }

@@ -31,13 +31,13 @@ public enum ScreeningFamilyTable {
     }
 
     /// The members of those of these families screening knows.
-    public static func members<Members: Codable & Sendable>(
+    public static func members<Members: StoredJSON>(
         of familyIDs: [UUID], as members: Members.Type, on connection: PostgresConnection
     ) throws -> [UUID: Members] {
         let rows = try connection.query(
             "SELECT family_id, members::text FROM screening_family WHERE family_id = ANY(\(familyIDs)::uuid[])",
             preparedAs: "screening_family_members"
-        ).decode((UUID, PostgresJSON<Members>).self)
+        ).decode((UUID, StoredJSONColumn<Members>).self)
         return Dictionary(uniqueKeysWithValues: rows.map { ($0.0, $0.1.value) })
     }
 

@@ -1,7 +1,10 @@
 import Foundation
 import IntegrationSupport
 import Postgres
+import Rules
+import StageLogic
 import Testing
+import Vocabulary
 
 /// `turnaround what-if` as an authority designing its local filter uses it:
 /// every family decided under the filter it considers and the current rules,
@@ -61,6 +64,22 @@ import Testing
             #expect(loaded.dom.contains("<span id=\"now-eligible\" data-families=\"3\">3</span>"))
             for family in notEligible { #expect(loaded.dom.contains("id=\"family-\(family)\""), "\(family)") }
             #expect(loaded.dom.components(separatedBy: "class=\"family\"").count - 1 == 3)
+        }
+    }
+
+    @Test func lanesDecidingSlicesSideBySideFindWhatOneLaneFindsInFamilyOrder() async throws {
+        try await PipelineHarness.with { pipeline in
+            try await FamilyCorpus(count: 6).decidedUnderPhaseOne(in: pipeline)
+            let comparison = RulesetComparison(
+                proposed: try ProgrammeOptions.ruleset(named: try Self.twoOfThree(in: pipeline)), current: try Ruleset.bundled("phase1-2012"),
+                asOf: CalendarDate(iso: "2013-09-01")!)
+            let oneLane = try await comparison.compareEveryFamily(on: pipeline.pool, lanes: 1, sliceSize: 6)
+            // Slices of one family, taken in turn by three lanes.
+            let threeLanes = try await comparison.compareEveryFamily(on: pipeline.pool, lanes: 3, sliceSize: 1)
+            #expect(oneLane.tally.families == 6 && oneLane.tally.nowEligible == 3)
+            #expect(threeLanes.tally == oneLane.tally)
+            #expect(threeLanes.differences.map(\.familyID) == oneLane.differences.map(\.familyID))
+            #expect(oneLane.differences.map(\.familyID) == oneLane.differences.map(\.familyID).sorted())
         }
     }
 }
