@@ -60,7 +60,7 @@ extension ClaimsCommand {
             func validate() throws {
                 guard FinancialYear(year) != nil else { throw ValidationError("--year \"\(year)\" is not a financial year (2023/24)") }
                 guard families >= 0 else { throw ValidationError("--families must be 0 or more") }
-                if by.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--by must not be empty") }
+                try validateStaffID(by)
             }
 
             func run() async throws {

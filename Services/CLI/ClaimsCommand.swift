@@ -183,7 +183,7 @@ extension ClaimsCommand {
         }
 
         func validate() throws {
-            if by.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--by must not be empty") }
+            try validateStaffID(by)
         }
     }
 

@@ -110,6 +110,11 @@ func validateClaimWindow(_ window: String?, option: String = "--window") throws 
     }
 }
 
+/// Refuses a `--by` that names nobody: every move a user makes is kept under their staff id.
+func validateStaffID(_ by: String) throws {
+    if by.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--by must not be empty") }
+}
+
 /// Instants as the CLI reads and writes them: ISO 8601, in UTC.
 enum Instant {
     /// A day (from 00:00 UTC) or an ISO 8601 time with its zone, as `--since` and `--until` take them.

@@ -20,11 +20,12 @@ public struct ClaimCalculator: Sendable {
     }
 
     /// The claims due now and not made before.
+    /// - Parameter closedOn: the day the family's case closed; nil while it is open.
     public func claims(
-        for family: Family, row: ClaimsFamilyRow, attachedOn: CalendarDate, evidence: Evidence, alreadyClaimed: [String: Int]
+        for family: Family, row: ClaimsFamilyRow, attachedOn: CalendarDate, closedOn: CalendarDate?, evidence: Evidence,
+        alreadyClaimed: [String: Int]
     ) throws -> [ClaimRow] {
         let baseline = RulesEngine.baseline(family: family, evidence: evidence, attachedOn: attachedOn, ruleset: ruleset)
-        let closedOn = row.closedOn.flatMap(CalendarDate.init(iso:))
         let assessments = RulesEngine.results(
             family: family, baseline: baseline, evidence: evidence, attachedOn: attachedOn, closedOn: closedOn, asOf: asOf, ruleset: ruleset)
         let achieved = Set(assessments.filter { $0.status == .achieved }.map(\.resultID))

@@ -81,8 +81,9 @@ public struct Claimer: Sendable {
             }
             let family = Family(id: familyID.uuidString.lowercased(), members: members)
             let familyEvidence = evidence[familyID] ?? Evidence(records: [], terms: [])
+            let closedOn = row.closedOn.flatMap(CalendarDate.init(iso:))
             review.due = try calculator.claims(
-                for: family, row: row, attachedOn: attachedOn, evidence: familyEvidence,
+                for: family, row: row, attachedOn: attachedOn, closedOn: closedOn, evidence: familyEvidence,
                 alreadyClaimed: Dictionary(made.map { ($0.payment, $0.amountPence) }, uniquingKeysWith: +))
             if checkingClaims {
                 var achievedOn: [String: Set<String>] = [:]
@@ -93,8 +94,7 @@ public struct Claimer: Sendable {
                     }
                     if achievedOn[measuredOn] == nil {
                         achievedOn[measuredOn] = calculator.achievedResults(
-                            for: family, attachedOn: attachedOn, closedOn: row.closedOn.flatMap(CalendarDate.init(iso:)), evidence: familyEvidence,
-                            on: day)
+                            for: family, attachedOn: attachedOn, closedOn: closedOn, evidence: familyEvidence, on: day)
                     }
                     if achievedOn[measuredOn]?.contains(claim.payment) != true {
                         review.unsupported.append((claim.payment, "result \(claim.payment) is not achieved as of \(day) on the evidence held"))
