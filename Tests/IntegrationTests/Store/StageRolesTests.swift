@@ -127,6 +127,12 @@ import Testing
             }
             let placed = Self.tablesOfStage.values.reduce(Self.runtime.union(Self.ownersAlone)) { $0.union($1) }
             #expect(tables.subtracting(placed) == [], "tables in no stage's list nor the owner's")
+            // Every migrate grants again, with no migration pending: a right lost (or a role created since) is restored.
+            try await pool.withConnection { try $0.execute("REVOKE ALL ON screening_family FROM turnaround_screening") }
+            #expect(await Self.refusal(as: "turnaround_screening", on: pool, "SELECT * FROM screening_family")?.sqlState == "42501")
+            #expect(try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).applyBundled().isEmpty)
+            #expect(
+                try await Self.asRole("turnaround_screening", on: pool) { try $0.query("SELECT count(*) FROM screening_family").decode(Int.self) } == [0])
             // The claims stage counts families against the allocation; it may never set it.
             let raised = await Self.refusal(as: "turnaround_claims", on: pool, "UPDATE claims_allocation SET families = 1000")
             #expect(raised?.sqlState == "42501")
