@@ -131,7 +131,7 @@ let package = Package(
         .target(
             name: "IntegrationSupport",
             dependencies: [
-                "Postgres", "Kafka", .product(name: "Logging", package: "swift-log"),
+                "Postgres", "Store", "Kafka", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             path: "Tests/IntegrationSupport", swiftSettings: strictSettings),

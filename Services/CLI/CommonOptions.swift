@@ -47,10 +47,10 @@ struct CommonOptions: ParsableArguments {
         return configuration
     }
 
-    /// A pool on the database as it is, migrating nothing: for commands a
+    /// A pool on the database as it is, checking nothing: for commands a
     /// role narrower than the schema's owner runs (the dead-letter tools).
     func plainPool(logger: Logger) throws -> PostgresPool {
-        PostgresPool(configuration: try postgresConfiguration(), logger: logger)
+        PostgresPool(configuration: try postgresConfiguration().searchingDeploymentSchemas(), logger: logger)
     }
 
     /// A pool on a database whose schema is this build's; only `turnaround

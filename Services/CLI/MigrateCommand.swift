@@ -17,8 +17,12 @@ struct MigrateCommand: AsyncParsableCommand {
         let migrations = try Migration.bundled()
         let applied = try await MigrationRunner(pool: pool, logger: logger).applyBundled()
         for migration in applied {
-            common.say("applied \(migration.version) \(migration.name)")
+            common.say("applied \(migration.fileName)")
         }
-        common.say("schema up to date at version \(migrations.last?.version ?? 0)")
+        let latest = [nil as Stage?] + Stage.allCases.map { $0 }
+        let versions = latest.map { stage in
+            "\(stage?.rawValue ?? "base") at \(migrations.last { $0.stage == stage }?.version ?? 0)"
+        }
+        common.say("schemas up to date: " + versions.joined(separator: ", "))
     }
 }

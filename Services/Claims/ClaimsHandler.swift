@@ -41,7 +41,7 @@ enum ClaimsEvent: Sendable {
 /// and written once a batch), then measures every eligible, attached family
 /// a batch touched and claims what it earned and was not claimed before.
 struct ClaimsHandler: StageHandler {
-    static let stage = "claims"
+    static let stage = Stage.claims
     /// Who the stage's claims are recorded as made by.
     static let serviceName = "turnaround-claims"
 
@@ -58,7 +58,7 @@ struct ClaimsHandler: StageHandler {
         self.today = today
         self.sweepInterval = sweepInterval
         decoders = TopicDecoders(
-            stage: Self.stage,
+            stage: Self.stage.rawValue,
             [
                 topics.eligibilityDecided: { message throws(ContractError) in .family(.decided(try EligibilityDecided.decode(message.value))) },
                 topics.familiesAttached: { message throws(ContractError) in
@@ -82,7 +82,7 @@ struct ClaimsHandler: StageHandler {
 
     /// Records the ruleset the stage starts with, or refuses to start (``RulesetChanged``).
     func prepare(on connection: PostgresConnection) throws {
-        try RulesetInUse.record(ruleset, by: Self.stage, on: connection)
+        try RulesetInUse.record(ruleset, by: Self.stage.rawValue, on: connection)
     }
 
     /// A family's decision, attachment, closure, evidence and merges come on five

@@ -31,7 +31,7 @@ struct IntakeEvent: Sendable {
 }
 
 struct IntakeHandler: StageHandler {
-    static let stage = "intake"
+    static let stage = Stage.intake
 
     let topics: Topics
     let decoders: TopicDecoders<IntakeEvent>
@@ -39,7 +39,7 @@ struct IntakeHandler: StageHandler {
     init(topics: Topics) {
         self.topics = topics
         decoders = TopicDecoders(
-            stage: Self.stage,
+            stage: Self.stage.rawValue,
             [
                 topics.referralsSubmitted: { message throws(ContractError) in
                     IntakeEvent(.init(try ReferralSubmitted.decode(message.value)), from: message)

@@ -56,7 +56,7 @@ enum ScreeningEvent: Sendable {
 /// (eligibility, criteria met, ruleset). A co-ordinator's rescreen is decided
 /// in the batch that reads it.
 struct ScreeningHandler: StageHandler {
-    static let stage = "screening"
+    static let stage = Stage.screening
     /// Who screening's decisions are recorded as made by.
     static let serviceName = "turnaround-screening"
     /// The most families decided in one transaction.
@@ -69,7 +69,7 @@ struct ScreeningHandler: StageHandler {
     static let bulkLoadBacklog = 1_000
     /// The stages whose messages screening reads: while they are a bulk load
     /// behind, so is screening, however little its own consumer holds.
-    static let upstreamStages = ["intake"]
+    static let upstreamStages: [Stage] = [.intake]
     /// How long a family whose stored members or evidence cannot be read
     /// waits before it is tried again.
     static let unreadableRetry = Duration.seconds(3600)
@@ -86,7 +86,7 @@ struct ScreeningHandler: StageHandler {
         self.today = today
         self.windows = windows
         decoders = TopicDecoders(
-            stage: Self.stage,
+            stage: Self.stage.rawValue,
             [
                 topics.referralsAccepted: { message throws(ContractError) in .accepted(try ReferralAccepted.decode(message.value)) },
                 topics.evidenceRecorded: { message throws(ContractError) in .evidence(try EvidenceRecorded.decode(message.value)) },
@@ -97,7 +97,7 @@ struct ScreeningHandler: StageHandler {
 
     /// Records the ruleset the stage starts with, or refuses to start (``RulesetChanged``).
     func prepare(on connection: PostgresConnection) throws {
-        try RulesetInUse.record(ruleset, by: Self.stage, on: connection)
+        try RulesetInUse.record(ruleset, by: Self.stage.rawValue, on: connection)
     }
 
     /// A family's acceptance, its evidence and its merges come on three
@@ -194,7 +194,7 @@ struct ScreeningHandler: StageHandler {
         let connection = batch.connection
         let isBehind: Bool
         if let backlog {
-            let reported = try ReportedBacklog.total(of: ([Self.stage] + Self.upstreamStages).map(topics.consumerGroup), on: connection)
+            let reported = try ReportedBacklog.total(of: ([Self.stage] + Self.upstreamStages).map { topics.consumerGroup($0.rawValue) }, on: connection)
             isBehind = max(backlog, reported) >= Self.bulkLoadBacklog
         } else {
             isBehind = true

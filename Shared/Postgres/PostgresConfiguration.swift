@@ -14,16 +14,22 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
     public var connectTimeout: Duration
     /// Schemas to search, in order; `nil` keeps the server's default.
     public var searchPath: [String]?
+    /// Runs on every session before its first use: on each new connection,
+    /// and again on one re-established after the server went away (the
+    /// server kept nothing of the old session's settings).
+    public var sessionSetup: (@Sendable (PostgresConnection) throws -> Void)?
 
     public init(
         url: String, applicationName: String = "turnaround", maxConnections: Int = 10,
-        connectTimeout: Duration = .seconds(10), searchPath: [String]? = nil
+        connectTimeout: Duration = .seconds(10), searchPath: [String]? = nil,
+        sessionSetup: (@Sendable (PostgresConnection) throws -> Void)? = nil
     ) {
         self.url = url
         self.applicationName = applicationName
         self.maxConnections = maxConnections
         self.connectTimeout = connectTimeout
         self.searchPath = searchPath
+        self.sessionSetup = sessionSetup
     }
 
     /// Reads `DATABASE_URL` (required) and `DATABASE_POOL_SIZE` (optional).

@@ -10,8 +10,9 @@ public final class PostgresConnection {
     private let configuration: PostgresConfiguration
     private var preparedStatements: Set<String> = []
 
-    /// Opens a connection. Blocks until the server answers.
-    /// - Throws: ``PostgresError`` with ``PostgresError/Code/connectionFailed``.
+    /// Opens a connection and sets its session up. Blocks until the server answers.
+    /// - Throws: ``PostgresError`` with ``PostgresError/Code/connectionFailed``,
+    ///   or what the configuration's ``PostgresConfiguration/sessionSetup`` throws.
     public init(configuration: PostgresConfiguration) throws {
         let parameters = configuration.connectionParameters
         let keywords = parameters.map { strdup($0.0) }
@@ -33,21 +34,22 @@ public final class PostgresConnection {
         // libpq prints server notices ("table does not exist, skipping") to
         // stderr by default; they are informational and never reach a user.
         PQsetNoticeReceiver(handle, { _, _ in }, nil)
-        // Statements are prepared once per connection and run once per batch
-        // of hundreds of rows, so planning each run costs little; a generic
-        // plan, cached while a table was small (every table starts empty),
-        // would scan it whole on every run long after it has grown. Dates and
-        // times are read in the ISO style whatever the server's default.
-        let setting = PQexec(handle, "SET plan_cache_mode = force_custom_plan; SET DateStyle = ISO")
-        let settingStatus = PQresultStatus(setting)
-        PQclear(setting)
-        guard settingStatus == PGRES_COMMAND_OK else {
-            let message = String(cString: PQerrorMessage(handle))
-            PQfinish(handle)
-            throw PostgresError(.connectionFailed, serverMessage: message)
-        }
         self.handle = handle
         self.configuration = configuration
+        try startSession()
+    }
+
+    /// Settles a new session's settings (a new connection's, or one libpq
+    /// re-established: the server keeps nothing of the old session's).
+    ///
+    /// Statements are prepared once per connection and run once per batch of
+    /// hundreds of rows, so planning each run costs little; a generic plan,
+    /// cached while a table was small (every table starts empty), would scan
+    /// it whole on every run long after it has grown. Dates and times are
+    /// read in the ISO style whatever the server's default.
+    private func startSession() throws {
+        try executeScript(unsafeSQL: "SET plan_cache_mode = force_custom_plan; SET DateStyle = ISO", name: "session settings")
+        try configuration.sessionSetup?(self)
     }
 
     deinit { PQfinish(handle) }
@@ -118,6 +120,7 @@ public final class PostgresConnection {
             guard PQstatus(handle) == CONNECTION_OK else {
                 throw PostgresError(.connectionFailed, serverMessage: configuration.withoutPassword(String(cString: PQerrorMessage(handle))))
             }
+            try startSession()
         }
         if PQtransactionStatus(handle) != PQTRANS_IDLE {
             try execute("ROLLBACK")

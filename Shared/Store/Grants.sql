@@ -6,14 +6,19 @@
 --
 -- A role a stage: turnaround_intake, turnaround_screening and
 -- turnaround_claims, each granted what its service does to its own stage's
--- tables and, of the runtime's inbox, outbox, dead letters and backlog
--- (row-level security, migration 0023), only its own rows. So Postgres, not
--- only the code, keeps intake's names, dates of birth and addresses (person,
--- family, referral, and intake's dead letters) from screening and claims, and
--- a stage cannot change what caps it (claims may count families against the
--- allocation, never set it). The CLI and `turnaround migrate` work as the
--- owner; a table no stage's service uses (the claims' lifecycle, internal
--- audit, agencies' registration) is the owner's alone.
+-- tables, in its stage's schema, which no other stage's role may use, and,
+-- of the runtime's inbox, outbox, dead letters and backlog in the base
+-- schema (row-level security, migration 0023), only its own rows. So
+-- Postgres, not only the code, keeps intake's names, dates of birth and
+-- addresses (person, family, referral, and intake's dead letters) from
+-- screening and claims, and a stage cannot change what caps it (claims may
+-- count families against the allocation, never set it). The CLI and
+-- `turnaround migrate` work as the owner; a table no stage's service uses
+-- (the claims' lifecycle, internal audit, agencies' registration) is the
+-- owner's alone.
+--
+-- It runs in the base schema, and finds each stage's schema's name in the
+-- setting turnaround.<stage>_schema.
 --
 -- A role is the cluster's, not the schema's: it is created once, and only
 -- where the migrating user may create roles.
@@ -21,6 +26,8 @@ DO $$
 DECLARE
     stage text;
     stage_role text;
+    stage_schema text;
+    other_schema text;
     runtime_table text;
     rights text[];
     privilege text;
@@ -37,11 +44,21 @@ BEGIN
         END IF;
         CONTINUE WHEN NOT EXISTS (SELECT FROM pg_roles WHERE rolname = stage_role);
 
-        EXECUTE format('REVOKE ALL ON ALL TABLES IN SCHEMA %I FROM %I', current_schema(), stage_role);
-        EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I', current_schema(), stage_role);
-        EXECUTE format('GRANT USAGE ON ALL SEQUENCES IN SCHEMA %I TO %I', current_schema(), stage_role);
-        EXECUTE format('GRANT SELECT ON schema_migration TO %I', stage_role);
-        -- Each right as `privileges ON table`.
+        -- Nothing but what follows, in any of the deployment's schemas.
+        FOREACH other_schema IN ARRAY ARRAY[current_schema()] || ARRAY(
+            SELECT current_setting('turnaround.' || name || '_schema') FROM unnest(ARRAY['intake', 'screening', 'claims']) AS name
+        ) LOOP
+            EXECUTE format('REVOKE ALL ON ALL TABLES IN SCHEMA %I FROM %I', other_schema, stage_role);
+            EXECUTE format('REVOKE ALL ON ALL SEQUENCES IN SCHEMA %I FROM %I', other_schema, stage_role);
+            EXECUTE format('REVOKE ALL ON SCHEMA %I FROM %I', other_schema, stage_role);
+        END LOOP;
+        stage_schema := current_setting('turnaround.' || stage || '_schema');
+        FOREACH other_schema IN ARRAY ARRAY[current_schema(), stage_schema] LOOP
+            EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I', other_schema, stage_role);
+            EXECUTE format('GRANT USAGE ON ALL SEQUENCES IN SCHEMA %I TO %I', other_schema, stage_role);
+            EXECUTE format('GRANT SELECT ON %I.schema_migration TO %I', other_schema, stage_role);
+        END LOOP;
+        -- Each right on a table of the stage's schema, as `privileges ON table`.
         rights := CASE stage
             WHEN 'intake' THEN ARRAY[
                 'SELECT ON agency', 'SELECT ON agency_key',
@@ -52,17 +69,21 @@ BEGIN
             WHEN 'screening' THEN ARRAY[
                 'SELECT, INSERT, UPDATE, DELETE ON screening_family', 'SELECT, INSERT, UPDATE, DELETE ON screening_evidence',
                 'SELECT, INSERT, UPDATE, DELETE ON screening_pending', 'SELECT, INSERT, UPDATE, DELETE ON screening_merged_family',
-                'SELECT, INSERT, UPDATE, DELETE ON eligibility_decision', 'SELECT, INSERT, UPDATE ON rescreen',
-                'SELECT, INSERT, UPDATE ON ruleset']
+                'SELECT, INSERT, UPDATE, DELETE ON eligibility_decision', 'SELECT, INSERT, UPDATE ON rescreen']
             ELSE ARRAY[
                 'SELECT, INSERT, UPDATE, DELETE ON claims_family', 'SELECT, INSERT, UPDATE, DELETE ON claims_evidence',
                 'SELECT, INSERT, UPDATE, DELETE ON claims_merged_family', 'SELECT, INSERT ON result_claim',
                 'SELECT, UPDATE (claimed) ON claims_allocation', 'SELECT, INSERT ON claims_allocation_family',
-                'SELECT, INSERT, UPDATE ON claims_allocation_held', 'SELECT, INSERT, UPDATE ON ruleset']
+                'SELECT, INSERT, UPDATE ON claims_allocation_held']
         END;
         FOREACH privilege IN ARRAY rights LOOP
-            EXECUTE format('GRANT %s TO %I', privilege, stage_role);
+            EXECUTE format('GRANT %s TO %I', replace(privilege, ' ON ', ' ON ' || quote_ident(stage_schema) || '.'), stage_role);
         END LOOP;
+        -- The rulesets are the base's: screening records the one it starts
+        -- with, and claims checks claims under it.
+        IF stage IN ('screening', 'claims') THEN
+            EXECUTE format('GRANT SELECT, INSERT, UPDATE ON ruleset TO %I', stage_role);
+        END IF;
         EXECUTE format('GRANT SELECT, INSERT, DELETE ON inbox_event TO %I', stage_role);
         EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON outbox_event TO %I', stage_role);
         EXECUTE format('GRANT SELECT, INSERT, DELETE ON dead_letter TO %I', stage_role);

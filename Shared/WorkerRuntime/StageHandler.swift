@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import Kafka
 import Logging
+import Store
 
 /// How a stage reads the topics it consumes: one decoder a topic. The
 /// table is also the list of topics the stage subscribes to.
@@ -35,9 +36,9 @@ public struct TopicDecoders<Event: Sendable>: Sendable {
 
 /// A pipeline stage: a handler whose messages are contracts, read by topic.
 public protocol StageHandler: WorkerHandler {
-    /// `intake`, `screening`, `claims`: the consumer group (under the
-    /// topics' prefix), the logger's name and what a rejection names.
-    static var stage: String { get }
+    /// The consumer group (under the topics' prefix), the logger's name, what
+    /// a rejection names and the schema the handler works in.
+    static var stage: Stage { get }
     var decoders: TopicDecoders<Event> { get }
 }
 
@@ -60,9 +61,9 @@ extension Worker {
     ) async throws {
         let registry = try bootstrapProcess(service: executable)
         let topics = Topics.fromEnvironment()
-        let logger = Logger(label: "turnaround." + Handler.stage)
+        let logger = Logger(label: "turnaround." + Handler.stage.rawValue)
         let handler = try makeHandler(topics, logger)
-        let resolved = try options.resolve(serviceName: topics.consumerGroup(Handler.stage), topics: handler.decoders.topics)
-        try await run(handler, options: resolved, registry: registry, logger: logger)
+        let resolved = try options.resolve(serviceName: topics.consumerGroup(Handler.stage.rawValue), topics: handler.decoders.topics)
+        try await run(handler, stage: Handler.stage, options: resolved, registry: registry, logger: logger)
     }
 }

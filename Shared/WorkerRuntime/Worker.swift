@@ -27,13 +27,16 @@ public enum Worker {
         return PrometheusCollectorRegistry()
     }
 
-    /// - Parameter registry: the registry the process bootstrapped swift-metrics
-    ///   with, served at `/metrics`.
+    /// - Parameters:
+    ///   - stage: the stage whose schema the handler works in: the process
+    ///     starts once it and the base schema are migrated. Nil waits for every schema.
+    ///   - registry: the registry the process bootstrapped swift-metrics
+    ///     with, served at `/metrics`.
     public static func run<Handler: WorkerHandler>(
-        _ handler: Handler, options: ResolvedWorkerOptions, registry: PrometheusCollectorRegistry, logger: Logger
+        _ handler: Handler, stage: Stage? = nil, options: ResolvedWorkerOptions, registry: PrometheusCollectorRegistry, logger: Logger
     ) async throws {
         // A replica of the previous build restarting during a rolling upgrade runs on over the newer schema.
-        let pool = try await PostgresPool.current(options.postgres, logger: logger, allowingNewer: true)
+        let pool = try await PostgresPool.current(options.postgres, logger: logger, stage: stage, allowingNewer: true)
         defer { pool.close() }
         try await pool.withTransaction { try handler.prepare(on: $0) }
         let consumer = try ConsumerWorker(
@@ -91,7 +94,7 @@ public enum Worker {
             },
             isReady: probedReadiness)
         let group = try serviceGroup(
-            consumer, postgres: options.postgres, kafka: options.kafka, runsRelay: options.runsRelay, relayHealth: relayHealth,
+            consumer, postgres: pool.configuration, kafka: options.kafka, runsRelay: options.runsRelay, relayHealth: relayHealth,
             dueWorkHealth: dueWorkHealth, shutdownTimeout: options.shutdownTimeout, logger: logger, signals: [.sigterm, .sigint], first: [ops])
         // Past its timeout the group cancels what is still draining: what
         // those batches held is applied again by the next owner, but an

@@ -2,6 +2,7 @@ import Foundation
 import Kafka
 import Logging
 import Postgres
+import Store
 
 /// The real servers the integration tests use, started by `scripts/dev test`.
 public enum TestEnvironment {
@@ -42,7 +43,8 @@ public enum TestEnvironment {
     }
 
     /// Runs `body` with a pool whose connections work in a new, empty schema
-    /// of the test database (or of `databaseURL`), and drops the schema afterwards.
+    /// of the test database (or of `databaseURL`), finding its stages' schemas
+    /// once migrated (``DeploymentSchemas``), and drops them all afterwards.
     @discardableResult
     public static func withTestSchema<Value>(
         maxConnections: Int = 4, databaseURL chosenURL: String? = nil, _ body: (PostgresPool) async throws -> Value
@@ -53,7 +55,7 @@ public enum TestEnvironment {
         defer { admin.close() }
         try await admin.withConnection { try $0.execute("CREATE SCHEMA \(identifier: schema)") }
         let pool = PostgresPool(
-            configuration: PostgresConfiguration(url: url, maxConnections: maxConnections, searchPath: [schema]),
+            configuration: PostgresConfiguration(url: url, maxConnections: maxConnections, searchPath: [schema]).searchingDeploymentSchemas(),
             logger: logger)
         let outcome: Result<Value, any Error>
         do {
@@ -62,7 +64,11 @@ public enum TestEnvironment {
             outcome = .failure(error)
         }
         pool.close()
-        try await admin.withConnection { try $0.execute("DROP SCHEMA \(identifier: schema) CASCADE") }
+        try await admin.withConnection { connection in
+            for made in DeploymentSchemas(base: schema).searchPath.reversed() {
+                try connection.execute("DROP SCHEMA IF EXISTS \(identifier: made) CASCADE")
+            }
+        }
         return try outcome.get()
     }
 

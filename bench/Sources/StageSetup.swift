@@ -10,7 +10,9 @@ extension Benchmark {
         var configuration = try PostgresConfiguration.fromEnvironment()
         if let schema {
             let setup = try PostgresConnection(configuration: configuration)
-            try setup.execute("DROP SCHEMA IF EXISTS \(identifier: schema) CASCADE")
+            for made in DeploymentSchemas(base: schema).searchPath.reversed() {
+                try setup.execute("DROP SCHEMA IF EXISTS \(identifier: made) CASCADE")
+            }
             try setup.execute("CREATE SCHEMA \(identifier: schema)")
             configuration.searchPath = [schema]
         }

@@ -4,11 +4,14 @@ import Postgres
 import Store
 import Testing
 
-/// Each stage works as its own role (migration 0023): Postgres itself keeps
-/// intake's names from screening and claims, and each stage's runtime rows
-/// from the others.
+/// Each stage works as its own role (migration 0023), on its own schema
+/// (each stage's first migration): Postgres itself keeps intake's names from
+/// screening and claims, and each stage's runtime rows from the others.
 @Suite struct StageRolesTests {
-    static let stages = ["intake", "screening", "claims"]
+    /// The deployment's schemas, as a test pool's sessions see them.
+    static func schemas(of pool: PostgresPool) async throws -> DeploymentSchemas {
+        try await pool.withConnection { try DeploymentSchemas.current(on: $0) }
+    }
 
     /// Runs `body` on a connection working as `role`, in a migrated test schema.
     @discardableResult
@@ -32,16 +35,22 @@ import Testing
     @Test func screeningAndClaimsCannotReadIntakesPeopleFamiliesOrReferralsAtAll() async throws {
         try await TestEnvironment.withTestSchema(maxConnections: 1) { pool in
             try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).applyBundled()
+            let schemas = try await Self.schemas(of: pool)
+            let intake = schemas.schema(of: .intake)
             for role in ["turnaround_screening", "turnaround_claims"] {
                 for table in ["person", "family", "referral"] {
-                    let refused = await Self.refusal(as: role, on: pool, "SELECT * FROM \(identifier: table)")
+                    let refused = await Self.refusal(as: role, on: pool, "SELECT * FROM \(identifier: intake).\(identifier: table)")
                     #expect(refused?.sqlState == "42501", "\(role) reading \(table): \(String(describing: refused))")
+                    // By name alone, intake's schema is not even searched.
+                    let unseen = await Self.refusal(as: role, on: pool, "SELECT * FROM \(identifier: table)")
+                    #expect(unseen?.sqlState == "42P01", "\(role) naming \(table): \(String(describing: unseen))")
                 }
             }
             #expect(try await Self.asRole("turnaround_intake", on: pool) { try $0.query("SELECT count(*) FROM person").decode(Int.self) } == [0])
             #expect(
                 try await Self.asRole("turnaround_screening", on: pool) { try $0.query("SELECT count(*) FROM screening_family").decode(Int.self) } == [0])
-            let intakeReadingClaims = await Self.refusal(as: "turnaround_intake", on: pool, "SELECT * FROM result_claim")
+            let intakeReadingClaims = await Self.refusal(
+                as: "turnaround_intake", on: pool, "SELECT * FROM \(identifier: schemas.schema(of: .claims)).result_claim")
             #expect(intakeReadingClaims?.sqlState == "42501")
             // No stage may change the schema: only `turnaround migrate`, as its owner.
             let created = await Self.refusal(as: "turnaround_claims", on: pool, "CREATE TABLE anything (id integer)")
@@ -90,43 +99,52 @@ import Testing
     }
 
     /// The tables each stage's role may use (besides the runtime's, which
-    /// every stage shares by rows), and those the schema's owner keeps to
-    /// itself: a table a migration adds belongs to one of these, by name.
-    static let runtime: Set = ["inbox_event", "outbox_event", "dead_letter", "consumer_backlog", "schema_migration"]
-    static let tablesOfStage: [String: Set<String>] = [
-        "turnaround_intake": ["agency", "agency_key", "family", "person", "referral", "receipt", "review_item", "family_merge", "unmatched_evidence"],
-        "turnaround_screening": [
-            "screening_family", "screening_evidence", "screening_pending", "screening_merged_family", "eligibility_decision", "rescreen", "ruleset",
+    /// every stage shares by rows), and those of its schema the owner keeps
+    /// to itself: a table a migration adds belongs to one of these, by name.
+    static let runtime: Set = ["inbox_event", "outbox_event", "dead_letter", "consumer_backlog", "schema_migration", "ruleset"]
+    static let tablesOfStage: [Stage: Set<String>] = [
+        .intake: ["agency", "agency_key", "family", "person", "referral", "receipt", "review_item", "family_merge", "unmatched_evidence"],
+        .screening: [
+            "screening_family", "screening_evidence", "screening_pending", "screening_merged_family", "eligibility_decision", "rescreen",
         ],
-        "turnaround_claims": [
+        .claims: [
             "claims_family", "claims_evidence", "claims_merged_family", "result_claim", "claims_allocation", "claims_allocation_family",
-            "claims_allocation_held", "ruleset",
+            "claims_allocation_held",
         ],
     ]
-    static let ownersAlone: Set = [
-        "claim_transition", "claim_return", "claim_event", "audit_sample", "audit_sample_claim", "audit_verdict", "claims_allocation_change",
+    static let ownersAlone: [Stage: Set<String>] = [
+        .claims: ["claim_transition", "claim_return", "claim_event", "audit_sample", "audit_sample_claim", "audit_verdict", "claims_allocation_change"]
     ]
 
     @Test func eachStageIsGrantedItsOwnTablesAloneAndEveryTableHasItsPlace() async throws {
         try await TestEnvironment.withTestSchema(maxConnections: 1) { pool in
             try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).applyBundled()
-            let (tables, grants) = try await pool.withConnection { connection -> (Set<String>, [(String, String)]) in
+            let schemas = try await Self.schemas(of: pool)
+            let (tables, grants) = try await pool.withConnection { connection -> ([(String, String)], [(String, String, String)]) in
                 (
-                    Set(try connection.query("SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema()")
-                        .decode(String.self)),
+                    try connection.query(
+                        "SELECT table_schema::text, table_name::text FROM information_schema.tables WHERE table_schema = ANY(\(schemas.searchPath))"
+                    ).decode((String, String).self),
                     try connection.query(
                         """
-                        SELECT grantee::text, table_name::text FROM information_schema.role_table_grants WHERE table_schema = current_schema()
-                        UNION SELECT grantee::text, table_name::text FROM information_schema.column_privileges WHERE table_schema = current_schema()
+                        SELECT grantee::text, table_schema::text, table_name::text FROM information_schema.role_table_grants
+                         WHERE table_schema = ANY(\(schemas.searchPath))
+                        UNION SELECT grantee::text, table_schema::text, table_name::text FROM information_schema.column_privileges
+                         WHERE table_schema = ANY(\(schemas.searchPath))
                         """
-                    ).decode((String, String).self)
+                    ).decode((String, String, String).self)
                 )
             }
-            for (role, own) in Self.tablesOfStage {
-                #expect(Set(grants.filter { $0.0 == role }.map(\.1)) == own.union(Self.runtime), "\(role)")
+            for stage in Stage.allCases {
+                let own = schemas.schema(of: stage)
+                let granted = Set(grants.filter { $0.0 == "turnaround_" + stage.rawValue }.map { $0.1 + "." + $0.2 })
+                let expected = Set(Self.runtime.filter { $0 != "ruleset" || stage != .intake }.map { schemas.base + "." + $0 })
+                    .union(Self.tablesOfStage[stage, default: []].union(["schema_migration"]).map { own + "." + $0 })
+                #expect(granted == expected, "\(stage)")
+                let inSchema = Set(tables.filter { $0.0 == own }.map(\.1))
+                #expect(inSchema == Self.tablesOfStage[stage, default: []].union(Self.ownersAlone[stage, default: []]).union(["schema_migration"]), "\(stage)")
             }
-            let placed = Self.tablesOfStage.values.reduce(Self.runtime.union(Self.ownersAlone)) { $0.union($1) }
-            #expect(tables.subtracting(placed) == [], "tables in no stage's list nor the owner's")
+            #expect(Set(tables.filter { $0.0 == schemas.base }.map(\.1)) == Self.runtime, "the base schema's tables")
             // Every migrate grants again, with no migration pending: a right lost (or a role created since) is restored.
             try await pool.withConnection { try $0.execute("REVOKE ALL ON screening_family FROM turnaround_screening") }
             #expect(await Self.refusal(as: "turnaround_screening", on: pool, "SELECT * FROM screening_family")?.sqlState == "42501")
