@@ -105,6 +105,12 @@ extension Turnaround {
         switch error {
         case let failure as CommandFailure:
             if case .refused = failure { (failure.description, CommandFailure.refusedStatus) } else { (failure.description, CommandFailure.environmentStatus) }
+        case let error as PostgresError where error.sqlState == "42501":
+            (
+                "PostgreSQL refused this command the rights it needs (\(error.summary)): connect as a login in the command's role"
+                    + " (turnaround_coordinator, turnaround_finance or turnaround_auditor: the README's table of commands says which)",
+                CommandFailure.environmentStatus
+            )
         case let error as PostgresError:
             ("PostgreSQL: \(error.summary)", CommandFailure.environmentStatus)
         case let error as KafkaError:

@@ -329,4 +329,18 @@ import Testing
             #expect(version.status == 0 && version.output.contains("rulesets: phase1-2012@1.0.0#"), "\(version.output)")
         }
     }
+
+    /// A login without a command's role hears which roles there are, and nothing is done.
+    @Test func aCommandRunWithoutItsRoleSaysWhichRoleItNeeds() async throws {
+        try await PipelineHarness.with { pipeline in
+            let asCoordinator = TestEnvironment.databaseURL(
+                try TestEnvironment.databaseURL(), searchPath: pipeline.pool.configuration.searchPath![0], role: "turnaround_coordinator")
+            let refused = try await pipeline.cli(
+                ["claims", "allocation", "set", "--year", "2014/15", "--families", "10", "--by", "jo"], environment: ["DATABASE_URL": asCoordinator])
+            #expect(refused.status == 2 && refused.output.contains("connect as a login in the command's role"), "\(refused.output)")
+            #expect(try await pipeline.count("SELECT count(*) FROM claims_allocation") == 0)
+            let allowed = try await pipeline.cli(["claims", "allocation", "set", "--year", "2014/15", "--families", "10", "--by", "jo"])
+            #expect(allowed.status == 0, "\(allowed.output)")
+        }
+    }
 }

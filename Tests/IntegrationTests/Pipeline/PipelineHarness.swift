@@ -67,12 +67,37 @@ struct PipelineHarness {
     /// to take a producer's first message.
     var cliEnvironment: [String: String] { environment.merging(["KAFKA_PROP_MESSAGE_TIMEOUT_MS": "60000"]) { own, _ in own } }
 
-    /// Runs the CLI to its end, in the harness's environment with `extra` added.
+    /// The role a command works as: its users' (the README's table of
+    /// commands), so every test runs each command with no more rights than
+    /// they have. Nil for the schema's owner's commands (`migrate`, `agency`).
+    static func role(of arguments: [String]) -> String? {
+        switch (arguments.first ?? "", arguments.dropFirst().first ?? "") {
+        case ("families", _), ("review", _), ("explain", _), ("rescreen", _), ("what-if", _), ("rulesets", _), ("attach", _), ("close", _),
+            ("check", "decisions"):
+            "turnaround_coordinator"
+        case ("claims", "validate"), ("claims", "reject"), ("claims", "pack"), ("audit", "sample"), ("audit", "pass"), ("audit", "fail"):
+            "turnaround_auditor"
+        case ("claims", _), ("report", _), ("audit", "show"), ("check", "claims"):
+            "turnaround_finance"
+        case ("dlq", _):
+            "turnaround_dead_letters"
+        default:
+            nil
+        }
+    }
+
+    /// Runs the CLI to its end, as its command's role (``role(of:)``), in
+    /// the harness's environment with `extra` added.
     /// - Returns: its exit status and what it printed (standard output and error).
     @discardableResult
     func cli(_ arguments: [String], environment extra: [String: String] = [:]) async throws -> (status: Int32, output: String) {
+        var environment = cliEnvironment
+        if let role = Self.role(of: arguments) {
+            environment["DATABASE_URL"] = TestEnvironment.databaseURL(
+                try TestEnvironment.databaseURL(), searchPath: pool.configuration.searchPath![0], role: role)
+        }
         let process = try await ChildProcess(
-            Self.binaries.appendingPathComponent("turnaround").path, arguments, environment: cliEnvironment.merging(extra) { $1 })
+            Self.binaries.appendingPathComponent("turnaround").path, arguments, environment: environment.merging(extra) { $1 })
         let status = await process.waitForExit()
         transcript.append(process.output)
         return (status, process.output)

@@ -156,4 +156,67 @@ import Testing
             #expect(raised?.sqlState == "42501")
         }
     }
+
+    /// The CLI's users work as roles with their commands' rights alone (the
+    /// pipeline's tests run every command as its role): names stay with
+    /// intake and the co-ordinators who review duplicates, and neither
+    /// finance nor internal audit can make the other's moves of a claim.
+    @Test func theCLIsUsersHaveTheirCommandsRightsAndNoOneElses() async throws {
+        try await TestEnvironment.withTestSchema(maxConnections: 1) { pool in
+            try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).applyBundled()
+            let schemas = try await Self.schemas(of: pool)
+            let intake = schemas.schema(of: .intake)
+            for role in ["turnaround_finance", "turnaround_auditor"] {
+                let names = await Self.refusal(as: role, on: pool, "SELECT given_name FROM \(identifier: intake).person")
+                #expect(names?.sqlState == "42501", "\(role): \(String(describing: names))")
+            }
+            // Internal audit weighs each agency's share of referrals, never what they say.
+            #expect(
+                try await Self.asRole("turnaround_auditor", on: pool) { try $0.query("SELECT count(agency_id) FROM referral").decode(Int.self) } == [0])
+            #expect(await Self.refusal(as: "turnaround_auditor", on: pool, "SELECT reasons FROM referral")?.sqlState == "42501")
+            #expect(try await Self.asRole("turnaround_coordinator", on: pool) { try $0.query("SELECT count(given_name) FROM person").decode(Int.self) } == [0])
+
+            let claims: [UUID] = try await pool.withConnection { connection in
+                try connection.query(
+                    """
+                    INSERT INTO result_claim (family_id, ruleset_id, ruleset_version, ruleset_hash, payment, amount_pence, financial_year,
+                                              claim_window, explanation, claimed_by)
+                    SELECT gen_random_uuid(), 'phase1-2012', '1', 'hash', 'attachment', 70000, '2014/15', '2014/15 Q2', '{}', 'turnaround-claims'
+                    FROM generate_series(1, 2)
+                    RETURNING claim_id
+                    """
+                ).decode(UUID.self)
+            }
+            func move(_ claim: UUID, from: String, to: String, as role: String) async -> PostgresError? {
+                await Self.refusal(
+                    as: role, on: pool,
+                    "INSERT INTO claim_event (claim_id, from_status, to_status, made_by) VALUES (\(claim), \(from), \(to), 'someone')")
+            }
+            // Finance may not pass a claim awaiting audit; audit may.
+            #expect(await move(claims[0], from: "awaiting-audit", to: "validated", as: "turnaround_finance")?.sqlState == "42501")
+            try await Self.asRole("turnaround_auditor", on: pool) {
+                try $0.execute(
+                    "INSERT INTO claim_event (claim_id, from_status, to_status, made_by) VALUES (\(claims[0]), 'awaiting-audit', 'validated', 'auditor-1')")
+            }
+            // Audit may not mark a claim paid or refused by the department.
+            #expect(await move(claims[0], from: "validated", to: "submitted", as: "turnaround_auditor")?.sqlState == "42501")
+            #expect(
+                try await Self.asRole("turnaround_finance", on: pool) {
+                    try $0.query("SELECT status FROM result_claim WHERE claim_id = \(claims[0])").decode(String.self)
+                } == ["validated"])
+            // Audit and co-ordinators cannot set the allocation; finance can.
+            for role in ["turnaround_auditor", "turnaround_coordinator"] {
+                let set = await Self.refusal(as: role, on: pool, "INSERT INTO claims_allocation (financial_year, families) VALUES ('2014/15', 10)")
+                #expect(set?.sqlState == "42501", "\(role): \(String(describing: set))")
+            }
+            // Each sends on the paths of the stages whose work it does, only.
+            let posing = await Self.refusal(
+                as: "turnaround_coordinator", on: pool,
+                "INSERT INTO outbox_event (topic, payload, stage) VALUES ('programme.claims.made', '\\x00', 'programme.claims')")
+            #expect(posing?.sqlState == "42501", "\(String(describing: posing))")
+            try await Self.asRole("turnaround_coordinator", on: pool) {
+                try $0.execute("INSERT INTO outbox_event (topic, payload, stage) VALUES ('programme.families.merged', '\\x00', 'programme.intake')")
+            }
+        }
+    }
 }
