@@ -11,10 +11,14 @@ struct CheckClaimsCommand: AsyncParsableCommand {
         commandName: "claims",
         abstract: "Re-measure every family the claims stage holds: each claimable result claimed, nothing claimed that the rules do not support.",
         discussion: """
-            Measures as the claims stage does (--ruleset / RULESET, --as-of / AS_OF_DATE), holding each \
-            family's claims lock. Exits 1 while a claimable payment is unclaimed or a claim is unsupported. \
-            With --fix, claims what is due (under --by); an unsupported claim is reported, never removed: \
-            that is finance's decision.
+            Measures what is due as the claims stage does (--ruleset / RULESET, --as-of / AS_OF_DATE), holding \
+            each family's claims lock. Each claim made is checked under the version of the ruleset it was made \
+            with (its id, version and content hash), as recorded when screening or claims started with it, so a rule a later version \
+            adds does not undo claims made before it; a claim whose ruleset's content is not recorded is listed \
+            as not checkable, with the reason, and not measured under other rules. Exits 1 while a claimable \
+            payment is unclaimed or a claim is unsupported; a claim that is only not checkable does not change \
+            the exit status. With --fix, claims what is due (under --by); an unsupported claim is reported, never \
+            removed: that is finance's decision.
             """)
 
     @OptionGroup var common: CommonOptions
@@ -30,9 +34,12 @@ struct CheckClaimsCommand: AsyncParsableCommand {
         let pool = try await common.pool(logger: logger)
         defer { pool.close() }
 
-        let families = try await pool.withConnection { connection in
-            Array(Set(try ClaimsFamilyTable.allFamilyIDs(on: connection) + ResultClaimTable.claimedFamilyIDs(rulesetID: ruleset.id, on: connection)))
-                .sorted()
+        let (families, claimRulesets) = try await pool.withConnection { connection in
+            (
+                Array(Set(try ClaimsFamilyTable.allFamilyIDs(on: connection) + ResultClaimTable.claimedFamilyIDs(rulesetID: ruleset.id, on: connection)))
+                    .sorted(),
+                try ClaimRulesets.load(running: ruleset, on: connection)
+            )
         }
         let fixing = repair.fix
         let year = claimer.calculator.asOf.financialYear
@@ -45,7 +52,7 @@ struct CheckClaimsCommand: AsyncParsableCommand {
         for chunk in CheckCommand.transactions(of: families) {
             let (reviews, chunkHeld, roomNow) = try await pool.withTransaction { connection -> ([Claimer.Review], Set<UUID>, Int?) in
                 try AdvisoryLocks.claimsFamilies.lock(chunk.map(\.uuidString), on: connection)
-                let reviews = try claimer.review(chunk, checkingClaims: true, on: connection)
+                let reviews = try claimer.review(chunk, checkingClaimsUnder: claimRulesets, on: connection)
                 if fixing {
                     let held = Set(try claimer.claim(reviews, on: connection).held)
                     return (reviews, held, withinAllocation ? try AllocationTable.room(year: year, on: connection) : nil)
@@ -81,15 +88,20 @@ struct CheckClaimsCommand: AsyncParsableCommand {
             for (payment, reason) in review.unsupported {
                 rows.append([family, payment, "unsupported", reason])
             }
+            for (payment, reason) in review.notCheckable {
+                rows.append([family, payment, "not checkable", reason])
+            }
         }
         let unsupported = findings.reduce(0) { $0 + $1.unsupported.count }
+        let notCheckable = findings.reduce(0) { $0 + $1.notCheckable.count }
         let dueFinding =
             (fixing ? "\(claimedNow) claimed now" : "\(unclaimed) claimable and not claimed")
             + (heldBack > 0 ? ", \(heldBack) held back (\(heldReason))" : "")
         Report(header: ["family_id", "payment", "finding", "detail"], rows: rows).print(
             format,
             summary: "\(families.count) families checked under \(ruleset.reference) as of \(claimer.calculator.asOf): "
-                + "\(dueFinding), \(unsupported) claimed and not supported")
+                + "\(dueFinding), \(unsupported) claimed and not supported"
+                + (notCheckable > 0 ? ", \(notCheckable) claimed and not checkable (the rules they were claimed under are not known)" : ""))
         if unsupported > 0 || unclaimed > 0 { throw ExitCode.failure }
     }
 }

@@ -132,7 +132,7 @@ struct ClaimsHandler: StageHandler {
         for row in changed { rows[row.familyID] = row }
 
         let claimer = Claimer(ruleset: ruleset, asOf: today(), claimant: Self.serviceName)
-        let reviews = try claimer.review(touched, rows: rows, checkingClaims: false, on: connection)
+        let reviews = try claimer.review(touched, rows: rows, on: connection)
         try claimer.claim(reviews, on: connection)
     }
 }

@@ -23,9 +23,13 @@ public struct Claimer: Sendable {
         public var familyID: UUID
         /// Claims the family's results earn now that nobody made yet.
         public var due: [ClaimRow]
-        /// Claims made that re-running the rules on the evidence now held
-        /// does not support, each with the reason.
+        /// Claims made that re-running the rules they were made under on the
+        /// evidence now held does not support, each with the reason.
         public var unsupported: [(payment: String, reason: String)]
+        /// Claims made under rules that are not known (their content was
+        /// never recorded, or this build cannot read it), so not checked,
+        /// each with the reason.
+        public var notCheckable: [(payment: String, reason: String)]
     }
 
     /// What claiming the claims due did.
@@ -50,30 +54,35 @@ public struct Claimer: Sendable {
     }
 
     /// Reviews these families: eligible (at entry) and attached ones for the
-    /// claims due; with `checkingClaims`, every claim made for them too.
-    public func review(_ familyIDs: [UUID], checkingClaims: Bool, on connection: PostgresConnection) throws -> [Review] {
+    /// claims due; given `claimRulesets`, every claim made for them too, each
+    /// under the ruleset it was made with.
+    public func review(
+        _ familyIDs: [UUID], checkingClaimsUnder claimRulesets: ClaimRulesets? = nil, on connection: PostgresConnection
+    ) throws -> [Review] {
         let rows = try ClaimsFamilyTable.families(familyIDs, members: [FamilyMember].self, on: connection)
         return try review(
-            familyIDs, rows: Dictionary(uniqueKeysWithValues: rows.map { ($0.familyID, $0) }), checkingClaims: checkingClaims, on: connection)
+            familyIDs, rows: Dictionary(uniqueKeysWithValues: rows.map { ($0.familyID, $0) }), checkingClaimsUnder: claimRulesets, on: connection)
     }
 
     /// Reviews these families as `rows` hold them (read in this transaction,
     /// with any changes it wrote); a family without a row is neither eligible nor attached.
     public func review(
-        _ familyIDs: [UUID], rows: [UUID: ClaimsFamilyRow], checkingClaims: Bool, on connection: PostgresConnection
+        _ familyIDs: [UUID], rows: [UUID: ClaimsFamilyRow], checkingClaimsUnder claimRulesets: ClaimRulesets? = nil,
+        on connection: PostgresConnection
     ) throws -> [Review] {
         let ruleset = calculator.ruleset
         let evidence = try FamilyEvidence.load(of: familyIDs, from: .claims, on: connection)
+        // Every version's claims: a payment claimed under an earlier one is claimed.
         let claimed = try ResultClaimTable.claimed(of: familyIDs, rulesetID: ruleset.id, on: connection)
         var reviews: [Review] = []
         // A family merged into another is measured as that one: its claims count there.
         for familyID in familyIDs.sorted() where rows[familyID]?.mergedInto == nil {
             let made = claimed[familyID] ?? []
-            var review = Review(familyID: familyID, due: [], unsupported: [])
+            var review = Review(familyID: familyID, due: [], unsupported: [], notCheckable: [])
             guard let row = rows[familyID], row.isEligible == true, let attachedOn = row.attachedOn.flatMap(CalendarDate.init(iso:)),
                 let members = row.members
             else {
-                if checkingClaims {
+                if claimRulesets != nil {
                     review.unsupported = made.map { ($0.payment, "the family was not found eligible and attached") }
                 }
                 if !review.unsupported.isEmpty { reviews.append(review) }
@@ -85,23 +94,37 @@ public struct Claimer: Sendable {
             review.due = try calculator.claims(
                 for: family, row: row, attachedOn: attachedOn, closedOn: closedOn, evidence: familyEvidence,
                 alreadyClaimed: Dictionary(made.map { ($0.payment, $0.amountPence) }, uniquingKeysWith: +))
-            if checkingClaims {
-                var achievedOn: [String: Set<String>] = [:]
+            if let claimRulesets {
+                // By content hash and measurement day: each claim's results are measured once a ruleset and day.
+                var achieved: [String: Set<String>] = [:]
                 for claim in made where claim.payment != ClaimExplanation.attachmentPayment {
                     guard let measuredOn = claim.measuredOn, let day = CalendarDate(iso: measuredOn) else {
                         review.unsupported.append((claim.payment, "its measurement day is not recorded"))
                         continue
                     }
-                    if achievedOn[measuredOn] == nil {
-                        achievedOn[measuredOn] = calculator.achievedResults(
-                            for: family, attachedOn: attachedOn, closedOn: closedOn, evidence: familyEvidence, on: day)
+                    let claimRuleset: Ruleset
+                    switch claimRulesets.ruleset(version: claim.rulesetVersion, contentHash: claim.rulesetHash) {
+                    case .ruleset(let found): claimRuleset = found
+                    case .unavailable(let reason):
+                        review.notCheckable.append((claim.payment, reason))
+                        continue
                     }
-                    if achievedOn[measuredOn]?.contains(claim.payment) != true {
-                        review.unsupported.append((claim.payment, "result \(claim.payment) is not achieved as of \(day) on the evidence held"))
+                    let key = claimRuleset.contentHash + " " + measuredOn
+                    if achieved[key] == nil {
+                        achieved[key] = ClaimCalculator(ruleset: claimRuleset, asOf: calculator.asOf, claimant: calculator.claimant)
+                            .achievedResults(for: family, attachedOn: attachedOn, closedOn: closedOn, evidence: familyEvidence, on: day)
+                    }
+                    if achieved[key]?.contains(claim.payment) != true {
+                        // The summary names the running ruleset; an earlier one is named here.
+                        let under =
+                            claimRuleset.contentHash == ruleset.contentHash
+                            ? "" : " under \(claimRuleset.id) version \(claimRuleset.version), the ruleset it was claimed under"
+                        review.unsupported.append(
+                            (claim.payment, "result \(claim.payment) is not achieved as of \(day) on the evidence held\(under)"))
                     }
                 }
             }
-            if !review.due.isEmpty || !review.unsupported.isEmpty { reviews.append(review) }
+            if !review.due.isEmpty || !review.unsupported.isEmpty || !review.notCheckable.isEmpty { reviews.append(review) }
         }
         return reviews
     }

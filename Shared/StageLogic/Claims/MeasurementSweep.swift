@@ -54,7 +54,7 @@ public struct MeasurementSweep: Sendable {
         let due = try ClaimsFamilyTable.dueForMeasurement(asOf: day.description, limit: Self.familiesPerTurn, on: connection)
         guard !due.isEmpty else { return Turn(measured: 0, claims: 0, moreDue: false) }
         let free = try AdvisoryLocks.claimsFamilies.lockFree(due.map(\.uuidString), on: connection).compactMap(UUID.init(uuidString:))
-        let claims = try claimer.claim(try claimer.review(free, checkingClaims: false, on: connection), on: connection).claims
+        let claims = try claimer.claim(try claimer.review(free, on: connection), on: connection).claims
         try ClaimsFamilyTable.markMeasured(free, asOf: day.description, on: connection)
         return Turn(measured: free.count, claims: claims, moreDue: due.count == Self.familiesPerTurn && !free.isEmpty)
     }

@@ -44,22 +44,28 @@ public enum ResultClaimTable {
         public var amountPence: Int
         /// The day the result was measured on (`YYYY-MM-DD`), as its explanation records it.
         public var measuredOn: String?
+        /// The version and content hash of the ruleset it was claimed under: a check measures it under those rules.
+        public var rulesetVersion: String
+        public var rulesetHash: String
     }
 
-    /// The payments claimed for each of these families under a ruleset,
-    /// with those claimed for the families merged into them: one family's
-    /// payment is never claimed twice.
+    /// The payments claimed for each of these families under any version of
+    /// a ruleset, with those claimed for the families merged into them: one
+    /// family's payment is never claimed twice.
     public static func claimed(of familyIDs: [UUID], rulesetID: String, on connection: PostgresConnection) throws -> [UUID: [Claimed]] {
         let rows = try connection.query(
             """
-            SELECT wanted.family_id, claim.payment, claim.amount_pence, claim.explanation->>'measuredOn'
+            SELECT wanted.family_id, claim.payment, claim.amount_pence, claim.explanation->>'measuredOn', claim.ruleset_version,
+                   claim.ruleset_hash
             FROM (SELECT family_id, family_id FROM unnest(\(familyIDs)::uuid[]) AS family_id
                   UNION ALL SELECT family_id, merged_family_id FROM claims_merged_family WHERE family_id = ANY(\(familyIDs)::uuid[]))
                  AS wanted (family_id, claimed_for)
             JOIN result_claim AS claim ON claim.family_id = wanted.claimed_for AND claim.ruleset_id = \(rulesetID)
             """, preparedAs: "result_claim_claimed"
-        ).decode((UUID, String, Int, String?).self)
-        return Dictionary(grouping: rows, by: \.0).mapValues { $0.map { Claimed(payment: $0.1, amountPence: $0.2, measuredOn: $0.3) } }
+        ).decode((UUID, String, Int, String?, String, String).self)
+        return Dictionary(grouping: rows, by: \.0).mapValues {
+            $0.map { Claimed(payment: $0.1, amountPence: $0.2, measuredOn: $0.3, rulesetVersion: $0.4, rulesetHash: $0.5) }
+        }
     }
 
     /// Every family with a claim under a ruleset.

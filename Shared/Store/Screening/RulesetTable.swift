@@ -17,6 +17,15 @@ public enum RulesetTable {
         public var content: String?
         public var firstStartedAt: Date
         public var lastStartedAt: Date
+
+        public init(id: String, version: String, contentHash: String, content: String?, firstStartedAt: Date, lastStartedAt: Date) {
+            self.id = id
+            self.version = version
+            self.contentHash = contentHash
+            self.content = content
+            self.firstStartedAt = firstStartedAt
+            self.lastStartedAt = lastStartedAt
+        }
     }
 
     /// What recording a start found.

@@ -19,7 +19,7 @@ import Vocabulary
             let (kept, merged) = (UUID(), UUID())
             let claimer = Claimer(ruleset: ruleset, asOf: CalendarDate(iso: "2014-09-30")!, claimant: "turnaround-claims")
             let due = { @Sendable (connection: PostgresConnection) throws -> [String: [String]] in
-                Dictionary(uniqueKeysWithValues: try claimer.review([kept, merged], checkingClaims: false, on: connection).filter { !$0.due.isEmpty }.map {
+                Dictionary(uniqueKeysWithValues: try claimer.review([kept, merged], on: connection).filter { !$0.due.isEmpty }.map {
                     ($0.familyID == kept ? "kept" : "merged", $0.due.map(\.payment))
                 })
             }
@@ -34,7 +34,7 @@ import Vocabulary
                 #expect(try due(connection) == ["kept": ["attachment"], "merged": ["attachment"]])
                 let identified = { try ClaimsFamilyTable.eligibleAndAttachedDays(rulesetID: ruleset.id, on: connection).map(\.families).reduce(0, +) }
                 #expect(try identified() == 2)
-                try ResultClaimTable.claim(try claimer.review([merged], checkingClaims: false, on: connection).flatMap(\.due), on: connection)
+                try ResultClaimTable.claim(try claimer.review([merged], on: connection).flatMap(\.due), on: connection)
 
                 mergedRow.mergedInto = kept
                 try ClaimsFamilyTable.write([mergedRow], on: connection)
