@@ -164,9 +164,9 @@ struct ScreeningHandler: StageHandler {
             let day = run.asOf ?? today()
             let reviews = try screener.review(requestsByFamily.keys.sorted(), asOf: { _ in day }, on: batch.connection)
             let changed = reviews.filter(\.differsFromLatest)
-            for decided in try screener.record(changed, decidedBy: run.by + " (turnaround rescreen)", on: batch.connection) {
-                batch.emit(decided, to: topics.eligibilityDecided)
-            }
+            let announcements = try screener.record(
+                changed, decidedBy: run.by + " (turnaround rescreen)", announcingOn: topics.eligibilityDecided, on: batch.connection)
+            for announcement in announcements { batch.emit(announcement) }
             for review in changed {
                 for requestID in Set(requestsByFamily[review.familyID] ?? []) { steps[requestID]?.changed += 1 }
             }
@@ -224,9 +224,9 @@ struct ScreeningHandler: StageHandler {
             }
             try ScreeningPendingTable.touch(unreadable, windows: .all(Self.unreadableRetry), on: connection)
         }
-        for decided in try screener.record(reviews.filter(\.differsFromLatest), decidedBy: Self.serviceName, on: connection) {
-            batch.emit(decided, to: topics.eligibilityDecided)
-        }
+        let announcements = try screener.record(
+            reviews.filter(\.differsFromLatest), decidedBy: Self.serviceName, announcingOn: topics.eligibilityDecided, on: connection)
+        for announcement in announcements { batch.emit(announcement) }
         return DueWork(
             done: taken.count - setAside.count, moreDue: due.count == Self.familiesPerTurn && !taken.isEmpty,
             overdueSeconds: longestDue.overdueSeconds, setAside: setAside)

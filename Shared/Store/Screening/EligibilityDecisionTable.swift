@@ -5,7 +5,7 @@ import Postgres
 /// kept whole as JSON (`Decision`: the rules engine's) beside the columns
 /// that select it.
 public enum EligibilityDecisionTable {
-    public struct Row<Decision: Codable & Sendable>: Sendable {
+    public struct Row<Decision: PostgresBindable>: Sendable {
         public var decisionID: UUID
         public var familyID: UUID
         /// The family's decisions count 1, 2, …: the latest has the highest.
@@ -22,7 +22,7 @@ public enum EligibilityDecisionTable {
         public var summary: String
         /// The labels of the members it was made for.
         public var memberIDs: [String]
-        /// The whole decision.
+        /// The whole decision, as JSON text (``PostgresJSON``, or JSON written already).
         public var decision: Decision
 
         public init(
@@ -91,7 +91,7 @@ public enum EligibilityDecisionTable {
                         \(rows.map(\.rulesetID))::text[], \(rows.map(\.rulesetVersion))::text[], \(rows.map(\.rulesetHash))::text[],
                         \(rows.map(\.isEligible))::boolean[], \(rows.map { $0.metCriteria.joined(separator: ",") })::text[],
                         \(rows.map(\.summary))::text[], \(rows.map { $0.memberIDs.joined(separator: ",") })::text[],
-                        \(rows.map { PostgresJSON($0.decision) })::text[])
+                        \(rows.map(\.decision))::text[])
                  AS row (decision_id, family_id, revision, decided_by, decided_on, ruleset_id, ruleset_version, ruleset_hash,
                          is_eligible, met_criteria, summary, member_ids, decision)
             """, preparedAs: "eligibility_insert")
