@@ -137,7 +137,7 @@ struct ScreeningHandler: StageHandler {
     /// and sending only the decisions that change. A request for another
     /// ruleset than this process's is set aside, not decided: the rescreen
     /// counts it with the reason. Each rescreen counts its families in this
-    /// transaction, so its progress is exact whatever fails.
+    /// transaction, as its last statement, so its progress is exact whatever fails.
     private func rescreen(_ requests: [FamilyRescreenRequested], merges: FamilyMerges, in batch: inout HandlerBatch) throws {
         guard !requests.isEmpty else { return }
         var steps: [UUID: RescreenTable.Step] = [:]
@@ -171,7 +171,9 @@ struct ScreeningHandler: StageHandler {
                 for requestID in Set(requestsByFamily[review.familyID] ?? []) { steps[requestID]?.changed += 1 }
             }
         }
-        try RescreenTable.advance(steps.values.sorted { $0.requestID < $1.requestID }, on: batch.connection)
+        // Every batch of a rescreen counts into its one row: last, so the lanes wait for each other only through a commit.
+        let advanced = steps.values.sorted { $0.requestID < $1.requestID }
+        batch.beforeCommit { try RescreenTable.advance(advanced, on: $0) }
     }
 
     /// Rescreen requests decided together: as of one day, recorded as one person's.
