@@ -55,10 +55,8 @@ struct CheckDecisionsCommand: AsyncParsableCommand {
                     let differing = try screener.review(settled, asOf: asOf, on: connection).filter(\.differsFromLatest)
                     guard let fixedBy else { return (differing.map { Finding(review: $0, fixed: false) }, pending.count) }
                     let fixable = differing.filter { !$0.differences.contains("ruleset") }
-                    let decided = try screener.record(fixable, decidedBy: fixedBy, on: connection)
-                    try OutboxTable.append(
-                        decided.map { OutboxEvent(topic: topic, key: Array($0.partitionKey.utf8), payload: $0.encoded()) }, stage: stage,
-                        on: connection)
+                    let announcements = try screener.record(fixable, decidedBy: fixedBy, announcingOn: topic, on: connection)
+                    try OutboxTable.append(announcements, stage: stage, on: connection)
                     return (differing.map { review in Finding(review: review, fixed: !review.differences.contains("ruleset")) }, pending.count)
                 }
                 findings += checked

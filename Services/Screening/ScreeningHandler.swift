@@ -137,7 +137,7 @@ struct ScreeningHandler: StageHandler {
     /// and sending only the decisions that change. A request for another
     /// ruleset than this process's is set aside, not decided: the rescreen
     /// counts it with the reason. Each rescreen counts its families in this
-    /// transaction, so its progress is exact whatever fails.
+    /// transaction, as its last statement, so its progress is exact whatever fails.
     private func rescreen(_ requests: [FamilyRescreenRequested], merges: FamilyMerges, in batch: inout HandlerBatch) throws {
         guard !requests.isEmpty else { return }
         var steps: [UUID: RescreenTable.Step] = [:]
@@ -164,14 +164,16 @@ struct ScreeningHandler: StageHandler {
             let day = run.asOf ?? today()
             let reviews = try screener.review(requestsByFamily.keys.sorted(), asOf: { _ in day }, on: batch.connection)
             let changed = reviews.filter(\.differsFromLatest)
-            for decided in try screener.record(changed, decidedBy: run.by + " (turnaround rescreen)", on: batch.connection) {
-                batch.emit(decided, to: topics.eligibilityDecided)
-            }
+            let announcements = try screener.record(
+                changed, decidedBy: run.by + " (turnaround rescreen)", announcingOn: topics.eligibilityDecided, on: batch.connection)
+            for announcement in announcements { batch.emit(announcement) }
             for review in changed {
                 for requestID in Set(requestsByFamily[review.familyID] ?? []) { steps[requestID]?.changed += 1 }
             }
         }
-        try RescreenTable.advance(steps.values.sorted { $0.requestID < $1.requestID }, on: batch.connection)
+        // Every batch of a rescreen counts into its one row: last, so the lanes wait for each other only through a commit.
+        let advanced = steps.values.sorted { $0.requestID < $1.requestID }
+        batch.beforeCommit { try RescreenTable.advance(advanced, on: $0) }
     }
 
     /// Rescreen requests decided together: as of one day, recorded as one person's.
@@ -224,9 +226,9 @@ struct ScreeningHandler: StageHandler {
             }
             try ScreeningPendingTable.touch(unreadable, windows: .all(Self.unreadableRetry), on: connection)
         }
-        for decided in try screener.record(reviews.filter(\.differsFromLatest), decidedBy: Self.serviceName, on: connection) {
-            batch.emit(decided, to: topics.eligibilityDecided)
-        }
+        let announcements = try screener.record(
+            reviews.filter(\.differsFromLatest), decidedBy: Self.serviceName, announcingOn: topics.eligibilityDecided, on: connection)
+        for announcement in announcements { batch.emit(announcement) }
         return DueWork(
             done: taken.count - setAside.count, moreDue: due.count == Self.familiesPerTurn && !taken.isEmpty,
             overdueSeconds: longestDue.overdueSeconds, setAside: setAside)

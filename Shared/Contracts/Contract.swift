@@ -20,6 +20,9 @@ public protocol Contract: Codable, Sendable {
     static var refusesUnknownFields: Bool { get }
     /// The most bytes a message may hold, checked before it is parsed; nil for no limit.
     static var maximumBytes: Int? { get }
+    /// The message as it travels: `{"schema": …, "version": …, …fields}`,
+    /// as ContractJSON writes it.
+    func encoded() -> [UInt8]
 }
 
 extension Contract {
@@ -31,7 +34,6 @@ extension Contract {
 
     public static var readsVersions: ClosedRange<Int> { version...version }
 
-    /// The message as it travels: `{"schema": …, "version": …, …fields}`.
     public func encoded() -> [UInt8] {
         Array(ContractJSON.encode(Envelope(message: self)).utf8)
     }

@@ -116,6 +116,7 @@ struct BatchApplier<Handler: WorkerHandler>: Sendable {
                 toApply = zip(toApply, verdicts).filter { $0.1 == nil }.map(\.0)
                 try handler.lock(toApply.map(\.event), on: connection)
                 var emitted: [OutboxEvent] = []
+                var lastWork: [(PostgresConnection) throws -> Void] = []
                 if mode.oneByOne {
                     for item in toApply {
                         try connection.execute("SAVEPOINT event")
@@ -123,6 +124,7 @@ struct BatchApplier<Handler: WorkerHandler>: Sendable {
                             var handlerBatch = HandlerBatch(connection: connection)
                             try handler.apply([item.event], in: &handlerBatch)
                             emitted += handlerBatch.emitted
+                            lastWork += handlerBatch.lastWork
                             try connection.execute("RELEASE SAVEPOINT event")
                             outcome.applied.append(item.message)
                         } catch where !Fault.isTransient(error) {
@@ -138,17 +140,20 @@ struct BatchApplier<Handler: WorkerHandler>: Sendable {
                         throw BatchSpoiled()
                     }
                     emitted = handlerBatch.emitted
+                    lastWork = handlerBatch.lastWork
                     outcome.applied = toApply.map(\.message)
                 }
                 if !outcome.deadLetters.isEmpty {
                     var answers = HandlerBatch(connection: connection)
                     try handler.deadLettered(outcome.deadLetters, in: &answers)
                     emitted += answers.emitted
+                    lastWork += answers.lastWork
                 }
                 let letters = outcome.deadLetters.map { DeadLetter.entry(for: $0.message, reason: $0.reason) }
                 let references = try DeadLetterTable.record(letters, service: service, on: connection)
                 let notices = try zip(letters, references).map { try DeadLetter.notice(for: $0, reference: $1, service: service) }
                 try OutboxTable.append(emitted + notices, stage: service, on: connection)
+                for work in lastWork { try work(connection) }
                 outcome.references = references
                 return outcome
             }

@@ -83,6 +83,7 @@ struct DueWorkLoop<Handler: WorkerHandler>: Service {
                 var batch = HandlerBatch(connection: connection)
                 let work = try handler.applyDue(in: &batch, backlog: messagesBehind)
                 try OutboxTable.append(batch.emitted, stage: stage, on: connection)
+                for lastWork in batch.lastWork { try lastWork(connection) }
                 return work
             }
         }

@@ -138,6 +138,7 @@ public struct HandlerBatch {
     /// The batch's connection, inside its transaction.
     public let connection: PostgresConnection
     private(set) var emitted: [OutboxEvent] = []
+    private(set) var lastWork: [(PostgresConnection) throws -> Void] = []
 
     init(connection: PostgresConnection) {
         self.connection = connection
@@ -146,5 +147,13 @@ public struct HandlerBatch {
     /// Queues an event to publish when the batch commits.
     public mutating func emit(_ event: OutboxEvent) {
         emitted.append(event)
+    }
+
+    /// Runs `work` on the batch's connection as the transaction's last
+    /// statements, once the batch's events are written: an update of a row
+    /// that batches on every lane update (a rescreen's progress) then holds
+    /// its lock only through the commit, so the other lanes wait the least.
+    public mutating func beforeCommit(_ work: @escaping (PostgresConnection) throws -> Void) {
+        lastWork.append(work)
     }
 }

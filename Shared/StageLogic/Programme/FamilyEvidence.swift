@@ -37,7 +37,8 @@ public enum FamilyEvidence {
         }
     }
 
-    /// Each family's evidence, with the school terms its attendance records name.
+    /// Each family's evidence, in evidence id order (their bytes', as
+    /// Postgres orders the column), with the school terms its attendance records name.
     public static func load(
         of familyIDs: [UUID], from table: StageEvidenceTable, on connection: PostgresConnection
     ) throws -> [UUID: Evidence] {
@@ -48,7 +49,11 @@ public enum FamilyEvidence {
                 EvidenceRecord(id: row.evidenceID, personID: row.personID, fact: fact))
             if let term = fact.term { byFamily[row.familyID, default: ([], [:])].terms[term.id] = term }
         }
-        return byFamily.mapValues { Evidence(records: $0.records, terms: $0.terms.values.sorted { $0.start < $1.start }) }
+        return byFamily.mapValues {
+            Evidence(
+                records: $0.records.sorted { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) },
+                terms: $0.terms.values.sorted { $0.start < $1.start })
+        }
     }
 
     /// Records evidence in a stage's table; of several records with one id

@@ -14,8 +14,6 @@ extension EvidenceFact: StoredJSON {}
 extension Array: StoredJSON where Element == FamilyMember {}
 /// A record intake holds until a referral names its person.
 public typealias HeldEvidenceRow = UnmatchedEvidenceTable.Row<EvidenceFact>
-/// A decision screening made, whole as the rules engine made it.
-public typealias DecisionRow = EligibilityDecisionTable.Row<EligibilityDecision>
 /// What the claims stage knows of a family, its members as decisions name them.
 public typealias ClaimsFamilyRow = ClaimsFamilyTable.Row<[FamilyMember]>
 /// A payment claimed, with the explanation finance and auditors read.

@@ -58,28 +58,37 @@ public struct Screener: Sendable {
         }
     }
 
-    /// Records each review's decision as its family's next revision.
-    /// - Parameter decidedBy: the service, or the user, deciding.
+    /// Records each review's decision as its family's next revision, and
+    /// writes the message announcing it. Each decision is written as JSON
+    /// once: the row keeps the bytes the message carries (the rules engine's
+    /// decision and the message's have one shape).
+    /// - Parameters:
+    ///   - decidedBy: the service, or the user, deciding.
+    ///   - topic: where the messages go.
     /// - Returns: the messages announcing the decisions, to send through the
     ///   outbox in the same transaction.
-    public func record(_ reviews: [Review], decidedBy: String, on connection: PostgresConnection) throws -> [EligibilityDecided] {
-        var decided: [EligibilityDecided] = []
-        var rows: [DecisionRow] = []
+    public func record(
+        _ reviews: [Review], decidedBy: String, announcingOn topic: String, on connection: PostgresConnection
+    ) throws -> [OutboxEvent] {
+        var announcements: [OutboxEvent] = []
+        var rows: [EligibilityDecisionTable.Row<String>] = []
         for review in reviews {
             let decision = review.decision
             let revision = (review.latest?.revision ?? 0) + 1
             let message = EligibilityDecided(
                 familyID: review.familyID, decisionID: UUID(), revision: revision, decision: EligibilityDecided.Decision(decision),
                 members: review.members)
-            decided.append(message)
+            let decisionJSON = message.decision.encodedJSON()
+            announcements.append(
+                OutboxEvent(topic: topic, key: Array(message.partitionKey.utf8), payload: message.encoded(decisionJSON: decisionJSON)))
             rows.append(
-                DecisionRow(
+                EligibilityDecisionTable.Row(
                     decisionID: message.decisionID, familyID: review.familyID, revision: revision, decidedBy: decidedBy,
                     decidedOn: decision.decidedOn.description, rulesetID: decision.rulesetID, rulesetVersion: decision.rulesetVersion,
                     rulesetHash: decision.rulesetHash, isEligible: decision.isEligible, metCriteria: decision.metCriteria,
-                    summary: decision.summary, memberIDs: review.members.map(\.id), decision: decision))
+                    summary: decision.summary, memberIDs: review.members.map(\.id), decision: String(decoding: decisionJSON, as: UTF8.self)))
         }
         try EligibilityDecisionTable.insert(rows, on: connection)
-        return decided
+        return announcements
     }
 }

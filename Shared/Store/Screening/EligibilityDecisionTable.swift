@@ -5,7 +5,7 @@ import Postgres
 /// kept whole as JSON (`Decision`: the rules engine's) beside the columns
 /// that select it.
 public enum EligibilityDecisionTable {
-    public struct Row<Decision: Codable & Sendable>: Sendable {
+    public struct Row<Decision: PostgresBindable>: Sendable {
         public var decisionID: UUID
         public var familyID: UUID
         /// The family's decisions count 1, 2, …: the latest has the highest.
@@ -22,7 +22,7 @@ public enum EligibilityDecisionTable {
         public var summary: String
         /// The labels of the members it was made for.
         public var memberIDs: [String]
-        /// The whole decision.
+        /// The whole decision, as JSON text (``PostgresJSON``, or JSON written already).
         public var decision: Decision
 
         public init(
@@ -58,13 +58,20 @@ public enum EligibilityDecisionTable {
     }
 
     /// The latest decision about each of these families that has one.
+    ///
+    /// Each family's is looked up by itself, through the index on its
+    /// revisions: the planner cannot then pick a scan of every decision,
+    /// as it did for a list of families while the table filled faster than
+    /// its statistics followed (a first screening or rescreen of many).
     public static func latest(of familyIDs: [UUID], on connection: PostgresConnection) throws -> [UUID: Latest] {
         let rows = try connection.query(
             """
-            SELECT DISTINCT ON (family_id) family_id, revision, decided_on::text, is_eligible, array_to_string(met_criteria, ','),
-                   ruleset_hash, array_to_string(member_ids, ',')
-            FROM eligibility_decision WHERE family_id = ANY(\(familyIDs)::uuid[])
-            ORDER BY family_id, revision DESC
+            SELECT family.family_id, latest.revision, latest.decided_on::text, latest.is_eligible,
+                   array_to_string(latest.met_criteria, ','), latest.ruleset_hash, array_to_string(latest.member_ids, ',')
+            FROM (SELECT DISTINCT family_id FROM unnest(\(familyIDs)::uuid[]) AS named (family_id)) AS family
+            CROSS JOIN LATERAL (
+                SELECT revision, decided_on, is_eligible, met_criteria, ruleset_hash, member_ids FROM eligibility_decision
+                WHERE eligibility_decision.family_id = family.family_id ORDER BY revision DESC LIMIT 1) AS latest
             """, preparedAs: "eligibility_latest"
         ).decode((UUID, Int, String, Bool, String, String, String?).self)
         return Dictionary(
@@ -91,7 +98,7 @@ public enum EligibilityDecisionTable {
                         \(rows.map(\.rulesetID))::text[], \(rows.map(\.rulesetVersion))::text[], \(rows.map(\.rulesetHash))::text[],
                         \(rows.map(\.isEligible))::boolean[], \(rows.map { $0.metCriteria.joined(separator: ",") })::text[],
                         \(rows.map(\.summary))::text[], \(rows.map { $0.memberIDs.joined(separator: ",") })::text[],
-                        \(rows.map { PostgresJSON($0.decision) })::text[])
+                        \(rows.map(\.decision))::text[])
                  AS row (decision_id, family_id, revision, decided_by, decided_on, ruleset_id, ruleset_version, ruleset_hash,
                          is_eligible, met_criteria, summary, member_ids, decision)
             """, preparedAs: "eligibility_insert")

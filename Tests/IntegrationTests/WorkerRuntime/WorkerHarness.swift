@@ -19,9 +19,12 @@ import WorkerRuntime
 /// when applying them; waits, on a
 /// value starting "gate", for the advisory lock its text hashes to (see
 /// ``WorkerHarness/holdingGate(_:_:)``); optionally emits each event to an
-/// output topic.
+/// output topic, and then, with `checksOutboxBeforeCommit`, writes
+/// "by commit: " and each of the batch's messages the outbox holds by the
+/// batch's last statement.
 struct RecordingHandler: WorkerHandler {
     var outputTopic: String?
+    var checksOutboxBeforeCommit = false
 
     func decode(_ message: KafkaMessage) throws(Rejection) -> String {
         let value = String(decoding: message.value, as: UTF8.self)
@@ -43,6 +46,16 @@ struct RecordingHandler: WorkerHandler {
         if let outputTopic {
             for event in events {
                 batch.emit(OutboxEvent(topic: outputTopic, key: Array(event.utf8), payload: Array(("out:" + event).utf8)))
+            }
+            if checksOutboxBeforeCommit {
+                let sent = events.map { "out:" + $0 }
+                batch.beforeCommit { connection in
+                    try connection.execute(
+                        """
+                        INSERT INTO effect (value) SELECT 'by commit: ' || convert_from(payload, 'UTF8') FROM outbox_event
+                        WHERE convert_from(payload, 'UTF8') = ANY(\(sent)::text[])
+                        """)
+                }
             }
         }
     }

@@ -179,6 +179,20 @@ import WorkerRuntime
         }
     }
 
+    @Test func workLeftForTheCommitRunsOnceTheBatchsEventsAreWritten() async throws {
+        let output = TestEnvironment.uniqueName("output")
+        try await WorkerHarness.with(extraTopics: [output]) { harness in
+            let values = (0..<50).map { "event-\($0)" }
+            try await harness.running(RecordingHandler(outputTopic: output, checksOutboxBeforeCommit: true)) {
+                try await harness.produce(values)
+                try await harness.waitUntilCommitted(50)
+            }
+            let seenByCommit = try await harness.effects().filter { $0.hasPrefix("by commit: ") }
+            #expect(seenByCommit.count == 50)
+            #expect(Set(seenByCommit) == Set(values.map { "by commit: out:" + $0 }))
+        }
+    }
+
     @Test func outboxLeftByACrashIsPublishedOnRestart() async throws {
         let output = TestEnvironment.uniqueName("output")
         try await WorkerHarness.with(extraTopics: [output]) { harness in
