@@ -43,29 +43,20 @@ struct CheckClaimsCommand: AsyncParsableCommand {
         }
         let fixing = repair.fix
         let year = claimer.calculator.asOf.financialYear
-        let withinAllocation = ruleset.payments.withinAllocation == true
         var findings: [Claimer.Review] = []
-        // Families whose results wait for the year's allocation: held back now
-        // (--fix), or before and with no room for them now.
+        // Families whose results wait for the year's allocation: held back
+        // now (--fix), or that claiming now would hold back.
         var held: Set<UUID> = []
-        var room: Int?
         for chunk in CheckCommand.transactions(of: families) {
-            let (reviews, chunkHeld, roomNow) = try await pool.withTransaction { connection -> ([Claimer.Review], Set<UUID>, Int?) in
+            let (reviews, chunkHeld) = try await pool.withTransaction { connection -> ([Claimer.Review], [UUID]) in
                 try AdvisoryLocks.claimsFamilies.lock(chunk.map(\.uuidString), on: connection)
                 let reviews = try claimer.review(chunk, checkingClaimsUnder: claimRulesets, on: connection)
-                if fixing {
-                    let held = Set(try claimer.claim(reviews, on: connection).held)
-                    return (reviews, held, withinAllocation ? try AllocationTable.room(year: year, on: connection) : nil)
-                }
-                guard withinAllocation else { return (reviews, [], nil) }
-                let room = try AllocationTable.room(year: year, on: connection)
-                guard (room ?? 0) == 0 else { return (reviews, [], room) }
-                return (reviews, try AllocationTable.waiting(year: year, among: reviews.map(\.familyID), on: connection), room)
+                return (reviews, fixing ? try claimer.claim(reviews, on: connection).held : try claimer.heldBack(reviews, on: connection))
             }
             findings += reviews
             held.formUnion(chunkHeld)
-            room = roomNow
         }
+        let room = held.isEmpty ? nil : try await pool.withConnection { try AllocationTable.room(year: year, on: $0) }
         let heldReason = room == nil ? "no allocation set for \(year)" : "no allocation left for \(year)"
 
         var rows: [[String]] = []

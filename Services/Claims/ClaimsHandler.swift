@@ -111,17 +111,7 @@ struct ClaimsHandler: StageHandler {
         // Evidence, attachments and closures on their way when their family was merged
         // belong to the family kept; a merged family's decisions change nothing.
         let movedFrom = try FamilyEvidence.record(events.compactMap(\.evidence).map(merges.redirected), in: .claims, on: connection)
-        let changes = events.compactMap(\.familyChange).map { change -> ClaimsFamilyUpdates.Change in
-            switch change {
-            case .attached(var message):
-                message.familyID = merges.family(message.familyID)
-                return .attached(message)
-            case .closed(var message):
-                message.familyID = merges.family(message.familyID)
-                return .closed(message)
-            case .decided, .merged: return change
-            }
-        }
+        let changes = events.compactMap(\.familyChange).map { $0.redirected(by: merges) }
         let touched = Array(movedFrom.union(named).union(named.map(merges.family)))
         // One read of the batch's families: folded with its decisions,
         // attachments and merges, written, and measured as they now stand.

@@ -60,7 +60,16 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation, CustomS
 
         /// Inserts a quoted identifier (a schema, table or column name).
         public mutating func appendInterpolation(identifier: String) {
-            sql += "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            sql += Self.quoted(identifier)
+        }
+
+        /// Inserts quoted identifiers, separated by commas (a search path, a column list).
+        public mutating func appendInterpolation(identifiers: [String]) {
+            sql += identifiers.map(Self.quoted).joined(separator: ", ")
+        }
+
+        private static func quoted(_ identifier: String) -> String {
+            "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
 
         /// Inserts raw SQL text. Only for text the program itself wrote.

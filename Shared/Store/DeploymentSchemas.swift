@@ -21,14 +21,16 @@ public struct DeploymentSchemas: Sendable, Hashable {
         self.base = base
     }
 
-    public func schema(of stage: Stage) -> String {
-        base == "public" ? stage.rawValue : base + "_" + stage.rawValue
+    /// A stage's schema; the base for nil.
+    public func schema(of stage: Stage?) -> String {
+        guard let stage else { return base }
+        return base == "public" ? stage.rawValue : base + "_" + stage.rawValue
     }
 
     /// The base schema, then every stage's: a session's search path. Table
     /// names differ across the schemas, so the order only puts unqualified
     /// new objects in the base; a stage's role skips the schemas it may not use.
-    public var searchPath: [String] { [base] + Stage.allCases.map(schema(of:)) }
+    public var searchPath: [String] { [base] + Stage.allCases.map { schema(of: $0) } }
 
     /// The deployment whose base schema is the session's current schema.
     /// - Throws: ``PostgresError`` (``PostgresError/Code/invalidConfiguration``)
@@ -42,13 +44,14 @@ public struct DeploymentSchemas: Sendable, Hashable {
         return DeploymentSchemas(base: base)
     }
 
+    /// Drops the base schema and every stage's, with all they hold.
+    public func dropAll(on connection: PostgresConnection) throws {
+        try connection.execute("DROP SCHEMA IF EXISTS \(identifiers: searchPath) CASCADE")
+    }
+
     /// Sets the session's search path to `path`, for the transaction alone if `local`.
     static func setSearchPath(_ path: [String], local: Bool, on connection: PostgresConnection) throws {
-        try connection.execute(
-            """
-            SELECT set_config('search_path', array_to_string(ARRAY(
-                SELECT quote_ident(name) FROM unnest(\(path)::text[]) WITH ORDINALITY AS path (name, position) ORDER BY position), ', '), \(local))
-            """)
+        try connection.execute("SET \(unescaped: local ? "LOCAL " : "")search_path TO \(identifiers: path)")
     }
 }
 

@@ -41,6 +41,12 @@ public struct Migration: Sendable, Hashable {
         return try ordered(migrations)
     }
 
+    /// Those of `migrations` a stage's service works with: the base
+    /// schema's and its own stage's; every one for nil.
+    public static func serving(_ stage: Stage?, of migrations: [Migration]) -> [Migration] {
+        migrations.filter { stage == nil || $0.stage == nil || $0.stage == stage }
+    }
+
     /// The stages' roles and their rights (`Grants.sql`), which every run of
     /// the bundled migrations applies after them, whether or not one was pending.
     public static func bundledGrants() throws -> String {

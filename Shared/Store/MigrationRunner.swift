@@ -43,7 +43,7 @@ public struct MigrationRunner: Sendable {
             let schemas = try DeploymentSchemas.current(on: connection)
             var applied: [Migration] = []
             for (stage, migrations) in Self.bySchema(ordered) {
-                let schema = stage.map(schemas.schema(of:)) ?? schemas.base
+                let schema = schemas.schema(of: stage)
                 if stage != nil { try connection.execute("CREATE SCHEMA IF NOT EXISTS \(identifier: schema)") }
                 // What a migration makes unqualified lands in its own schema.
                 try DeploymentSchemas.setSearchPath(stage == nil ? [schema] : [schema, schemas.base], local: true, on: connection)
@@ -93,7 +93,7 @@ public struct MigrationRunner: Sendable {
             var pending = 0
             var unknown = 0
             for (stage, migrations) in Self.bySchema(ordered) {
-                let schema = stage.map(schemas.schema(of:)) ?? schemas.base
+                let schema = schemas.schema(of: stage)
                 let exists = try connection.query(
                     "SELECT EXISTS (SELECT FROM pg_tables WHERE schemaname = \(schema) AND tablename = 'schema_migration')"
                 ).decode(Bool.self)[0]
@@ -175,7 +175,7 @@ extension PostgresPool {
     ) async throws -> PostgresPool {
         try await opened(configuration, logger: logger) {
             try await $0.checkCurrent(
-                Migration.bundled().filter { stage == nil || $0.stage == nil || $0.stage == stage }, allowingNewer: allowingNewer)
+                Migration.serving(stage, of: Migration.bundled()), allowingNewer: allowingNewer)
         }
     }
 

@@ -64,11 +64,7 @@ public enum TestEnvironment {
             outcome = .failure(error)
         }
         pool.close()
-        try await admin.withConnection { connection in
-            for made in DeploymentSchemas(base: schema).searchPath.reversed() {
-                try connection.execute("DROP SCHEMA IF EXISTS \(identifier: made) CASCADE")
-            }
-        }
+        try await admin.withConnection { try DeploymentSchemas(base: schema).dropAll(on: $0) }
         return try outcome.get()
     }
 

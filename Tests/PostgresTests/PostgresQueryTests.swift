@@ -22,6 +22,8 @@ import Testing
         let query: PostgresQuery = "CREATE SCHEMA \(identifier: #"odd"name"#)"
         #expect(query.sql == #"CREATE SCHEMA "odd""name""#)
         #expect(query.binds.isEmpty)
+        let path: PostgresQuery = "SET search_path TO \(identifiers: ["base", #"odd"name"#])"
+        #expect(path.sql == #"SET search_path TO "base", "odd""name""#)
     }
 
     @Test func arraysBecomeQuotedArrayLiterals() {

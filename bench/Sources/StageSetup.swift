@@ -10,9 +10,7 @@ extension Benchmark {
         var configuration = try PostgresConfiguration.fromEnvironment()
         if let schema {
             let setup = try PostgresConnection(configuration: configuration)
-            for made in DeploymentSchemas(base: schema).searchPath.reversed() {
-                try setup.execute("DROP SCHEMA IF EXISTS \(identifier: made) CASCADE")
-            }
+            try DeploymentSchemas(base: schema).dropAll(on: setup)
             try setup.execute("CREATE SCHEMA \(identifier: schema)")
             configuration.searchPath = [schema]
         }

@@ -17,8 +17,9 @@ struct ClaimAllocation {
     let day: CalendarDate
 
     /// The claims of `due` the allocation lets through, and the families
-    /// whose results it held back.
-    func admit(_ due: [ClaimRow], on connection: PostgresConnection) throws -> (claims: [ClaimRow], held: [UUID]) {
+    /// whose results it held back; not `recording`, what it would let
+    /// through and hold back now, changing nothing and locking nothing.
+    func admit(_ due: [ClaimRow], recording: Bool = true, on connection: PostgresConnection) throws -> (claims: [ClaimRow], held: [UUID]) {
         let results = due.filter { $0.payment != ClaimExplanation.attachmentPayment }
         let firstAttached = Dictionary(results.map { ($0.familyID, $0.explanation.attachedOn) }, uniquingKeysWith: min)
         guard !firstAttached.isEmpty else { return (due, []) }
@@ -26,11 +27,13 @@ struct ClaimAllocation {
         let waiting = firstAttached.filter { !admitted.contains($0.key) }.sorted { ($0.value, $0.key) < ($1.value, $1.key) }.map(\.key)
         var held: [UUID] = []
         if !waiting.isEmpty {
-            let room = try AllocationTable.lock(year: year, on: connection).map { max(0, $0.families - $0.claimed) } ?? 0
+            let room = max(0, try AllocationTable.room(year: year, locking: recording, on: connection) ?? 0)
             let counted = Array(waiting.prefix(room))
             held = Array(waiting.dropFirst(room))
-            try AllocationTable.count(year: year, families: counted, on: connection)
-            try AllocationTable.hold(year: year, families: held, on: day.description, on: connection)
+            if recording {
+                try AllocationTable.count(year: year, families: counted, on: connection)
+                try AllocationTable.hold(year: year, families: held, on: day.description, on: connection)
+            }
             admitted.formUnion(counted)
         }
         return (due.filter { $0.payment == ClaimExplanation.attachmentPayment || admitted.contains($0.familyID) }, held)

@@ -55,9 +55,9 @@ public struct ClaimCalculator: Sendable {
         return claims
     }
 
-    /// The results achieved as of `day`, measured against the baseline at attachment.
-    public func achievedResults(
-        for family: Family, attachedOn: CalendarDate, closedOn: CalendarDate?, evidence: Evidence, on day: CalendarDate
+    /// The results `ruleset` finds achieved as of `day`, measured against the baseline at attachment.
+    public static func achievedResults(
+        under ruleset: Ruleset, for family: Family, attachedOn: CalendarDate, closedOn: CalendarDate?, evidence: Evidence, on day: CalendarDate
     ) -> Set<String> {
         let baseline = RulesEngine.baseline(family: family, evidence: evidence, attachedOn: attachedOn, ruleset: ruleset)
         return Set(

@@ -53,6 +53,14 @@ public struct Claimer: Sendable {
         return Claimed(claims: try ResultClaimTable.claim(due, on: connection), held: held)
     }
 
+    /// The families whose results due in `reviews` the allocation would hold
+    /// back if claimed now, as ``claim(_:on:)`` decides; changing nothing.
+    public func heldBack(_ reviews: [Review], on connection: PostgresConnection) throws -> [UUID] {
+        guard calculator.ruleset.payments.withinAllocation == true else { return [] }
+        return try ClaimAllocation(year: calculator.asOf.financialYear, day: calculator.asOf)
+            .admit(reviews.flatMap(\.due), recording: false, on: connection).held
+    }
+
     /// Reviews these families: eligible (at entry) and attached ones for the
     /// claims due; given `claimRulesets`, every claim made for them too, each
     /// under the ruleset it was made with.
@@ -111,8 +119,8 @@ public struct Claimer: Sendable {
                     }
                     let key = claimRuleset.contentHash + " " + measuredOn
                     if achieved[key] == nil {
-                        achieved[key] = ClaimCalculator(ruleset: claimRuleset, asOf: calculator.asOf, claimant: calculator.claimant)
-                            .achievedResults(for: family, attachedOn: attachedOn, closedOn: closedOn, evidence: familyEvidence, on: day)
+                        achieved[key] = ClaimCalculator.achievedResults(
+                            under: claimRuleset, for: family, attachedOn: attachedOn, closedOn: closedOn, evidence: familyEvidence, on: day)
                     }
                     if achieved[key]?.contains(claim.payment) != true {
                         // The summary names the running ruleset; an earlier one is named here.

@@ -23,6 +23,21 @@ public enum ClaimsFamilyUpdates {
             case .merged(let message): [message.familyID, message.mergedFamilyID]
             }
         }
+
+        /// The change as it now belongs: an attachment or closure on its way
+        /// when its family was merged is the kept family's; decisions and
+        /// merges are as they came.
+        public func redirected(by merges: FamilyMerges) -> Change {
+            switch self {
+            case .attached(var message):
+                message.familyID = merges.family(message.familyID)
+                return .attached(message)
+            case .closed(var message):
+                message.familyID = merges.family(message.familyID)
+                return .closed(message)
+            case .decided, .merged: return self
+            }
+        }
     }
 
     /// The rows `changes` make of the families' `current` rows (a family

@@ -57,19 +57,13 @@ public enum AllocationTable {
         }
     }
 
-    /// The families a year could still count: nil when no allocation is set for it.
-    public static func room(year: String, on connection: PostgresConnection) throws -> Int? {
-        try connection.query("SELECT families - claimed FROM claims_allocation WHERE financial_year = \(year)").decode(Int.self).first
-    }
-
-    /// A year's allocation and the families counted against it, locked until
-    /// the transaction ends: the transactions counting families against one
-    /// year take turns. Nil when no allocation is set for the year.
-    public static func lock(year: String, on connection: PostgresConnection) throws -> (families: Int, claimed: Int)? {
+    /// The families a year could still count: nil when no allocation is set
+    /// for it. `locking` the year's row until the transaction ends, the
+    /// transactions counting families against one year take turns.
+    public static func room(year: String, locking: Bool = false, on connection: PostgresConnection) throws -> Int? {
         try connection.query(
-            "SELECT families, claimed FROM claims_allocation WHERE financial_year = \(year) FOR UPDATE",
-            preparedAs: "claims_allocation_lock"
-        ).decode((Int, Int).self).first.map { (families: $0.0, claimed: $0.1) }
+            "SELECT families - claimed FROM claims_allocation WHERE financial_year = \(year)\(unescaped: locking ? " FOR UPDATE" : "")"
+        ).decode(Int.self).first
     }
 
     /// Those of these families counted against the year already.

@@ -333,8 +333,7 @@ import Testing
     /// A login without a command's role hears which roles there are, and nothing is done.
     @Test func aCommandRunWithoutItsRoleSaysWhichRoleItNeeds() async throws {
         try await PipelineHarness.with { pipeline in
-            let asCoordinator = TestEnvironment.databaseURL(
-                try TestEnvironment.databaseURL(), searchPath: pipeline.pool.configuration.searchPath![0], role: "turnaround_coordinator")
+            let asCoordinator = try pipeline.databaseURL(as: "turnaround_coordinator")
             let refused = try await pipeline.cli(
                 ["claims", "allocation", "set", "--year", "2014/15", "--families", "10", "--by", "jo"], environment: ["DATABASE_URL": asCoordinator])
             #expect(refused.status == 2 && refused.output.contains("connect as a login in the command's role"), "\(refused.output)")

@@ -86,16 +86,18 @@ struct PipelineHarness {
         }
     }
 
+    /// The harness's database, working as `role`.
+    func databaseURL(as role: String) throws -> String {
+        TestEnvironment.databaseURL(try TestEnvironment.databaseURL(), searchPath: pool.configuration.searchPath![0], role: role)
+    }
+
     /// Runs the CLI to its end, as its command's role (``role(of:)``), in
     /// the harness's environment with `extra` added.
     /// - Returns: its exit status and what it printed (standard output and error).
     @discardableResult
     func cli(_ arguments: [String], environment extra: [String: String] = [:]) async throws -> (status: Int32, output: String) {
         var environment = cliEnvironment
-        if let role = Self.role(of: arguments) {
-            environment["DATABASE_URL"] = TestEnvironment.databaseURL(
-                try TestEnvironment.databaseURL(), searchPath: pool.configuration.searchPath![0], role: role)
-        }
+        if let role = Self.role(of: arguments) { environment["DATABASE_URL"] = try databaseURL(as: role) }
         let process = try await ChildProcess(
             Self.binaries.appendingPathComponent("turnaround").path, arguments, environment: environment.merging(extra) { $1 })
         let status = await process.waitForExit()
@@ -178,8 +180,7 @@ struct PipelineHarness {
             var settings = environment.merging(extra) { $1 }
             // Each stage works as its own role, as deployments run it: granted its tables alone.
             if extra["DATABASE_URL"] == nil {
-                settings["DATABASE_URL"] = TestEnvironment.databaseURL(
-                    try TestEnvironment.databaseURL(), searchPath: pool.configuration.searchPath![0], role: "turnaround_" + service)
+                settings["DATABASE_URL"] = try databaseURL(as: "turnaround_" + service)
             }
             settings["WORKER_HTTP_PORT"] = String(ports[service] ?? 0)
             settings["AS_OF_DATE"] = asOf

@@ -64,8 +64,10 @@ import Vocabulary
                 try await PipelineHarness.eventually("the evidence with the claims stage") {
                     try await pipeline.count("SELECT count(*) FROM claims_evidence") == 1
                 }
-                // Measured on the evidence's arrival, in the batch that recorded it: the case is open, so nothing is due.
+                // Measured on the evidence's arrival, in the batch that recorded it: the case is open, so nothing is
+                // due, nor held back for want of an allocation (as it would be, were the result measured from attachment).
                 #expect(try await pipeline.count("SELECT count(*) FROM result_claim") == 0)
+                #expect(try await pipeline.count("SELECT count(*) FROM claims_allocation_held") == 0)
 
                 let closed = try await pipeline.cli([
                     "close", family, "--on", "2023-03-01", "--by", "coordinator-2", "--reason", "stepped down to early help",

@@ -14,7 +14,7 @@ import Testing
             }
             let pool = PostgresPool(configuration: configuration, logger: TestEnvironment.logger)
             defer { pool.close() }
-            let session: PostgresQuery = "SELECT pg_backend_pid(), current_setting('search_path'), current_setting('DateStyle')"
+            let session: PostgresQuery = "SELECT pg_backend_pid(), current_setting('search_path'), current_setting('plan_cache_mode')"
             let before = try await pool.withConnection { try $0.query(session).decode((Int, String, String).self)[0] }
 
             try await Script.dev("restart-postgres", instance: instance)
@@ -22,7 +22,7 @@ import Testing
             let after = try await pool.withConnection { try $0.query(session).decode((Int, String, String).self)[0] }
             #expect(after.0 != before.0)
             #expect(before.1 == "set_up_\(before.0)" && after.1 == "set_up_\(after.0)")
-            #expect(after.2.hasPrefix("ISO"))
+            #expect(after.2 == "force_custom_plan")
         }
     }
 }
