@@ -6,7 +6,14 @@ extension EvidenceFact {
     /// facts back by the hundred thousand. Nil for anything but the plain
     /// shape stored facts have; JSONDecoder then reads it, and says what is wrong.
     public init?(storedJSON json: String) {
-        guard let object = PlainJSONObject(json), case .text(let kindName)? = object[CodingKeys.kind.stringValue],
+        var json = json
+        guard let fact = json.withUTF8(Self.init(storedJSONUTF8:)) else { return nil }
+        self = fact
+    }
+
+    /// ``init(storedJSON:)`` of the text's UTF-8 bytes, as a stage's rows hold them.
+    public init?(storedJSONUTF8 json: UnsafeBufferPointer<UInt8>) {
+        guard let object = PlainJSONObject(utf8: json), case .text(let kindName)? = object[CodingKeys.kind.stringValue],
             let kind = Kind(rawValue: kindName)
         else { return nil }
         func value(_ key: CodingKeys) -> PlainJSONObject.Value? { object[key.stringValue] }

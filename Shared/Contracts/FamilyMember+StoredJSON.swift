@@ -6,7 +6,14 @@ extension Array where Element == FamilyMember {
     /// Nil for anything but the plain shape stored members have; JSONDecoder
     /// then reads it, and says what is wrong.
     public init?(storedJSON json: String) {
-        guard let objects = PlainJSONObject.list(json) else { return nil }
+        var json = json
+        guard let members = json.withUTF8(Self.init(storedJSONUTF8:)) else { return nil }
+        self = members
+    }
+
+    /// ``init(storedJSON:)`` of the text's UTF-8 bytes, as a stage's rows hold them.
+    public init?(storedJSONUTF8 json: UnsafeBufferPointer<UInt8>) {
+        guard let objects = PlainJSONObject.list(utf8: json) else { return nil }
         var members: [FamilyMember] = []
         members.reserveCapacity(objects.count)
         for object in objects {

@@ -15,38 +15,31 @@ struct PlainJSONObject {
 
     private var fields: [(name: String, value: Value)] = []
 
-    /// Nil when `json` is not one object of the plain shape, alone.
-    init?(_ json: String) {
-        var json = json
-        let object = json.withUTF8 { bytes -> PlainJSONObject? in
-            var scanner = Scanner(bytes: bytes)
-            guard let object = scanner.object() else { return nil }
-            scanner.skipSpace()
-            return scanner.position == bytes.count ? object : nil
-        }
-        guard let object else { return nil }
+    /// Nil when `json` (UTF-8) is not one object of the plain shape, alone.
+    init?(utf8 json: UnsafeBufferPointer<UInt8>) {
+        var scanner = Scanner(bytes: json)
+        guard let object = scanner.object() else { return nil }
+        scanner.skipSpace()
+        guard scanner.position == json.count else { return nil }
         self = object
     }
 
     private init() {}
 
-    /// The objects of a list of plain objects; nil when `json` is not one, alone.
-    static func list(_ json: String) -> [PlainJSONObject]? {
-        var json = json
-        return json.withUTF8 { bytes -> [PlainJSONObject]? in
-            var scanner = Scanner(bytes: bytes)
-            guard scanner.take(UInt8(ascii: "[")) else { return nil }
-            var objects: [PlainJSONObject] = []
-            if !scanner.take(UInt8(ascii: "]")) {
-                repeat {
-                    guard let object = scanner.object() else { return nil }
-                    objects.append(object)
-                } while scanner.take(UInt8(ascii: ","))
-                guard scanner.take(UInt8(ascii: "]")) else { return nil }
-            }
-            scanner.skipSpace()
-            return scanner.position == bytes.count ? objects : nil
+    /// The objects of a list of plain objects; nil when `json` (UTF-8) is not one, alone.
+    static func list(utf8 json: UnsafeBufferPointer<UInt8>) -> [PlainJSONObject]? {
+        var scanner = Scanner(bytes: json)
+        guard scanner.take(UInt8(ascii: "[")) else { return nil }
+        var objects: [PlainJSONObject] = []
+        if !scanner.take(UInt8(ascii: "]")) {
+            repeat {
+                guard let object = scanner.object() else { return nil }
+                objects.append(object)
+            } while scanner.take(UInt8(ascii: ","))
+            guard scanner.take(UInt8(ascii: "]")) else { return nil }
         }
+        scanner.skipSpace()
+        return scanner.position == json.count ? objects : nil
     }
 
     subscript(name: String) -> Value? {

@@ -7,6 +7,62 @@ public enum PostgresParameter: Sendable, Hashable {
     case text(String)
     /// Raw bytes, sent in binary format as `bytea`.
     case bytes([UInt8])
+    /// A whole array, sent in PostgreSQL's binary array format with its type.
+    case array(PostgresArray)
+}
+
+/// An array parameter in PostgreSQL's binary format (`array_recv`'s input):
+/// a `text[]` of its elements' text forms, which the statement casts to the
+/// type it needs (`$1::uuid[]`), or a `bytea[]` of raw bytes. Binary, because
+/// whole columns of a batch travel this way: as an array literal, every
+/// element was quoted and escaped here and scanned again by the server,
+/// and bytes went as hex text, twice their size.
+public struct PostgresArray: Sendable, Hashable {
+    /// The array type's oid: `text[]` or `bytea[]`.
+    public let type: UInt32
+    /// The header and the elements, as `array_recv` reads them.
+    public let bytes: [UInt8]
+
+    static let textArray: UInt32 = 1009
+    static let byteaArray: UInt32 = 1001
+    private static let text: UInt32 = 25
+    private static let bytea: UInt32 = 17
+
+    /// - Precondition: the elements are text, bytes or null, not both text and bytes.
+    init(_ elements: [PostgresParameter]) {
+        let isBytes = elements.contains { if case .bytes = $0 { true } else { false } }
+        type = isBytes ? Self.byteaArray : Self.textArray
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(20 + elements.count * 24)
+        let hasNulls = elements.contains(.null)
+        Self.append(Int32(elements.isEmpty ? 0 : 1), to: &bytes)
+        Self.append(Int32(hasNulls ? 1 : 0), to: &bytes)
+        Self.append(Int32(bitPattern: isBytes ? Self.bytea : Self.text), to: &bytes)
+        if !elements.isEmpty {
+            Self.append(Int32(elements.count), to: &bytes)
+            Self.append(Int32(1), to: &bytes)
+        }
+        for element in elements {
+            switch element {
+            case .null:
+                Self.append(Int32(-1), to: &bytes)
+            case .text(let text):
+                precondition(!isBytes, "an array parameter mixes text and bytes")
+                Self.append(Int32(text.utf8.count), to: &bytes)
+                bytes += text.utf8
+            case .bytes(let raw):
+                Self.append(Int32(raw.count), to: &bytes)
+                bytes += raw
+            case .array:
+                preconditionFailure("arrays of arrays are not parameters")
+            }
+        }
+        self.bytes = bytes
+    }
+
+    private static func append(_ value: Int32, to bytes: inout [UInt8]) {
+        withUnsafeBytes(of: value.bigEndian) { bytes += $0 }
+    }
 }
 
 /// A Swift value that can be a statement parameter.
@@ -67,34 +123,10 @@ extension Optional: PostgresBindable where Wrapped: PostgresBindable {
 }
 
 extension Array: PostgresBindable where Element: PostgresBindable {
-    /// Sent as a PostgreSQL array literal, so one parameter carries a whole
-    /// column of rows (`INSERT ... SELECT * FROM unnest($1::text[], ...)`).
+    /// Sent as one array parameter (``PostgresArray``), so one parameter
+    /// carries a whole column of rows (`INSERT ... SELECT * FROM unnest($1::text[], ...)`).
     public var postgresParameter: PostgresParameter {
-        // Built as bytes: whole columns of a batch pass through here.
-        var literal: [UInt8] = [UInt8(ascii: "{")]
-        literal.reserveCapacity(2 + count * 16)
-        for (index, element) in enumerated() {
-            if index > 0 { literal.append(UInt8(ascii: ",")) }
-            switch element.postgresParameter {
-            case .null:
-                literal += "NULL".utf8
-            case .text(let text):
-                Self.appendQuoted(text, to: &literal)
-            case .bytes(let bytes):
-                Self.appendQuoted(PostgresHex.byteaLiteral(bytes), to: &literal)
-            }
-        }
-        literal.append(UInt8(ascii: "}"))
-        return .text(String(decoding: literal, as: UTF8.self))
-    }
-
-    private static func appendQuoted(_ text: String, to literal: inout [UInt8]) {
-        literal.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { literal.append(UInt8(ascii: "\\")) }
-            literal.append(byte)
-        }
-        literal.append(UInt8(ascii: "\""))
+        .array(PostgresArray(map(\.postgresParameter)))
     }
 }
 
@@ -147,25 +179,27 @@ enum PostgresHex {
 
     /// Reads a UUID's text form (either case, with its four hyphens); nil when it is not one.
     static func uuid(fromText text: String) -> UUID? {
-        let utf8 = text.utf8
-        return utf8.withContiguousStorageIfAvailable { characters -> UUID? in
-            guard characters.count == 36 else { return nil }
-            var bytes: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-            let parsed = withUnsafeMutableBytes(of: &bytes) { output -> Bool in
-                var position = 0
-                for index in 0..<16 {
-                    if index == 4 || index == 6 || index == 8 || index == 10 {
-                        guard characters[position] == UInt8(ascii: "-") else { return false }
-                        position += 1
-                    }
-                    guard let high = nibble(characters[position]), let low = nibble(characters[position + 1]) else { return false }
-                    output[index] = high << 4 | low
-                    position += 2
+        text.utf8.withContiguousStorageIfAvailable(uuid(fromUTF8:)) ?? UUID(uuidString: String(text))
+    }
+
+    /// ``uuid(fromText:)`` of UTF-8 bytes.
+    static func uuid(fromUTF8 characters: UnsafeBufferPointer<UInt8>) -> UUID? {
+        guard characters.count == 36 else { return nil }
+        var bytes: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        let parsed = withUnsafeMutableBytes(of: &bytes) { output -> Bool in
+            var position = 0
+            for index in 0..<16 {
+                if index == 4 || index == 6 || index == 8 || index == 10 {
+                    guard characters[position] == UInt8(ascii: "-") else { return false }
+                    position += 1
                 }
-                return true
+                guard let high = nibble(characters[position]), let low = nibble(characters[position + 1]) else { return false }
+                output[index] = high << 4 | low
+                position += 2
             }
-            return parsed ? UUID(uuid: bytes) : nil
-        } ?? UUID(uuidString: String(text))
+            return true
+        }
+        return parsed ? UUID(uuid: bytes) : nil
     }
 
     private static func nibble(_ digit: UInt8) -> UInt8? {

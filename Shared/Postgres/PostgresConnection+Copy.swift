@@ -73,7 +73,8 @@ public struct PostgresCopyWriter {
         buffer.reserveCapacity(Self.chunkSize + 4096)
     }
 
-    /// Appends the next field of the current row.
+    /// Appends the next field of the current row: a scalar (arrays travel
+    /// as statement parameters, ``PostgresArray``).
     public mutating func append(_ value: some PostgresBindable) {
         if fieldsInRow > 0 { buffer.append(UInt8(ascii: "\t")) }
         fieldsInRow += 1
@@ -85,6 +86,8 @@ public struct PostgresCopyWriter {
             appendEscaped(text)
         case .bytes(let bytes):
             appendEscaped(PostgresHex.byteaLiteral(bytes))
+        case .array:
+            preconditionFailure("a COPY field is a scalar; bind arrays as statement parameters")
         }
     }
 

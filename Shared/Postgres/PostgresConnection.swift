@@ -8,7 +8,8 @@ import Foundation
 public final class PostgresConnection {
     let handle: OpaquePointer
     private let configuration: PostgresConfiguration
-    private var preparedStatements: Set<String> = []
+    /// The statements prepared on this session, with the parameter types they were prepared with.
+    private var preparedStatements: [String: [Oid]] = [:]
 
     /// Opens a connection and sets its session up. Blocks until the server answers.
     /// - Throws: ``PostgresError`` with ``PostgresError/Code/connectionFailed``,
@@ -136,10 +137,18 @@ public final class PostgresConnection {
     }
 
     private func send(_ query: PostgresQuery, preparedAs name: String?, file: String, line: Int) throws -> OpaquePointer? {
-        if let name, !preparedStatements.contains(name) {
-            let prepared = PQprepare(handle, name, query.sql, Int32(query.binds.count), nil)
-            _ = try checked(prepared, statement: name, file: file, line: line)
-            preparedStatements.insert(name)
+        if let name {
+            let types = query.binds.map(Self.type)
+            // Prepared with NULL where an array is bound now, the server took the statement's type
+            // for it, which binary text need not be: prepared again with the array's.
+            if let prepared = preparedStatements[name], !zip(prepared, types).allSatisfy({ $1 == 0 || $0 == $1 }) {
+                try execute("DEALLOCATE \(identifier: name)", file: file, line: line)
+                preparedStatements[name] = nil
+            }
+            if preparedStatements[name] == nil {
+                _ = try checked(PQprepare(handle, name, query.sql, Int32(types.count), types), statement: name, file: file, line: line)
+                preparedStatements[name] = types
+            }
         }
         return Self.withParameterArrays(query.binds) { count, types, values, lengths, formats in
             if let name {
@@ -183,9 +192,20 @@ public final class PostgresConnection {
             serverMessage: String(cString: PQerrorMessage(handle)), statement: statement, file: file, line: line)
     }
 
+    /// A parameter's type as libpq is told it: left to the server (0) for
+    /// text and NULL, which it takes as the statement needs; given for what
+    /// is sent in binary.
+    private static func type(of bind: PostgresParameter) -> Oid {
+        switch bind {
+        case .null, .text: 0
+        case .bytes: 17
+        case .array(let array): array.type
+        }
+    }
+
     /// Lays the parameters out as the parallel C arrays libpq takes: text
-    /// parameters in text format with the type left to the server, bytes in
-    /// binary format as `bytea`.
+    /// parameters in text format with the type left to the server, bytes and
+    /// arrays in binary format with their types.
     private static func withParameterArrays<Result>(
         _ binds: [PostgresParameter],
         _ body: (
@@ -193,13 +213,21 @@ public final class PostgresConnection {
             UnsafePointer<Int32>?
         ) -> Result
     ) -> Result {
-        let byteaOid: Oid = 17
         var storage: [UnsafeMutablePointer<CChar>?] = []
         storage.reserveCapacity(binds.count)
-        var types = [Oid](repeating: 0, count: binds.count)
+        let types = binds.map(type)
         var lengths = [Int32](repeating: 0, count: binds.count)
         var formats = [Int32](repeating: 0, count: binds.count)
         defer { storage.forEach { free($0) } }
+        func binary(_ bytes: [UInt8], at index: Int) {
+            let copy = malloc(max(1, bytes.count))!
+            bytes.withUnsafeBytes { raw in
+                if let source = raw.baseAddress { copy.copyMemory(from: source, byteCount: bytes.count) }
+            }
+            storage.append(copy.assumingMemoryBound(to: CChar.self))
+            lengths[index] = Int32(bytes.count)
+            formats[index] = 1
+        }
         for (index, bind) in binds.enumerated() {
             switch bind {
             case .null:
@@ -207,14 +235,9 @@ public final class PostgresConnection {
             case .text(let text):
                 storage.append(strdup(text))
             case .bytes(let bytes):
-                let copy = malloc(max(1, bytes.count))!
-                bytes.withUnsafeBytes { raw in
-                    if let source = raw.baseAddress { copy.copyMemory(from: source, byteCount: bytes.count) }
-                }
-                storage.append(copy.assumingMemoryBound(to: CChar.self))
-                types[index] = byteaOid
-                lengths[index] = Int32(bytes.count)
-                formats[index] = 1
+                binary(bytes, at: index)
+            case .array(let array):
+                binary(array.bytes, at: index)
             }
         }
         let values = storage.map { UnsafePointer($0) }

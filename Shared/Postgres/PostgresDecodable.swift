@@ -5,11 +5,19 @@ import Foundation
 public protocol PostgresDecodable: Sendable {
     /// Reads the column's text; nil when the text is not a value of this type.
     init?(postgresText text: String)
+    /// Reads the column's text as the result holds it, UTF-8 (valid for the
+    /// call only); by default as a `String`. Rows are read this way: a type
+    /// read by the hundred thousand reads the bytes, with no `String` made.
+    init?(postgresUTF8 text: UnsafeBufferPointer<UInt8>)
     /// The value SQL NULL reads as, or nil when this type cannot hold NULL.
     static var postgresNull: Self? { get }
 }
 
 extension PostgresDecodable {
+    public init?(postgresUTF8 text: UnsafeBufferPointer<UInt8>) {
+        self.init(postgresText: String(decoding: text, as: UTF8.self))
+    }
+
     public static var postgresNull: Self? { nil }
 }
 
@@ -48,6 +56,11 @@ extension UUID: PostgresDecodable {
         guard let uuid = PostgresHex.uuid(fromText: text) else { return nil }
         self = uuid
     }
+
+    public init?(postgresUTF8 text: UnsafeBufferPointer<UInt8>) {
+        guard let uuid = PostgresHex.uuid(fromUTF8: text) else { return nil }
+        self = uuid
+    }
 }
 
 extension Data: PostgresDecodable {
@@ -60,6 +73,11 @@ extension Data: PostgresDecodable {
 extension Optional: PostgresDecodable where Wrapped: PostgresDecodable {
     public init?(postgresText text: String) {
         guard let value = Wrapped(postgresText: text) else { return nil }
+        self = .some(value)
+    }
+
+    public init?(postgresUTF8 text: UnsafeBufferPointer<UInt8>) {
+        guard let value = Wrapped(postgresUTF8: text) else { return nil }
         self = .some(value)
     }
 

@@ -43,7 +43,11 @@ public final class PostgresRows: RandomAccessCollection {
         }
         if PQgetisnull(result, row, column) == 1 {
             if let null = Value.postgresNull { return null }
-        } else if let value = Value(postgresText: String(cString: PQgetvalue(result, row, column))) {
+        } else if let value = Value(
+            postgresUTF8: UnsafeBufferPointer(
+                start: UnsafeRawPointer(PQgetvalue(result, row, column)).assumingMemoryBound(to: UInt8.self),
+                count: Int(PQgetlength(result, row, column))))
+        {
             return value
         }
         let name = String(cString: PQfname(result, column))

@@ -26,9 +26,22 @@ import Testing
         #expect(path.sql == #"SET search_path TO "base", "odd""name""#)
     }
 
-    @Test func arraysBecomeQuotedArrayLiterals() {
-        let names: [String?] = [#"a "quoted" one"#, nil, #"back\slash"#]
-        #expect(names.postgresParameter == .text(#"{"a \"quoted\" one",NULL,"back\\slash"}"#))
+    @Test func arraysAreSentInPostgresBinaryArrayFormatUnquoted() throws {
+        let names: [String?] = [#"a "quoted" one"#, nil]
+        guard case .array(let array) = names.postgresParameter else {
+            Issue.record("an array is not sent as one")
+            return
+        }
+        // One dimension, has nulls, of text (25); 2 elements from 1; then each element's length and bytes, -1 for null.
+        let header: [UInt8] = [0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 25, 0, 0, 0, 2, 0, 0, 0, 1]
+        #expect(array.type == 1009)
+        #expect(array.bytes == header + [0, 0, 0, 14] + Array(#"a "quoted" one"#.utf8) + [0xff, 0xff, 0xff, 0xff])
+        guard case .array(let bytes) = [Data([0, 1]), nil].postgresParameter else {
+            Issue.record("an array of bytes is not sent as one")
+            return
+        }
+        #expect(bytes.type == 1001)
+        #expect(Array(bytes.bytes[8..<12]) == [0, 0, 0, 17])
     }
 
     @Test func uuidsAreSentAndReadAsPostgresWritesThem() {

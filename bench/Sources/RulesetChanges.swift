@@ -12,7 +12,11 @@ import Vocabulary
 /// ``ScreeningStage`` makes them: three members and eight evidence records
 /// each), written straight into a schema of the bench's own.
 enum RulesetChangeFamilies {
-    /// Writes `count` families' members and evidence, 2,000 families a transaction.
+    /// Writes `count` families' members and evidence, 2,000 families a
+    /// transaction, and has Postgres gather the tables' statistics, as it has
+    /// of a database that held its families a while: measured just after a
+    /// bulk write, the planner's plans changed in the middle of a run when
+    /// autovacuum came to analyze the tables.
     /// - Returns: their ids.
     static func populate(_ count: Int, on pool: PostgresPool) async throws -> [UUID] {
         let topics = Topics()
@@ -27,6 +31,7 @@ enum RulesetChangeFamilies {
                 try FamilyEvidence.record(evidence, in: .screening, on: connection)
             }
         }
+        try await pool.withConnection { try $0.execute("ANALYZE screening_family, screening_evidence") }
         return familyIDs
     }
 }

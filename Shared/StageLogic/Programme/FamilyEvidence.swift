@@ -28,9 +28,19 @@ public enum FamilyEvidence {
     /// with their evidence: one query for the members, one for the evidence.
     public static func held(_ familyIDs: [UUID], on connection: PostgresConnection) throws -> [Held] {
         let members = try ScreeningFamilyTable.members(of: familyIDs, as: [FamilyMember].self, on: connection)
-        let known = members.keys.sorted()
-        let evidence = try load(of: known, from: .screening, on: connection)
-        return known.map { familyID in
+        return held(members, evidence: try load(of: members.keys.sorted(), from: .screening, on: connection))
+    }
+
+    /// Every family whose id lies from `first` through `last` (in Postgres's
+    /// order of ids) and whose members screening knows, in family id order,
+    /// with its evidence: one query for the members, one for the evidence.
+    public static func held(from first: UUID, through last: UUID, on connection: PostgresConnection) throws -> [Held] {
+        let members = try ScreeningFamilyTable.members(ofFamiliesFrom: first, through: last, as: [FamilyMember].self, on: connection)
+        return held(members, evidence: grouped(try EvidenceTable.screening.evidence(ofFamiliesFrom: first, through: last, on: connection)))
+    }
+
+    private static func held(_ members: [UUID: [FamilyMember]], evidence: [UUID: Evidence]) -> [Held] {
+        members.keys.sorted().map { familyID in
             Held(
                 familyID: familyID, family: Family(id: familyID.uuidString.lowercased(), members: members[familyID]!),
                 evidence: evidence[familyID] ?? Evidence(records: [], terms: []))
@@ -42,8 +52,14 @@ public enum FamilyEvidence {
     public static func load(
         of familyIDs: [UUID], from table: StageEvidenceTable, on connection: PostgresConnection
     ) throws -> [UUID: Evidence] {
+        grouped(try table.evidence(of: familyIDs, on: connection))
+    }
+
+    /// Evidence rows by family, each family's in evidence id order, with the
+    /// school terms its attendance records name.
+    private static func grouped(_ rows: [(evidenceID: String, familyID: UUID, personID: String, fact: EvidenceFact)]) -> [UUID: Evidence] {
         var byFamily: [UUID: (records: [EvidenceRecord], terms: [String: SchoolTerm])] = [:]
-        for row in try table.evidence(of: familyIDs, on: connection) {
+        for row in rows {
             let fact = row.fact
             byFamily[row.familyID, default: ([], [:])].records.append(
                 EvidenceRecord(id: row.evidenceID, personID: row.personID, fact: fact))

@@ -66,7 +66,8 @@ public struct RulesetComparison: Sendable {
 
     /// Compares every family screening holds, as one snapshot shows them, in
     /// slices of `sliceSize` families (in id order) that `lanes` connections
-    /// (at most the pool's) read and decide side by side.
+    /// (at most the pool's) read and decide side by side. A slice is read as
+    /// the range of ids from its first family to its last.
     /// - Returns: the tally, and the families that differ in id order.
     public func compareEveryFamily(
         on pool: PostgresPool, lanes: Int = 2, sliceSize: Int = 5_000
@@ -79,7 +80,8 @@ public struct RulesetComparison: Sendable {
             var found: [(slice: Int, differences: [Difference])] = []
             for slice in stride(from: lane, to: (all.count + sliceSize - 1) / sliceSize, by: lanes) {
                 let start = slice * sliceSize
-                found.append((slice, try differences(among: Array(all[start..<min(start + sliceSize, all.count)]), tally: &tally, on: connection)))
+                let held = try FamilyEvidence.held(from: all[start], through: all[min(start + sliceSize, all.count) - 1], on: connection)
+                found.append((slice, differences(among: held, tally: &tally)))
             }
             return (tally, found)
         }
@@ -88,13 +90,11 @@ public struct RulesetComparison: Sendable {
         return (tally, lanesFound.flatMap(\.1).sorted { $0.slice < $1.slice }.flatMap(\.differences))
     }
 
-    /// Decides these families under both rulesets from what screening holds
-    /// (one query for their members, one for their evidence), and adds each
-    /// to `tally`.
+    /// Decides these families under both rulesets, and adds each to `tally`.
     /// - Returns: the families whose outcome or criteria met differ.
-    public func differences(among familyIDs: [UUID], tally: inout Tally, on connection: PostgresConnection) throws -> [Difference] {
+    func differences(among families: [FamilyEvidence.Held], tally: inout Tally) -> [Difference] {
         var differences: [Difference] = []
-        for held in try FamilyEvidence.held(familyIDs, on: connection) {
+        for held in families {
             let current = RulesEngine.eligibility(family: held.family, evidence: held.evidence, asOf: asOf, ruleset: current)
             let proposed = RulesEngine.eligibility(family: held.family, evidence: held.evidence, asOf: asOf, ruleset: proposed)
             tally.families += 1

@@ -94,6 +94,24 @@ extension EvidenceTable where Fact: StoredJSON {
             (evidenceID: $0.0, familyID: $0.1, personID: $0.2, fact: $0.3.value)
         }
     }
+
+    /// The evidence of every family whose id lies from `first` through
+    /// `last` (in Postgres's order of ids), in no particular order: for a
+    /// reader of every family, slice by slice. A range is one walk of the
+    /// family index; a list of thousands of ids had the planner scan the
+    /// whole table for each slice, matching every row against the list.
+    public func evidence(ofFamiliesFrom first: UUID, through last: UUID, on connection: PostgresConnection) throws -> [(
+        evidenceID: String, familyID: UUID, personID: String, fact: Fact
+    )] {
+        try connection.query(
+            """
+            SELECT evidence_id, family_id, person_id, fact::text FROM \(identifier: name)
+            WHERE family_id BETWEEN \(first) AND \(last)
+            """, preparedAs: name + "_of_family_range"
+        ).decode((String, UUID, String, StoredJSONColumn<Fact>).self).map {
+            (evidenceID: $0.0, familyID: $0.1, personID: $0.2, fact: $0.3.value)
+        }
+    }
 }
 
 extension EvidenceTable.Row: Equatable where Fact: Equatable {}

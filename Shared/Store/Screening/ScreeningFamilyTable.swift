@@ -41,6 +41,18 @@ public enum ScreeningFamilyTable {
         return Dictionary(uniqueKeysWithValues: rows.map { ($0.0, $0.1.value) })
     }
 
+    /// The members of every family screening knows whose id lies from
+    /// `first` through `last` (in Postgres's order of ids).
+    public static func members<Members: StoredJSON>(
+        ofFamiliesFrom first: UUID, through last: UUID, as members: Members.Type, on connection: PostgresConnection
+    ) throws -> [UUID: Members] {
+        let rows = try connection.query(
+            "SELECT family_id, members::text FROM screening_family WHERE family_id BETWEEN \(first) AND \(last)",
+            preparedAs: "screening_family_members_of_range"
+        ).decode((UUID, StoredJSONColumn<Members>).self)
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0.0, $0.1.value) })
+    }
+
     /// Every family screening knows, in id order.
     public static func allFamilyIDs(on connection: PostgresConnection) throws -> [UUID] {
         try connection.query("SELECT family_id FROM screening_family ORDER BY family_id").decode(UUID.self)

@@ -130,6 +130,44 @@ import Testing
         }
     }
 
+    /// Arrays travel in binary: the server reads exactly the bytes given, as
+    /// its own `array_send` writes them, and casts the text to what a
+    /// statement needs.
+    @Test func arrayParametersAreReadAsTheServerWritesArraysAndCastAsNeeded() async throws {
+        let texts: [String?] = [#"a "quoted", {braced} one"#, nil, #"back\slash"#, "ünïcödé \u{2028}", "", "NULL"]
+        let everyByte: [Data?] = [Data(0...255), nil, Data()]
+        let ids = [UUID(), UUID()]
+        let instants = [Date(timeIntervalSince1970: 1_700_000_000.25), Date(timeIntervalSince1970: 0)]
+        try await TestEnvironment.withTestSchema { pool in
+            try await pool.withConnection { connection in
+                guard case .array(let sent) = texts.postgresParameter else {
+                    Issue.record("an array is not sent as one")
+                    return
+                }
+                let echoed = try connection.query("SELECT array_send(\(texts)::text[])").decode(Data.self)[0]
+                #expect([UInt8](echoed) == sent.bytes)
+                #expect(try connection.query("SELECT t FROM unnest(\(texts)::text[]) WITH ORDINALITY AS a (t, n) ORDER BY n").decode(String?.self) == texts)
+                #expect(try connection.query("SELECT b FROM unnest(\(everyByte)::bytea[]) WITH ORDINALITY AS a (b, n) ORDER BY n").decode(Data?.self) == everyByte)
+                #expect(try connection.query("SELECT cardinality(\([String]())::text[])").decode(Int.self) == [0])
+                let cast = try connection.query(
+                    """
+                    SELECT (\(ids)::uuid[])[2], (\([7, -3])::integer[])[2] + (\([Int64.max])::bigint[])[1] / 2,
+                           (\([true, false])::boolean[])[2], (\(instants)::timestamptz[])[1]
+                    """, preparedAs: "casts").decode((UUID, Int64, Bool, Date).self)[0]
+                #expect(cast.0 == ids[1])
+                #expect(cast.1 == Int64.max / 2 - 3)
+                #expect(cast.2 == false)
+                #expect(cast.3 == instants[0])
+                // Prepared while the array was absent, the statement took the parameter as uuid[]: binary text needs it prepared again.
+                func count(_ ids: [UUID]?) throws -> Int? {
+                    try connection.query("SELECT cardinality(\(ids)::uuid[])", preparedAs: "optional_ids").decode(Int?.self)[0]
+                }
+                #expect(try count(nil) == nil)
+                #expect(try count(ids) == 2)
+            }
+        }
+    }
+
     struct Note: Codable, Sendable, Equatable {
         var text: String
         var at: Date

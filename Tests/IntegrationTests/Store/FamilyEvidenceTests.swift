@@ -30,4 +30,32 @@ import Vocabulary
             #expect(loaded[one]?.records.count == 4 && loaded[other]?.records.count == 3)
         }
     }
+
+    /// A slice of every family, read as a range of ids: the families screening
+    /// knows from the first id through the last (Postgres's order of ids,
+    /// both ends in), each with its own evidence; not those outside, nor
+    /// evidence of a family whose referral has not come.
+    @Test func aRangeOfFamiliesIsTheKnownFamiliesFromItsFirstIDThroughItsLastWithTheirEvidence() async throws {
+        try await TestEnvironment.withTestSchema { pool in
+            try await MigrationRunner(pool: pool, logger: TestEnvironment.logger).applyBundled()
+            let fact = EvidenceFact.offence(date: CalendarDate(iso: "2013-03-10")!, proven: true)
+            let (held, expected) = try await pool.withTransaction { connection in
+                let ids = (0..<9).map { _ in UUID() }
+                let ordered = try connection.query("SELECT id FROM unnest(\(ids)::uuid[]) AS id ORDER BY id").decode(UUID.self)
+                // The middle one has evidence and no referral yet.
+                let known = ordered.filter { $0 != ordered[4] }
+                try ScreeningFamilyTable.upsert(
+                    known.map { ($0, [FamilyMember(id: "P1", dateOfBirth: CalendarDate(iso: "1999-01-01")!)]) }, on: connection)
+                _ = try StageEvidenceTable.screening.upsert(
+                    ordered.map {
+                        .init(evidenceID: "police/\($0.uuidString)", familyID: $0, personID: "P1", fact: fact, recordedAt: Date())
+                    }, on: connection)
+                return (try FamilyEvidence.held(from: ordered[2], through: ordered[6], on: connection), [ordered[2], ordered[3], ordered[5], ordered[6]])
+            }
+            #expect(held.map(\.familyID) == expected)
+            for family in held {
+                #expect(family.evidence.records.map(\.id) == ["police/\(family.familyID.uuidString)"])
+            }
+        }
+    }
 }
