@@ -144,9 +144,8 @@ enum PostgresHex {
         return String(decoding: utf8, as: UTF8.self)
     }
 
-    /// Reads `bytea`'s hex text form; nil when it is not one.
-    static func bytes(fromByteaLiteral text: String) -> [UInt8]? {
-        let utf8 = Array(text.utf8)
+    /// Reads `bytea`'s hex text form (UTF-8); nil when it is not one.
+    static func bytes(fromByteaLiteral utf8: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         guard utf8.count >= 2, utf8[0] == UInt8(ascii: "\\"), utf8[1] == UInt8(ascii: "x"), utf8.count % 2 == 0 else {
             return nil
         }

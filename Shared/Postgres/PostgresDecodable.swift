@@ -65,6 +65,12 @@ extension UUID: PostgresDecodable {
 
 extension Data: PostgresDecodable {
     public init?(postgresText text: String) {
+        var text = text
+        guard let data = text.withUTF8(Self.init(postgresUTF8:)) else { return nil }
+        self = data
+    }
+
+    public init?(postgresUTF8 text: UnsafeBufferPointer<UInt8>) {
         guard let bytes = PostgresHex.bytes(fromByteaLiteral: text) else { return nil }
         self.init(bytes)
     }
