@@ -23,8 +23,8 @@ public struct PostgresArray: Sendable, Hashable {
     /// The header and the elements, as `array_recv` reads them.
     public let bytes: [UInt8]
 
-    static let textArray: UInt32 = 1009
-    static let byteaArray: UInt32 = 1001
+    private static let textArray: UInt32 = 1009
+    private static let byteaArray: UInt32 = 1001
     private static let text: UInt32 = 25
     private static let bytea: UInt32 = 17
 
@@ -178,7 +178,7 @@ enum PostgresHex {
 
     /// Reads a UUID's text form (either case, with its four hyphens); nil when it is not one.
     static func uuid(fromText text: String) -> UUID? {
-        text.utf8.withContiguousStorageIfAvailable(uuid(fromUTF8:)) ?? UUID(uuidString: String(text))
+        text.utf8.withContiguousStorageIfAvailable(uuid(fromUTF8:)) ?? UUID(uuidString: text)
     }
 
     /// ``uuid(fromText:)`` of UTF-8 bytes.

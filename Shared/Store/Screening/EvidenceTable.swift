@@ -85,14 +85,12 @@ extension EvidenceTable where Fact: StoredJSON {
     public func evidence(of familyIDs: [UUID], on connection: PostgresConnection) throws -> [(
         evidenceID: String, familyID: UUID, personID: String, fact: Fact
     )] {
-        try connection.query(
-            """
-            SELECT evidence_id, family_id, person_id, fact::text FROM \(identifier: name)
-            WHERE family_id = ANY(\(familyIDs)::uuid[])
-            """, preparedAs: name + "_of_families"
-        ).decode((String, UUID, String, StoredJSONColumn<Fact>).self).map {
-            (evidenceID: $0.0, familyID: $0.1, personID: $0.2, fact: $0.3.value)
-        }
+        try Self.decodedEvidence(
+            connection.query(
+                """
+                SELECT evidence_id, family_id, person_id, fact::text FROM \(identifier: name)
+                WHERE family_id = ANY(\(familyIDs)::uuid[])
+                """, preparedAs: name + "_of_families"))
     }
 
     /// The evidence of every family whose id lies from `first` through
@@ -103,12 +101,17 @@ extension EvidenceTable where Fact: StoredJSON {
     public func evidence(ofFamiliesFrom first: UUID, through last: UUID, on connection: PostgresConnection) throws -> [(
         evidenceID: String, familyID: UUID, personID: String, fact: Fact
     )] {
-        try connection.query(
-            """
-            SELECT evidence_id, family_id, person_id, fact::text FROM \(identifier: name)
-            WHERE family_id BETWEEN \(first) AND \(last)
-            """, preparedAs: name + "_of_family_range"
-        ).decode((String, UUID, String, StoredJSONColumn<Fact>).self).map {
+        try Self.decodedEvidence(
+            connection.query(
+                """
+                SELECT evidence_id, family_id, person_id, fact::text FROM \(identifier: name)
+                WHERE family_id BETWEEN \(first) AND \(last)
+                """, preparedAs: name + "_of_family_range"))
+    }
+
+    /// Rows of `(evidence_id, family_id, person_id, fact::text)`.
+    private static func decodedEvidence(_ rows: PostgresRows) throws -> [(evidenceID: String, familyID: UUID, personID: String, fact: Fact)] {
+        try rows.decode((String, UUID, String, StoredJSONColumn<Fact>).self).map {
             (evidenceID: $0.0, familyID: $0.1, personID: $0.2, fact: $0.3.value)
         }
     }

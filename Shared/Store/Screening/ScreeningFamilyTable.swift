@@ -34,11 +34,10 @@ public enum ScreeningFamilyTable {
     public static func members<Members: StoredJSON>(
         of familyIDs: [UUID], as members: Members.Type, on connection: PostgresConnection
     ) throws -> [UUID: Members] {
-        let rows = try connection.query(
-            "SELECT family_id, members::text FROM screening_family WHERE family_id = ANY(\(familyIDs)::uuid[])",
-            preparedAs: "screening_family_members"
-        ).decode((UUID, StoredJSONColumn<Members>).self)
-        return Dictionary(uniqueKeysWithValues: rows.map { ($0.0, $0.1.value) })
+        try byFamily(
+            connection.query(
+                "SELECT family_id, members::text FROM screening_family WHERE family_id = ANY(\(familyIDs)::uuid[])",
+                preparedAs: "screening_family_members"))
     }
 
     /// The members of every family screening knows whose id lies from
@@ -46,11 +45,15 @@ public enum ScreeningFamilyTable {
     public static func members<Members: StoredJSON>(
         ofFamiliesFrom first: UUID, through last: UUID, as members: Members.Type, on connection: PostgresConnection
     ) throws -> [UUID: Members] {
-        let rows = try connection.query(
-            "SELECT family_id, members::text FROM screening_family WHERE family_id BETWEEN \(first) AND \(last)",
-            preparedAs: "screening_family_members_of_range"
-        ).decode((UUID, StoredJSONColumn<Members>).self)
-        return Dictionary(uniqueKeysWithValues: rows.map { ($0.0, $0.1.value) })
+        try byFamily(
+            connection.query(
+                "SELECT family_id, members::text FROM screening_family WHERE family_id BETWEEN \(first) AND \(last)",
+                preparedAs: "screening_family_members_of_range"))
+    }
+
+    /// Rows of `(family_id, members::text)`, by family.
+    private static func byFamily<Members: StoredJSON>(_ rows: PostgresRows) throws -> [UUID: Members] {
+        Dictionary(uniqueKeysWithValues: try rows.decode((UUID, StoredJSONColumn<Members>).self).map { ($0.0, $0.1.value) })
     }
 
     /// Every family screening knows, in id order.
