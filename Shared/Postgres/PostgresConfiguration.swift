@@ -96,4 +96,14 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
         }
         return parameters
     }
+
+    /// `url` with server settings (`name=value`) its sessions start with,
+    /// beside the URL's other parameters and settings: a process of one's
+    /// own given a search path, or a role to work as.
+    public static func url(_ url: String, startingSessionsWith settings: [String]) -> String {
+        guard !settings.isEmpty else { return url }
+        let encoded = settings.map { "-c" + $0.replacingOccurrences(of: "=", with: "%3D") }.joined(separator: "%20")
+        if url.contains("options=") { return url.replacingOccurrences(of: "options=", with: "options=" + encoded + "%20") }
+        return url + (url.contains("?") ? "&" : "?") + "options=" + encoded
+    }
 }

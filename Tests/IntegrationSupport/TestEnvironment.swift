@@ -25,7 +25,7 @@ public enum TestEnvironment {
     /// the tests' own, in a test's schema) and, given `role`, working as that
     /// role (a stage's: `turnaround_screening`), beside the URL's other parameters.
     public static func databaseURL(_ url: String, searchPath schema: String, role: String? = nil) -> String {
-        url + (url.contains("?") ? "&" : "?") + "options=-csearch_path%3D" + schema + (role.map { "%20-crole%3D" + $0 } ?? "")
+        PostgresConfiguration.url(url, startingSessionsWith: ["search_path=" + schema] + (role.map { ["role=" + $0] } ?? []))
     }
 
     public static func kafkaConfiguration(properties: [String: String] = [:]) throws -> KafkaConfiguration {

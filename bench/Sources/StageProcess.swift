@@ -21,7 +21,8 @@ struct StageProcess {
         environment["MALLOC_ARENA_MAX"] = environment["MALLOC_ARENA_MAX"] ?? "2"
         environment.merge(extra) { _, given in given }
         let stage = URL(fileURLWithPath: executable).lastPathComponent.replacingOccurrences(of: "turnaround-", with: "")
-        environment["DATABASE_URL"] = Benchmark.withOption("role=turnaround_" + stage, url: try environment["DATABASE_URL"] ?? PostgresConfiguration.fromEnvironment().url)
+        environment["DATABASE_URL"] = PostgresConfiguration.url(
+            try environment["DATABASE_URL"] ?? PostgresConfiguration.fromEnvironment().url, startingSessionsWith: ["role=turnaround_" + stage])
         process.environment = environment
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

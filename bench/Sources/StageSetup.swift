@@ -19,14 +19,7 @@ extension Benchmark {
 
     /// DATABASE_URL with its connections' search path set to `schema`, for a stage process of the bench's.
     static func databaseURL(searchPath schema: String) throws -> String {
-        withOption("search_path=" + schema, url: try PostgresConfiguration.fromEnvironment().url)
-    }
-
-    /// `url` with a server setting (`name=value`) its connections start with, beside those it sets already.
-    static func withOption(_ setting: String, url: String) -> String {
-        let encoded = "-c" + setting.replacingOccurrences(of: "=", with: "%3D")
-        if url.contains("options=") { return url.replacingOccurrences(of: "options=", with: "options=" + encoded + "%20") }
-        return url + (url.contains("?") ? "&" : "?") + "options=" + encoded
+        PostgresConfiguration.url(try PostgresConfiguration.fromEnvironment().url, startingSessionsWith: ["search_path=" + schema])
     }
 
     /// The pipeline's topics under `topics.prefix`, 8 partitions each, each with its dead-letter topic.

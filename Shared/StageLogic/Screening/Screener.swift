@@ -71,7 +71,7 @@ public struct Screener: Sendable {
         _ reviews: [Review], decidedBy: String, announcingOn topic: String, on connection: PostgresConnection
     ) throws -> [OutboxEvent] {
         var announcements: [OutboxEvent] = []
-        var rows: [EligibilityDecisionTable.Row<String>] = []
+        var rows: [EligibilityDecisionTable.Row] = []
         for review in reviews {
             let decision = review.decision
             let revision = (review.latest?.revision ?? 0) + 1

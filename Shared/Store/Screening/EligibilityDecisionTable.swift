@@ -2,10 +2,10 @@ import Foundation
 import Postgres
 
 /// Queries of `eligibility_decision`: every decision screening made, each
-/// kept whole as JSON (`Decision`: the rules engine's) beside the columns
+/// kept whole as JSON (the rules engine's decision) beside the columns
 /// that select it.
 public enum EligibilityDecisionTable {
-    public struct Row<Decision: PostgresBindable>: Sendable {
+    public struct Row: Sendable, Hashable {
         public var decisionID: UUID
         public var familyID: UUID
         /// The family's decisions count 1, 2, …: the latest has the highest.
@@ -22,12 +22,12 @@ public enum EligibilityDecisionTable {
         public var summary: String
         /// The labels of the members it was made for.
         public var memberIDs: [String]
-        /// The whole decision, as JSON text (``PostgresJSON``, or JSON written already).
-        public var decision: Decision
+        /// The whole decision, as JSON text.
+        public var decision: String
 
         public init(
             decisionID: UUID, familyID: UUID, revision: Int, decidedBy: String, decidedOn: String, rulesetID: String, rulesetVersion: String,
-            rulesetHash: String, isEligible: Bool, metCriteria: [String], summary: String, memberIDs: [String], decision: Decision
+            rulesetHash: String, isEligible: Bool, metCriteria: [String], summary: String, memberIDs: [String], decision: String
         ) {
             self.decisionID = decisionID
             self.familyID = familyID
@@ -85,7 +85,7 @@ public enum EligibilityDecisionTable {
             })
     }
 
-    public static func insert<Decision>(_ rows: [Row<Decision>], on connection: PostgresConnection) throws {
+    public static func insert(_ rows: [Row], on connection: PostgresConnection) throws {
         guard !rows.isEmpty else { return }
         try connection.execute(
             """
@@ -168,5 +168,3 @@ public enum EligibilityDecisionTable {
     }
 }
 
-extension EligibilityDecisionTable.Row: Equatable where Decision: Equatable {}
-extension EligibilityDecisionTable.Row: Hashable where Decision: Hashable {}

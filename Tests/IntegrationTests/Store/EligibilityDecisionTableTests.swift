@@ -6,7 +6,7 @@ import Testing
 
 /// Screening's decisions, each family's numbered 1, 2, ….
 @Suite struct EligibilityDecisionTableTests {
-    static func decision(_ familyID: UUID, revision: Int, eligible: Bool) -> EligibilityDecisionTable.Row<String> {
+    static func decision(_ familyID: UUID, revision: Int, eligible: Bool) -> EligibilityDecisionTable.Row {
         EligibilityDecisionTable.Row(
             decisionID: UUID(), familyID: familyID, revision: revision, decidedBy: "turnaround-screening", decidedOn: "2013-09-0\(revision)",
             rulesetID: "phase1-2012", rulesetVersion: "1.0.0", rulesetHash: "h\(revision)", isEligible: eligible,
